@@ -1,0 +1,298 @@
+//! Routing and decoding: discriminator heads, per-topic decoders, the crate-wide `Message`,
+//! and the catalog of topics and messages.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{docs, ident};
+use crate::ir::{Direction, Field, Protocol, Type, Vendor};
+
+/// `mod head`: borrowed structs that read only the discriminators of a payload.
+pub fn heads(vendor: &Vendor) -> TokenStream {
+    let k = Literal::usize_unsuffixed(vendor.envelope.tags.len());
+    let mut items = Vec::new();
+    items.push(head_struct("Head", &vendor.envelope.fields, &k));
+    for s in vendor.structs.iter().filter(|s| s.generic) {
+        items.push(head_struct(&format!("{}Head", s.name), &s.fields, &k));
+    }
+    let paths = &vendor.envelope.tag_paths;
+    quote! {
+        /// Just enough of a payload to tell which message it is.
+        mod head {
+            /// Where each discriminator sits, for faults about its value.
+            pub(super) const PATHS: [&str; #k] = [#(#paths),*];
+
+            #(#items)*
+        }
+    }
+}
+
+fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
+    let name = ident(name);
+    let mut decls = Vec::new();
+    let mut steps = Vec::new();
+    for f in fields {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let rename = (f.rust != f.wire).then(|| quote!(#[serde(rename = #wire)]));
+        match &f.ty {
+            Type::Tag(i) => {
+                let i = Literal::usize_unsuffixed(*i);
+                decls.push(quote!(#rename #[serde(borrow)] #rust: ::core::option::Option<::std::borrow::Cow<'a, str>>,));
+                steps.push(quote!(tags.put(#i, self.#rust.as_deref(), at.key(#wire))?;));
+            }
+            Type::Struct(r) if r.generic => {
+                let inner = format_ident!("{}Head", r.name);
+                decls.push(
+                    quote!(#rename #[serde(borrow)] #rust: ::core::option::Option<#inner<'a>>,),
+                );
+                steps.push(quote! {
+                    match &self.#rust {
+                        Some(inner) => inner.tags(tags, at.key(#wire))?,
+                        None => return Err(crate::decode::TagFault::Missing(at.key(#wire).pointer())),
+                    }
+                });
+            }
+            Type::Array(inner) if matches!(inner.as_ref(), Type::Struct(r) if r.generic) => {
+                let Type::Struct(r) = inner.as_ref() else {
+                    continue;
+                };
+                let inner = format_ident!("{}Head", r.name);
+                decls.push(quote!(#rename #[serde(borrow)] #rust: ::core::option::Option<::std::vec::Vec<#inner<'a>>>,));
+                steps.push(quote! {
+                    let list = at.key(#wire);
+                    match &self.#rust {
+                        Some(items) if !items.is_empty() => {
+                            for (i, item) in items.iter().enumerate() {
+                                item.tags(tags, list.index(i))?;
+                            }
+                        }
+                        _ => return Err(crate::decode::TagFault::Missing(list.pointer())),
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    quote! {
+        #[derive(::serde::Deserialize)]
+        pub(super) struct #name<'a> {
+            #(#decls)*
+        }
+
+        impl<'a> #name<'a> {
+            pub(super) fn tags(&'a self, tags: &mut crate::decode::Tags<'a, #k>, at: crate::decode::At<'_>) -> ::core::result::Result<(), crate::decode::TagFault> {
+                #(#steps)*
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `decode_<topic>` for every topic that carries messages.
+pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
+    let vendor_id = &vendor.id;
+    let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
+        let arms: Vec<_> = vendor
+            .families
+            .iter()
+            .flat_map(|f| f.messages.iter().map(move |m| (f, m)))
+            .filter(|(_, m)| m.topic == ti)
+            .map(|(f, m)| {
+                let family = ident(&f.id);
+                let body = ident(&m.rust_name);
+                let variant = ident(&m.variant);
+                let tags = &m.tags;
+                quote! {
+                    [#(#tags),*] => crate::decode::message::<#family::#body>(topic, raw, text, crate::Message::#variant),
+                }
+            })
+            .collect();
+        if arms.is_empty() {
+            return None;
+        }
+        let name = format_ident!("decode_{}", t.key);
+        let topic_ty = ident(&t.rust_name);
+        let doc = docs::attrs(&format!("Decodes a payload received on `{}`.", t.pattern));
+        Some(quote! {
+            #doc
+            pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8]) -> ::core::result::Result<crate::Message, crate::DecodeError> {
+                let text = crate::decode::text(raw, payload)?;
+                let head: head::Head<'_> = crate::decode::head(raw, text)?;
+                let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
+                match tags {
+                    #(#arms)*
+                    _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::PATHS)),
+                }
+            }
+        })
+    });
+    quote!(#(#fns)*)
+}
+
+/// The crate-wide `Message`, `route`, and the catalog.
+pub fn root(protocol: &Protocol) -> TokenStream {
+    let messages: Vec<_> = protocol
+        .vendors
+        .iter()
+        .flat_map(|v| {
+            v.families
+                .iter()
+                .flat_map(move |f| f.messages.iter().map(move |m| (v, f, m)))
+        })
+        .collect();
+    let variants: Vec<_> = messages.iter().map(|(_, _, m)| ident(&m.variant)).collect();
+    let indexes = (0..messages.len()).map(Literal::usize_unsuffixed);
+    let count = Literal::usize_unsuffixed(messages.len());
+    let variant_docs = messages.iter().map(|(v, _, m)| {
+        let text = format!(
+            "`{}` on `{}`, {}: {}",
+            m.id,
+            v.topics[m.topic].pattern,
+            docs::direction(v.topics[m.topic].direction),
+            docs::summary(&docs::escape(&m.doc)),
+        );
+        docs::attrs(&text)
+    });
+    let bodies: Vec<_> = messages
+        .iter()
+        .map(|(v, f, m)| {
+            let vendor = ident(&v.id);
+            let family = ident(&f.id);
+            let body = ident(&m.rust_name);
+            quote!(crate::#vendor::#family::#body)
+        })
+        .collect();
+
+    let routes = protocol.vendors.iter().flat_map(|v| {
+        v.topics.iter().enumerate().map(move |(ti, t)| {
+            let vendor = ident(&v.id);
+            let topic_ty = ident(&t.rust_name);
+            let covered = v
+                .families
+                .iter()
+                .any(|f| f.messages.iter().any(|m| m.topic == ti));
+            if covered {
+                let decoder = format_ident!("decode_{}", t.key);
+                quote! {
+                    if let Some(t) = crate::decode::route::<crate::#vendor::#topic_ty>(topic)? {
+                        return crate::#vendor::#decoder(t, topic, payload);
+                    }
+                }
+            } else {
+                quote! {
+                    if crate::decode::route::<crate::#vendor::#topic_ty>(topic)?.is_some() {
+                        return Err(crate::decode::not_covered(topic));
+                    }
+                }
+            }
+        })
+    });
+
+    let message_infos = messages.iter().map(|(v, f, m)| {
+        let (id, vendor, family, name) = (&m.id, &v.id, &f.id, &m.key);
+        let topic = &v.topics[m.topic];
+        let pattern = &topic.pattern;
+        let direction = direction(topic.direction);
+        let tags = &m.tags;
+        let tag = Literal::usize_unsuffixed(m.tag);
+        let reply = option(m.reply.map(|r| f.messages[r].id.as_str()));
+        let request = option(m.request.map(|r| f.messages[r].id.as_str()));
+        let summary = docs::summary(&m.doc);
+        quote! {
+            crate::catalog::MessageInfo {
+                id: #id,
+                vendor: #vendor,
+                family: #family,
+                name: #name,
+                topic: #pattern,
+                direction: #direction,
+                tags: &[#(#tags),*],
+                tag: #tag,
+                reply: #reply,
+                request: #request,
+                summary: #summary,
+            }
+        }
+    });
+    let topic_infos = protocol.vendors.iter().flat_map(|v| {
+        v.topics.iter().enumerate().map(move |(ti, t)| {
+            let vendor = &v.id;
+            let name = &t.key;
+            let topic_ty = ident(&t.rust_name);
+            let vendor_mod = ident(&v.id);
+            let direction = direction(t.direction);
+            let open = t.open;
+            let ids = v
+                .families
+                .iter()
+                .flat_map(|f| f.messages.iter())
+                .filter(|m| m.topic == ti)
+                .map(|m| m.id.as_str());
+            quote! {
+                crate::catalog::TopicInfo {
+                    vendor: #vendor,
+                    name: #name,
+                    pattern: <crate::#vendor_mod::#topic_ty as crate::Topic>::PATTERN,
+                    filter: <crate::#vendor_mod::#topic_ty as crate::Topic>::FILTER,
+                    direction: #direction,
+                    open: #open,
+                    messages: &[#(#ids),*],
+                }
+            }
+        })
+    });
+
+    quote! {
+        /// A decoded message: which one it is, the topic it came on, and its payload.
+        ///
+        /// One variant per message of the definitions, named vendor, family, message.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Message {
+            #( #variant_docs #variants(crate::Received<#bodies>), )*
+        }
+
+        impl Message {
+            /// The received message without its type, for what every message has.
+            pub fn as_delivery(&self) -> &dyn crate::Delivery {
+                match self {
+                    #( Self::#variants(m) => m, )*
+                }
+            }
+
+            /// What the definitions say about this message.
+            pub fn info(&self) -> &'static crate::catalog::MessageInfo {
+                match self {
+                    #( Self::#variants(_) => &MESSAGES[#indexes], )*
+                }
+            }
+        }
+
+        /// Routes a topic to its decoder.
+        pub(crate) fn route(topic: &str, payload: &[u8]) -> ::core::result::Result<Message, crate::DecodeError> {
+            #(#routes)*
+            Err(crate::decode::unknown_topic(topic))
+        }
+
+        /// Every message of the definitions.
+        pub(crate) static MESSAGES: [crate::catalog::MessageInfo; #count] = [#(#message_infos),*];
+
+        /// Every topic of the definitions, including those that carry no message defined here.
+        pub(crate) static TOPICS: &[crate::catalog::TopicInfo] = &[#(#topic_infos),*];
+    }
+}
+
+fn direction(d: Direction) -> TokenStream {
+    match d {
+        Direction::Up => quote!(crate::Direction::Up),
+        Direction::Down => quote!(crate::Direction::Down),
+    }
+}
+
+fn option(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}

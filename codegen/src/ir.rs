@@ -1,0 +1,189 @@
+//! The checked protocol: every reference resolved, every name chosen.
+//!
+//! Emitters read only this; they never see TOML or report errors.
+
+pub use crate::model::{Direction, EnumKind, EnumWire};
+
+#[derive(Debug)]
+pub struct Protocol {
+    pub vendors: Vec<Vendor>,
+}
+
+#[derive(Debug)]
+pub struct Vendor {
+    /// Directory name, also the Rust module name: `dji`.
+    pub id: String,
+    pub name: String,
+    pub doc: String,
+    pub envelope: Envelope,
+    pub topics: Vec<Topic>,
+    pub structs: Vec<Struct>,
+    pub enums: Vec<Enum>,
+    pub families: Vec<Family>,
+}
+
+/// The fields around every message of a vendor.
+#[derive(Debug)]
+pub struct Envelope {
+    pub doc: String,
+    pub fields: Vec<Field>,
+    /// Wire names of the discriminator fields, in the order the `Body::TAGS` array holds them.
+    pub tags: Vec<String>,
+    /// JSON pointers of the discriminators, with `0` for a list index.
+    pub tag_paths: Vec<String>,
+    /// False when message fields sit beside the envelope fields (Tencent); true when the
+    /// message is a `body` field inside it (DJI `data`, Huawei `paras`).
+    pub nested: bool,
+}
+
+#[derive(Debug)]
+pub struct Topic {
+    /// Definition key: `events`.
+    pub key: String,
+    /// `EventsTopic`.
+    pub rust_name: String,
+    pub pattern: String,
+    pub levels: Vec<Level>,
+    pub params: Vec<Param>,
+    pub direction: Direction,
+    pub doc: String,
+    pub source: Option<String>,
+    /// Index of the reply topic in the vendor's topics.
+    pub reply: Option<usize>,
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Level {
+    Literal(String),
+    /// Index into the topic's params.
+    Param(usize),
+}
+
+#[derive(Debug)]
+pub struct Param {
+    pub name: String,
+    pub doc: String,
+}
+
+#[derive(Debug)]
+pub struct Family {
+    /// File stem, also the Rust module name: `firmware`.
+    pub id: String,
+    pub name: String,
+    pub doc: String,
+    pub source: String,
+    pub messages: Vec<Message>,
+    pub structs: Vec<Struct>,
+    pub enums: Vec<Enum>,
+}
+
+#[derive(Debug)]
+pub struct Message {
+    /// `dji/firmware/ota_progress`.
+    pub id: String,
+    /// Definition key: `ota_progress`.
+    pub key: String,
+    /// The body struct: `OtaProgress`.
+    pub rust_name: String,
+    /// The variant of the crate-wide `Message` enum: `DjiFirmwareOtaProgress`.
+    pub variant: String,
+    /// Index into the vendor's topics.
+    pub topic: usize,
+    /// The message-level discriminator value on the wire.
+    pub wire: String,
+    /// Every discriminator value, in `Envelope::tags` order.
+    pub tags: Vec<String>,
+    /// Which of `tags` is the message's own; the others are the family's.
+    pub tag: usize,
+    /// Index of the reply message in the family.
+    pub reply: Option<usize>,
+    /// Index of the request this message answers, in the family.
+    pub request: Option<usize>,
+    pub doc: String,
+    pub term: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug)]
+pub struct Struct {
+    pub name: String,
+    pub doc: String,
+    pub term: Option<String>,
+    pub fields: Vec<Field>,
+    /// Holds the message body or a discriminator, so it is generic over the body type.
+    pub generic: bool,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Type,
+    pub optional: bool,
+    pub doc: String,
+    pub term: Option<String>,
+    pub unit: Option<String>,
+    pub range: Range,
+}
+
+/// Constraints that go into the JSON Schema and the strict check.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Range {
+    pub min: Option<Number>,
+    pub max: Option<Number>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    Int,
+    Float,
+    Bool,
+    Text,
+    Array(Box<Type>),
+    Struct(TypeRef),
+    Enum(TypeRef),
+    /// The message carried by an envelope.
+    Body,
+    /// A discriminator, by position in `Envelope::tags`.
+    Tag(usize),
+}
+
+/// A named type and the module that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeRef {
+    /// `None` for the vendor module, `Some(family)` for a family module.
+    pub family: Option<String>,
+    pub name: String,
+    /// A vendor struct that is generic over the body type.
+    pub generic: bool,
+}
+
+#[derive(Debug)]
+pub struct Enum {
+    pub name: String,
+    pub kind: EnumKind,
+    pub wire: EnumWire,
+    pub doc: String,
+    pub term: Option<String>,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug)]
+pub struct EnumValue {
+    /// The value as written in the definition: `"in_progress"`, or `"3"` for an `enum_int`.
+    pub wire: String,
+    pub variant: String,
+    pub doc: String,
+    pub term: Option<String>,
+}

@@ -1,0 +1,264 @@
+//! Reading `schema/<vendor>/*.toml` into the [`model`](crate::model) types.
+//!
+//! Each file is parsed once into a spanned TOML tree; every definition in it (one topic, one
+//! message, one struct, ...) is then deserialized on its own, so one typo does not hide the
+//! faults of the other definitions.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::diagnostics::{Diagnostics, FileId};
+use crate::model::{
+    EnumDef, EnvelopeDef, FamilyHeader, MessageDef, StructDef, TopicDef, VendorHeader,
+};
+
+/// A named definition and where its name was written.
+pub struct Named<T> {
+    pub name: Spanned<String>,
+    pub def: T,
+}
+
+/// `schema/<vendor>/vendor.toml`: the vendor's topics and envelope.
+pub struct VendorFile {
+    pub file: FileId,
+    pub header: Option<VendorHeader>,
+    pub envelope: Option<Spanned<EnvelopeDef>>,
+    pub topics: Vec<Named<TopicDef>>,
+    pub structs: Vec<Named<StructDef>>,
+    pub enums: Vec<Named<EnumDef>>,
+}
+
+/// `schema/<vendor>/<family>.toml`: one protocol family's messages.
+pub struct FamilyFile {
+    pub file: FileId,
+    pub id: String,
+    pub header: Option<FamilyHeader>,
+    pub messages: Vec<Named<MessageDef>>,
+    pub structs: Vec<Named<StructDef>>,
+    pub enums: Vec<Named<EnumDef>>,
+}
+
+pub struct VendorDir {
+    pub id: String,
+    pub vendor: Option<VendorFile>,
+    pub families: Vec<FamilyFile>,
+}
+
+/// Loads every vendor directory under `root`, in name order.
+pub fn load(root: &Path, diags: &mut Diagnostics, inputs: &mut Vec<PathBuf>) -> Vec<VendorDir> {
+    let display_root = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut vendors = Vec::new();
+    for dir in sorted_entries(root).into_iter().filter(|p| p.is_dir()) {
+        let files: Vec<PathBuf> = sorted_entries(&dir)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let id = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut vendor = VendorDir {
+            id: id.clone(),
+            vendor: None,
+            families: Vec::new(),
+        };
+        for path in files {
+            inputs.push(path.clone());
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let display = format!("{display_root}/{id}/{stem}.toml");
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    let file = diags.add_file(display, String::new());
+                    diags.error(file, 0..0, format!("cannot read {}: {e}", path.display()));
+                    continue;
+                }
+            };
+            let file = diags.add_file(display, text);
+            if stem == "vendor" {
+                vendor.vendor = Some(load_vendor(file, diags));
+            } else {
+                vendor.families.push(load_family(file, stem, diags));
+            }
+        }
+        if vendor.vendor.is_none() {
+            let file = vendor.families[0].file;
+            diags.error_help(
+                file,
+                0..0,
+                format!("vendor directory `{id}` has no vendor.toml"),
+                "every vendor directory declares its topics and envelope in vendor.toml",
+            );
+        }
+        vendors.push(vendor);
+    }
+    vendors
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
+    let mut out = VendorFile {
+        file,
+        header: None,
+        envelope: None,
+        topics: Vec::new(),
+        structs: Vec::new(),
+        enums: Vec::new(),
+    };
+    let text = diags.source(file).to_owned();
+    let Some(root) = parse(file, &text, diags) else {
+        return out;
+    };
+    for (key, value) in root {
+        match key.get_ref().as_ref() {
+            "vendor" => out.header = entry(file, value, diags),
+            "envelope" => {
+                let span = value.span();
+                out.envelope = entry(file, value, diags).map(|e| Spanned::new(span, e));
+            }
+            "topic" => out.topics = section(file, value, diags),
+            "struct" => out.structs = section(file, value, diags),
+            "enum" => out.enums = section(file, value, diags),
+            other => unknown_section(
+                file,
+                &key,
+                other,
+                &["vendor", "envelope", "topic", "struct", "enum"],
+                diags,
+            ),
+        }
+    }
+    if out.header.is_none() {
+        diags.error(file, 0..0, "missing `[vendor]` table");
+    }
+    out
+}
+
+fn load_family(file: FileId, id: String, diags: &mut Diagnostics) -> FamilyFile {
+    let mut out = FamilyFile {
+        file,
+        id,
+        header: None,
+        messages: Vec::new(),
+        structs: Vec::new(),
+        enums: Vec::new(),
+    };
+    let text = diags.source(file).to_owned();
+    let Some(root) = parse(file, &text, diags) else {
+        return out;
+    };
+    for (key, value) in root {
+        match key.get_ref().as_ref() {
+            "family" => out.header = entry(file, value, diags),
+            "message" => out.messages = section(file, value, diags),
+            "struct" => out.structs = section(file, value, diags),
+            "enum" => out.enums = section(file, value, diags),
+            other => unknown_section(
+                file,
+                &key,
+                other,
+                &["family", "message", "struct", "enum"],
+                diags,
+            ),
+        }
+    }
+    if out.header.is_none() {
+        diags.error(file, 0..0, "missing `[family]` table");
+    }
+    out
+}
+
+fn parse<'i>(file: FileId, text: &'i str, diags: &mut Diagnostics) -> Option<DeTable<'i>> {
+    let (root, errors) = DeTable::parse_recoverable(text);
+    let failed = !errors.is_empty();
+    for e in errors {
+        diags.error(
+            file,
+            e.span().unwrap_or(0..0),
+            e.message().trim().to_owned(),
+        );
+    }
+    (!failed).then(|| root.into_inner())
+}
+
+fn unknown_section<K>(
+    file: FileId,
+    key: &Spanned<K>,
+    name: &str,
+    allowed: &[&str],
+    diags: &mut Diagnostics,
+) {
+    diags.error_help(
+        file,
+        key.span(),
+        format!("unknown table `{name}`"),
+        format!(
+            "expected one of {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+}
+
+/// Deserializes one definition, recording its fault if it has one.
+fn entry<T: DeserializeOwned>(
+    file: FileId,
+    value: Spanned<DeValue<'_>>,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    let span = value.span();
+    match T::deserialize(ValueDeserializer::from(value)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.error(
+                file,
+                e.span().unwrap_or(span),
+                e.message().trim().to_owned(),
+            );
+            None
+        }
+    }
+}
+
+/// Deserializes each entry of a `[section.<name>]` table separately.
+fn section<T: DeserializeOwned>(
+    file: FileId,
+    value: Spanned<DeValue<'_>>,
+    diags: &mut Diagnostics,
+) -> Vec<Named<T>> {
+    let span = value.span();
+    let DeValue::Table(table) = value.into_inner() else {
+        diags.error(file, span, "expected a table of definitions");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let name = Spanned::new(key.span(), key.get_ref().to_string());
+        if let Some(def) = entry(file, value, diags) {
+            out.push(Named { name, def });
+        }
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! The definition format as written in `schema/**/*.toml`.
+//!
+//! Every struct denies unknown keys, so a typo fails instead of being ignored. Anything a later
+//! check may point at is `Spanned`, so its diagnostic can name the line and column.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// `[vendor]` in `schema/<vendor>/vendor.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorHeader {
+    pub name: String,
+    pub doc: Spanned<String>,
+}
+
+/// `[family]` at the top of a family file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyHeader {
+    pub name: String,
+    pub doc: Spanned<String>,
+    pub source: Spanned<String>,
+    /// Values of the envelope discriminators that are the same for every message of the family.
+    #[serde(default)]
+    pub tags: IndexMap<Spanned<String>, Spanned<String>>,
+}
+
+/// `[topic.<name>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicDef {
+    pub pattern: Spanned<String>,
+    pub direction: Spanned<Direction>,
+    pub doc: Spanned<String>,
+    pub source: Option<Spanned<String>>,
+    /// The topic on which replies to this topic's requests travel.
+    pub reply: Option<Spanned<String>>,
+    /// The topic also carries messages of families that are not defined here.
+    #[serde(default)]
+    pub open: bool,
+    #[serde(default)]
+    pub params: IndexMap<Spanned<String>, ParamDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamDef {
+    pub doc: Spanned<String>,
+}
+
+/// `[envelope]`: the fields that wrap every message of a vendor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeDef {
+    pub doc: Spanned<String>,
+    pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
+}
+
+/// `[message.<name>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageDef {
+    pub topic: Spanned<String>,
+    pub doc: Spanned<String>,
+    pub term: Option<String>,
+    /// The discriminator value on the wire, when it differs from the message name.
+    pub wire: Option<Spanned<String>>,
+    /// The message that answers this one.
+    pub reply: Option<Spanned<String>>,
+    #[serde(default)]
+    pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
+}
+
+/// `[struct.<Name>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructDef {
+    pub doc: Spanned<String>,
+    pub term: Option<String>,
+    pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
+}
+
+/// `[enum.<Name>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    #[serde(rename = "type")]
+    pub kind: Spanned<EnumKind>,
+    pub doc: Spanned<String>,
+    pub term: Option<String>,
+    /// How an `enum_int` travels: `"int"` (default) or `"string"` (`"3"` for 3).
+    pub wire: Option<Spanned<EnumWire>>,
+    pub values: IndexMap<Spanned<String>, Spanned<EnumValueDef>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnumKind {
+    EnumInt,
+    EnumString,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnumWire {
+    Int,
+    String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValueDef {
+    /// The Rust variant name; required for `enum_int`, derived from the value otherwise.
+    pub name: Option<Spanned<String>>,
+    pub doc: Spanned<String>,
+    pub term: Option<String>,
+}
+
+/// One row of a field table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    #[serde(rename = "type")]
+    pub ty: Spanned<String>,
+    /// Element type of an `array`.
+    pub items: Option<Spanned<String>>,
+    pub doc: Spanned<String>,
+    pub term: Option<String>,
+    #[serde(default)]
+    pub optional: bool,
+    pub unit: Option<String>,
+    pub min: Option<Spanned<Bound>>,
+    pub max: Option<Spanned<Bound>>,
+    pub min_length: Option<Spanned<u64>>,
+    pub max_length: Option<Spanned<u64>>,
+    pub min_items: Option<Spanned<u64>>,
+    pub max_items: Option<Spanned<u64>>,
+    /// The Rust field name, when the one derived from the wire name does not fit.
+    pub rust_name: Option<Spanned<String>>,
+}
+
+/// A numeric bound of a range.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    Int(i64),
+    Float(f64),
+}

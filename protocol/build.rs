@@ -1,0 +1,36 @@
+//! Generates the typed protocol from `../schema` into `OUT_DIR/iotxfer.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    // A directory makes Cargo rescan it, so new definition files are seen too.
+    println!("cargo::rerun-if-changed={}", schema.display());
+    println!("cargo::rerun-if-changed=build.rs");
+    let Some(out_dir) = std::env::var_os("OUT_DIR").map(PathBuf::from) else {
+        println!("cargo::error=OUT_DIR is not set; run this build script through Cargo");
+        return ExitCode::FAILURE;
+    };
+    match iotxfer_codegen::generate(&schema) {
+        Ok(output) => {
+            for input in &output.inputs {
+                println!("cargo::rerun-if-changed={}", input.display());
+            }
+            if let Err(e) =
+                iotxfer_codegen::write_if_changed(&out_dir.join("iotxfer.rs"), &output.code)
+            {
+                println!("cargo::error=cannot write the generated code: {e}");
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            for d in diagnostics.iter() {
+                println!("cargo::error={}", diagnostics.one_line(d));
+            }
+            eprintln!("{diagnostics}");
+            ExitCode::FAILURE
+        }
+    }
+}

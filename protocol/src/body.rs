@@ -1,0 +1,120 @@
+//! What every generated message body has: its id, its discriminators, its topic.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::Topic;
+
+/// A message body: the struct that holds a message's own fields.
+///
+/// Generated for every message of the definitions. The wire payload is [`Body::Payload`]: the
+/// body itself for Tencent's flat messages, the vendor's `Envelope<Self>` for DJI and Huawei.
+pub trait Body:
+    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + schemars::JsonSchema
+{
+    /// The message id, `<vendor>/<family>/<message>`: `dji/firmware/ota_progress`.
+    const ID: &'static str;
+    /// The discriminator values that identify the message, in envelope order.
+    const TAGS: &'static [&'static str];
+    /// The topic the message travels on.
+    type Topic: Topic + fmt::Debug + Clone + PartialEq + Eq + std::hash::Hash;
+    /// The whole MQTT payload of the message.
+    type Payload: fmt::Debug
+        + Clone
+        + PartialEq
+        + Serialize
+        + DeserializeOwned
+        + schemars::JsonSchema;
+}
+
+/// A message that is answered by another: DJI `services` ↔ `services_reply` by method,
+/// Tencent `X` ↔ `X_rsp`.
+pub trait Request: Body {
+    /// The message that answers this one.
+    type Reply: Body;
+}
+
+/// A discriminator field: always the `N`th value of `B::TAGS`.
+///
+/// It holds nothing, serializes as that value, and refuses any other value when deserialized,
+/// so a payload cannot claim to be one message while decoding as another.
+pub struct Tag<B, const N: usize = 0>(PhantomData<fn() -> B>);
+
+impl<B: Body, const N: usize> Tag<B, N> {
+    /// The discriminator; it has only one value.
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+
+    /// The value on the wire.
+    pub fn value(&self) -> &'static str {
+        B::TAGS.get(N).copied().unwrap_or_default()
+    }
+}
+
+impl<B: Body, const N: usize> Default for Tag<B, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<B, const N: usize> Clone for Tag<B, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B, const N: usize> Copy for Tag<B, N> {}
+
+impl<B, const N: usize> PartialEq for Tag<B, N> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<B, const N: usize> Eq for Tag<B, N> {}
+
+impl<B: Body, const N: usize> fmt::Debug for Tag<B, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tag({:?})", self.value())
+    }
+}
+
+impl<B: Body, const N: usize> Serialize for Tag<B, N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+
+impl<'de, B: Body, const N: usize> Deserialize<'de> for Tag<B, N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let expected = Self::new().value();
+        crate::wire::deserialize_str(deserializer, |value| {
+            if value == expected {
+                Ok(Self::new())
+            } else {
+                Err(value.to_owned())
+            }
+        })?
+        .map_err(|found| {
+            serde::de::Error::custom(format_args!("expected `{expected}`, found `{found}`"))
+        })
+    }
+}
+
+impl<B: Body, const N: usize> schemars::JsonSchema for Tag<B, N> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Tag_{}", Self::new().value()).into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "const": Self::new().value() })
+    }
+}

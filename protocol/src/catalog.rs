@@ -1,0 +1,59 @@
+//! What the definitions hold, as data: every topic and every message.
+
+use crate::Direction;
+
+/// One message of the definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageInfo {
+    /// `<vendor>/<family>/<message>`: `dji/firmware/ota_create_reply`.
+    pub id: &'static str,
+    /// The vendor module: `dji`.
+    pub vendor: &'static str,
+    /// The family module: `firmware`.
+    pub family: &'static str,
+    /// The message name within its family: `ota_create_reply`.
+    pub name: &'static str,
+    /// The pattern of the topic it travels on.
+    pub topic: &'static str,
+    /// Which way it travels.
+    pub direction: Direction,
+    /// Its discriminator values, in envelope order.
+    pub tags: &'static [&'static str],
+    /// Which of `tags` is the message's own (the others are the family's).
+    pub tag: usize,
+    /// The id of the message that answers it.
+    pub reply: Option<&'static str>,
+    /// The id of the message it answers.
+    pub request: Option<&'static str>,
+    /// The first line of its description.
+    pub summary: &'static str,
+}
+
+/// One topic of the definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicInfo {
+    /// The vendor module: `dji`.
+    pub vendor: &'static str,
+    /// The topic name within its vendor: `services_reply`.
+    pub name: &'static str,
+    /// The pattern as the documents write it: `thing/product/{gateway_sn}/events`.
+    pub pattern: &'static str,
+    /// The subscription filter for every topic of the pattern: `thing/product/+/events`.
+    pub filter: &'static str,
+    /// Which way its messages travel.
+    pub direction: Direction,
+    /// Whether the topic also carries messages of families this crate does not define.
+    pub open: bool,
+    /// Ids of the messages defined on it; empty for a topic this crate does not cover.
+    pub messages: &'static [&'static str],
+}
+
+/// Every message of the definitions, grouped by vendor and family.
+pub fn messages() -> &'static [MessageInfo] {
+    &crate::MESSAGES
+}
+
+/// Every topic of the definitions, including those that carry no message defined here.
+pub fn topics() -> &'static [TopicInfo] {
+    crate::TOPICS
+}

@@ -1,0 +1,340 @@
+//! From (topic, payload) to a typed message, and what goes wrong on the way.
+//!
+//! Decoding reads a payload twice: a borrowed head that holds only the discriminators, then the
+//! typed payload of the one message they name. The head pass allocates nothing for plain
+//! discriminators, and the typed pass reports the JSON path of any fault.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::{Body, Message, Received, Topic, TopicError};
+
+/// Why a payload could not be decoded. It names the topic, the message when it is known, and
+/// the JSON path (a JSON pointer) of the fault when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DecodeError {
+    topic: String,
+    message: Option<&'static str>,
+    path: Option<String>,
+    kind: ErrorKind,
+}
+
+/// What kind of fault a [`DecodeError`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No vendor defines the topic.
+    UnknownTopic,
+    /// The topic belongs to a vendor, but no family defined here covers it or this message.
+    NotCovered,
+    /// The topic matches a pattern but a parameter is not a valid topic level.
+    InvalidTopic(TopicError),
+    /// The payload is not UTF-8.
+    InvalidUtf8 {
+        /// How many leading bytes are valid UTF-8.
+        valid_up_to: usize,
+    },
+    /// The payload is not JSON (or is nested deeper than 128 levels).
+    InvalidJson(String),
+    /// A discriminator (`type`, `method`, `event_type`, ...) is missing.
+    MissingDiscriminator,
+    /// A payload with several events holds events of different kinds.
+    MixedDiscriminators,
+    /// The discriminator names no message of a family that is covered here.
+    UnknownDiscriminator(String),
+    /// The message is defined, but on another topic (or in the other direction).
+    WrongTopic {
+        /// The pattern of the topic the message belongs on.
+        expected: &'static str,
+    },
+    /// A field is missing, has the wrong type, or holds a value that cannot be read.
+    Field(String),
+}
+
+impl DecodeError {
+    fn new(topic: &str, kind: ErrorKind) -> Self {
+        Self {
+            topic: topic.to_owned(),
+            message: None,
+            path: None,
+            kind,
+        }
+    }
+
+    fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    fn of(mut self, message: &'static str) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// The topic the payload arrived on.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The id of the message, when the discriminators named one.
+    pub fn message(&self) -> Option<&'static str> {
+        self.message
+    }
+
+    /// The JSON pointer of the fault, when it has one: `/data/output/progress/percent`.
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// What kind of fault it is.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "topic `{}`", self.topic)?;
+        if let Some(message) = self.message {
+            write!(f, ", message `{message}`")?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, ", at `{path}`")?;
+        }
+        f.write_str(": ")?;
+        match &self.kind {
+            ErrorKind::UnknownTopic => f.write_str("no vendor defines this topic"),
+            ErrorKind::NotCovered => {
+                f.write_str("not covered: no family defined here carries this message")
+            }
+            ErrorKind::InvalidTopic(e) => write!(f, "invalid topic: {e}"),
+            ErrorKind::InvalidUtf8 { valid_up_to } => write!(
+                f,
+                "the payload is not UTF-8 (valid up to byte {valid_up_to})"
+            ),
+            ErrorKind::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
+            ErrorKind::MissingDiscriminator => f.write_str("the discriminator is missing"),
+            ErrorKind::MixedDiscriminators => {
+                f.write_str("the events of one payload must all be of the same kind")
+            }
+            ErrorKind::UnknownDiscriminator(value) => write!(f, "unknown discriminator `{value}`"),
+            ErrorKind::WrongTopic { expected } => write!(f, "this message belongs on `{expected}`"),
+            ErrorKind::Field(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Checks that the payload is UTF-8.
+pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, DecodeError> {
+    std::str::from_utf8(payload).map_err(|e| {
+        DecodeError::new(
+            topic,
+            ErrorKind::InvalidUtf8 {
+                valid_up_to: e.valid_up_to(),
+            },
+        )
+    })
+}
+
+/// Tries one topic pattern: `Ok(None)` when it does not match, an error when it matches with a
+/// parameter that is not a valid topic level.
+pub(crate) fn route<T: Topic>(topic: &str) -> Result<Option<T>, DecodeError> {
+    match T::parse(topic) {
+        Ok(t) => Ok(Some(t)),
+        Err(TopicError::NoMatch { .. }) => Ok(None),
+        Err(e) => Err(DecodeError::new(topic, ErrorKind::InvalidTopic(e))),
+    }
+}
+
+pub(crate) fn unknown_topic(topic: &str) -> DecodeError {
+    DecodeError::new(topic, ErrorKind::UnknownTopic)
+}
+
+pub(crate) fn not_covered(topic: &str) -> DecodeError {
+    DecodeError::new(topic, ErrorKind::NotCovered)
+}
+
+/// Reads the discriminator head of a payload.
+pub(crate) fn head<'a, H: Deserialize<'a>>(topic: &str, text: &'a str) -> Result<H, DecodeError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let head = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(topic, e))?;
+    de.end()
+        .map_err(|e| DecodeError::new(topic, ErrorKind::InvalidJson(e.to_string())))?;
+    Ok(head)
+}
+
+/// Reads the whole payload of message `B` and wraps it in its `Message` variant; [`head`] has
+/// already checked that nothing trails it.
+pub(crate) fn message<B: Body>(
+    topic: B::Topic,
+    raw: &str,
+    text: &str,
+    variant: fn(Received<B>) -> Message,
+) -> Result<Message, DecodeError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let payload =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(raw, e).of(B::ID))?;
+    Ok(variant(Received { topic, payload }))
+}
+
+fn json_error(topic: &str, e: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
+    let path = pointer(e.path());
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        DecodeError::new(topic, ErrorKind::InvalidJson(inner.to_string()))
+    } else {
+        DecodeError::new(topic, ErrorKind::Field(inner.to_string())).at(path)
+    }
+}
+
+/// `data.files[0].module` as a JSON pointer: `/data/files/0/module`.
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        out.push('/');
+        match segment {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+/// The discriminators have no message on this topic: is it on another topic, of a family not
+/// covered here, or unknown?
+pub(crate) fn unmatched(
+    topic: &str,
+    vendor: &str,
+    pattern: &str,
+    tags: &[&str],
+    paths: &[&'static str],
+) -> DecodeError {
+    let in_vendor = || crate::MESSAGES.iter().filter(move |m| m.vendor == vendor);
+    if let Some(m) = in_vendor().find(|m| m.tags == tags) {
+        return DecodeError::new(topic, ErrorKind::WrongTopic { expected: m.topic }).of(m.id);
+    }
+    // A family is known when its family-wide discriminators match; a vendor without any (DJI)
+    // knows no family from an unknown method.
+    let family_known = in_vendor().any(|m| {
+        m.tags.len() > 1
+            && tags
+                .iter()
+                .enumerate()
+                .all(|(i, t)| i == m.tag || m.tags.get(i) == Some(t))
+    });
+    let open = crate::TOPICS
+        .iter()
+        .any(|t| t.vendor == vendor && t.pattern == pattern && t.open);
+    if open && !family_known {
+        return not_covered(topic);
+    }
+    let tag = in_vendor().next().map_or(0, |m| m.tag);
+    let value = tags.get(tag).copied().unwrap_or_default();
+    let path = paths.get(tag).copied().unwrap_or_default();
+    DecodeError::new(topic, ErrorKind::UnknownDiscriminator(value.to_owned())).at(path)
+}
+
+/// A position in a payload, built on the stack while the head is walked; it becomes a JSON
+/// pointer only when a fault is reported.
+#[derive(Clone, Copy)]
+pub(crate) struct At<'p> {
+    parent: Option<&'p At<'p>>,
+    segment: Segment,
+}
+
+#[derive(Clone, Copy)]
+enum Segment {
+    Root,
+    Key(&'static str),
+    Index(usize),
+}
+
+impl<'p> At<'p> {
+    pub(crate) const ROOT: At<'static> = At {
+        parent: None,
+        segment: Segment::Root,
+    };
+
+    pub(crate) fn key(&'p self, key: &'static str) -> At<'p> {
+        At {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    pub(crate) fn index(&'p self, index: usize) -> At<'p> {
+        At {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+
+    pub(crate) fn pointer(&self) -> String {
+        let mut out = self.parent.map(At::pointer).unwrap_or_default();
+        match self.segment {
+            Segment::Root => {}
+            Segment::Key(k) => {
+                out.push('/');
+                out.push_str(k);
+            }
+            Segment::Index(i) => {
+                out.push('/');
+                out.push_str(&i.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// A discriminator fault found while walking the head.
+pub(crate) enum TagFault {
+    Missing(String),
+    Mixed(String),
+}
+
+/// The discriminator values of one payload, filled while its head is walked.
+pub(crate) struct Tags<'a, const K: usize>([Option<&'a str>; K]);
+
+impl<'a, const K: usize> Tags<'a, K> {
+    /// Runs `walk` over a fresh set and returns every value it found.
+    pub(crate) fn collect(
+        topic: &str,
+        walk: impl FnOnce(&mut Self) -> Result<(), TagFault>,
+    ) -> Result<[&'a str; K], DecodeError> {
+        let mut tags = Self([None; K]);
+        walk(&mut tags).map_err(|fault| match fault {
+            TagFault::Missing(path) => {
+                DecodeError::new(topic, ErrorKind::MissingDiscriminator).at(path)
+            }
+            TagFault::Mixed(path) => {
+                DecodeError::new(topic, ErrorKind::MixedDiscriminators).at(path)
+            }
+        })?;
+        Ok(tags.0.map(Option::unwrap_or_default))
+    }
+
+    /// Records discriminator `index`; every event of a list must agree on it.
+    pub(crate) fn put(
+        &mut self,
+        index: usize,
+        value: Option<&'a str>,
+        at: At<'_>,
+    ) -> Result<(), TagFault> {
+        let Some(value) = value else {
+            return Err(TagFault::Missing(at.pointer()));
+        };
+        match self.0.get_mut(index) {
+            Some(Some(seen)) if *seen != value => Err(TagFault::Mixed(at.pointer())),
+            Some(slot) => {
+                *slot = Some(value);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#![doc = include_str!("../../README.md")]
+#![warn(missing_docs)]
+
+//! # Crate layout
+//!
+//! - One module per vendor ([`tencent`], [`huawei`], [`dji`]) with its topic structs and, where
+//!   the vendor wraps messages, its `Envelope`; inside it one module per protocol family
+//!   (`dji::firmware`, `dji::log_upload`, ...) with the message bodies and their types.
+//! - [`decode`] turns a (topic, payload) pair into a [`Message`].
+//! - [`catalog`] lists every topic and message as data.
+//!
+//! Everything in the vendor modules is generated at build time from the TOML definitions in
+//! the repository's `schema/` directory.
+
+mod body;
+pub mod catalog;
+mod decode;
+mod received;
+mod topic;
+mod wire;
+
+pub use body::{Body, Request, Tag};
+pub use decode::{DecodeError, ErrorKind};
+pub use received::{Delivery, Received};
+pub use topic::{Direction, Forbidden, Level, MAX_TOPIC_LEN, Topic, TopicError};
+pub use wire::Undocumented;
+
+#[allow(missing_docs)] // Every generated item carries the docs of its definition.
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/iotxfer.rs"));
+}
+
+use generated::{MESSAGES, TOPICS};
+pub use generated::{Message, dji, huawei, tencent};
+
+/// Decodes an MQTT message: routes the topic, picks the message by its discriminator, and
+/// reads the typed payload.
+///
+/// Fails with a [`DecodeError`] that names the topic, the message when known, and the JSON path
+/// of the fault; it never panics, whatever the input.
+pub fn decode(topic: &str, payload: &[u8]) -> Result<Message, DecodeError> {
+    generated::route(topic, payload)
+}
+
+impl Message {
+    /// The message id, `<vendor>/<family>/<message>`: `dji/firmware/ota_progress`.
+    pub fn id(&self) -> &'static str {
+        self.info().id
+    }
+}

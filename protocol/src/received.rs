@@ -1,0 +1,67 @@
+//! A decoded message together with the topic it arrived on.
+
+use std::fmt;
+
+use crate::Body;
+
+/// A message as received: the typed topic (with its parameters) and the typed payload.
+pub struct Received<B: Body> {
+    /// The topic, with its parameters.
+    pub topic: B::Topic,
+    /// The whole payload, envelope included.
+    pub payload: B::Payload,
+}
+
+impl<B: Body> Clone for Received<B> {
+    fn clone(&self) -> Self {
+        Self {
+            topic: self.topic.clone(),
+            payload: self.payload.clone(),
+        }
+    }
+}
+
+impl<B: Body> PartialEq for Received<B> {
+    fn eq(&self, other: &Self) -> bool {
+        self.topic == other.topic && self.payload == other.payload
+    }
+}
+
+impl<B: Body> fmt::Debug for Received<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Received")
+            .field("topic", &self.topic)
+            .field("payload", &self.payload)
+            .finish()
+    }
+}
+
+/// What every received message offers, whatever its type: see [`Message::as_delivery`](crate::Message::as_delivery).
+pub trait Delivery {
+    /// The message id, `<vendor>/<family>/<message>`.
+    fn id(&self) -> &'static str;
+    /// The topic name it arrived on.
+    fn topic_name(&self) -> String;
+    /// The payload as JSON, as it would be sent.
+    fn to_json(&self) -> serde_json::Result<String>;
+    /// The payload as a JSON value.
+    fn to_value(&self) -> serde_json::Result<serde_json::Value>;
+}
+
+impl<B: Body> Delivery for Received<B> {
+    fn id(&self) -> &'static str {
+        B::ID
+    }
+
+    fn topic_name(&self) -> String {
+        self.topic.to_string()
+    }
+
+    fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string(&self.payload)
+    }
+
+    fn to_value(&self) -> serde_json::Result<serde_json::Value> {
+        serde_json::to_value(&self.payload)
+    }
+}

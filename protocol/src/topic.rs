@@ -1,0 +1,173 @@
+//! Topic names: the rules every generated topic struct shares.
+//!
+//! A topic is a security boundary: a parameter that holds `/`, `+` or `#` would address, or
+//! subscribe to, topics of other devices. Builders and parsers therefore refuse any parameter
+//! that is empty or holds `/`, `+`, `#` or NUL, and any topic longer than MQTT's 65,535 bytes.
+
+use std::fmt;
+
+/// Which way a topic's messages travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Device to platform.
+    Up,
+    /// Platform to device.
+    Down,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Up => "device → platform",
+            Self::Down => "platform → device",
+        })
+    }
+}
+
+/// One level of a topic pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// A level written as is: `thing`, `$oc`.
+    Literal(&'static str),
+    /// A parameter filling the whole level, by name: `gateway_sn`.
+    Param(&'static str),
+}
+
+/// A typed MQTT topic: every generated topic struct implements it.
+pub trait Topic: Sized + fmt::Display {
+    /// The pattern as the documents write it: `thing/product/{gateway_sn}/events`.
+    const PATTERN: &'static str;
+    /// The subscription filter that matches every topic of the pattern: `thing/product/+/events`.
+    const FILTER: &'static str;
+    /// Which way the topic's messages travel.
+    const DIRECTION: Direction;
+    /// The pattern's levels, for the shared checks.
+    const LEVELS: &'static [Level];
+
+    /// Parses a topic name, checking every parameter as [`new`](Self) does.
+    fn parse(topic: &str) -> Result<Self, TopicError>;
+}
+
+/// Why a topic could not be built or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TopicError {
+    /// A parameter is empty.
+    #[error("topic parameter `{param}` is empty")]
+    Empty {
+        /// The parameter's name.
+        param: &'static str,
+    },
+    /// A parameter holds a character that no topic level may hold.
+    #[error("topic parameter `{param}` contains {found}, which a topic level cannot hold")]
+    Forbidden {
+        /// The parameter's name.
+        param: &'static str,
+        /// The first such character.
+        found: Forbidden,
+    },
+    /// The topic is longer than MQTT allows.
+    #[error("the topic would be {len} bytes; MQTT allows at most {MAX_TOPIC_LEN}")]
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The topic is not of this pattern.
+    #[error("the topic does not match the pattern `{pattern}`")]
+    NoMatch {
+        /// The pattern it was matched against.
+        pattern: &'static str,
+    },
+}
+
+/// A character that no topic parameter may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// `/`, the level separator.
+    Slash,
+    /// `+`, the single-level wildcard.
+    Plus,
+    /// `#`, the multi-level wildcard.
+    Hash,
+    /// U+0000, which MQTT forbids in any string.
+    Nul,
+}
+
+impl fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Slash => "`/`",
+            Self::Plus => "`+`",
+            Self::Hash => "`#`",
+            Self::Nul => "NUL",
+        })
+    }
+}
+
+/// The longest topic MQTT can carry: its length is a 16-bit prefix.
+pub const MAX_TOPIC_LEN: usize = 65_535;
+
+fn check_param(param: &'static str, value: &str) -> Result<(), TopicError> {
+    if value.is_empty() {
+        return Err(TopicError::Empty { param });
+    }
+    let found = value.bytes().find_map(|b| match b {
+        b'/' => Some(Forbidden::Slash),
+        b'+' => Some(Forbidden::Plus),
+        b'#' => Some(Forbidden::Hash),
+        0 => Some(Forbidden::Nul),
+        _ => None,
+    });
+    match found {
+        Some(found) => Err(TopicError::Forbidden { param, found }),
+        None => Ok(()),
+    }
+}
+
+/// Checks parameter values, given in pattern order, and the length of the topic they make.
+pub(crate) fn check<T: Topic>(values: &[&str]) -> Result<(), TopicError> {
+    let mut len = T::LEVELS.len().saturating_sub(1);
+    let mut values = values.iter();
+    for level in T::LEVELS {
+        match level {
+            Level::Literal(text) => len += text.len(),
+            Level::Param(name) => {
+                let value = values.next().copied().unwrap_or_default();
+                check_param(name, value)?;
+                len += value.len();
+            }
+        }
+    }
+    if len > MAX_TOPIC_LEN {
+        return Err(TopicError::TooLong { len });
+    }
+    Ok(())
+}
+
+/// Matches `topic` against the pattern of `T` and returns its `N` parameters in pattern order.
+///
+/// The literal levels are matched first, so a topic of another pattern is `NoMatch` whatever its
+/// parameters hold. Allocates nothing: routing tries every pattern in turn.
+pub(crate) fn parse<T: Topic, const N: usize>(topic: &str) -> Result<[&str; N], TopicError> {
+    let no_match = || TopicError::NoMatch {
+        pattern: T::PATTERN,
+    };
+    let mut params = [""; N];
+    let mut next = 0;
+    let mut parts = topic.split('/');
+    for level in T::LEVELS {
+        let part = parts.next().ok_or_else(no_match)?;
+        match level {
+            Level::Literal(text) if *text == part => {}
+            Level::Literal(_) => return Err(no_match()),
+            Level::Param(_) => {
+                *params.get_mut(next).ok_or_else(no_match)? = part;
+                next += 1;
+            }
+        }
+    }
+    if parts.next().is_some() || next != N {
+        return Err(no_match());
+    }
+    check::<T>(&params)?;
+    Ok(params)
+}
