@@ -378,10 +378,17 @@ fn resolve_topics(ctx: &mut Ctx<'_>, defs: &[Named<model::TopicDef>]) -> Vec<ir:
             });
         }
         let pattern = def.pattern.get_ref();
-        let span = def.pattern.span();
         let mut levels = Vec::new();
         let mut seen = BTreeSet::new();
+        let mut offset = 0;
         for level in pattern.split('/') {
+            let span = within(
+                ctx.diags.source(ctx.file),
+                &def.pattern,
+                offset,
+                level.len(),
+            );
+            offset += level.len() + 1;
             if let Some(inner) = level.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
                 match declared.get(inner) {
                     Some((i, _)) => {
@@ -664,8 +671,21 @@ fn resolve_family(
                 fields.push(clone_field(f));
             }
         }
-        fields.extend(resolve_fields(ctx, &scope, &def.fields, Place::Message));
-        check_field_names(ctx, &fields, named.name.span());
+        let own = resolve_fields(ctx, &scope, &def.fields, Place::Message);
+        for f in own
+            .iter()
+            .filter(|f| fields.iter().any(|e: &ir::Field| e.rust == f.rust))
+        {
+            ctx.diags.error(
+                ctx.file,
+                named.name.span(),
+                format!(
+                    "field `{}` collides with the envelope field of the same name",
+                    f.wire
+                ),
+            );
+        }
+        fields.extend(own);
         messages.push(ir::Message {
             id,
             variant,
@@ -761,7 +781,6 @@ fn resolve_struct(
     place: Place,
 ) -> ir::Struct {
     let fields = resolve_fields(ctx, scope, &s.def.fields, place);
-    check_field_names(ctx, &fields, s.name.span());
     let generic = family.is_none()
         && matches!(
             scope.vendor.get(s.name.get_ref()),
@@ -776,29 +795,33 @@ fn resolve_struct(
     }
 }
 
-fn check_field_names(ctx: &mut Ctx<'_>, fields: &[ir::Field], span: std::ops::Range<usize>) {
-    let mut seen = BTreeSet::new();
-    for f in fields {
-        if !seen.insert(f.rust.as_str()) {
-            ctx.diags.error_help(
-                ctx.file,
-                span.clone(),
-                format!("two fields become the Rust field `{}`", f.rust),
-                "set `rust_name` on one of them",
-            );
-        }
-    }
-}
-
 fn resolve_fields(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
     defs: &indexmap::IndexMap<Spanned<String>, Spanned<FieldDef>>,
     place: Place,
 ) -> Vec<ir::Field> {
-    defs.iter()
-        .filter_map(|(name, def)| resolve_field(ctx, scope, name, def, place))
-        .collect()
+    let mut seen = BTreeMap::new();
+    let mut fields = Vec::new();
+    for (name, def) in defs {
+        let Some(field) = resolve_field(ctx, scope, name, def, place) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(field.rust.clone(), name.get_ref().clone()) {
+            ctx.diags.error_help(
+                ctx.file,
+                name.span(),
+                format!(
+                    "`{first}` and `{}` both become the Rust field `{}`",
+                    name.get_ref(),
+                    field.rust
+                ),
+                "set `rust_name` on one of them",
+            );
+        }
+        fields.push(field);
+    }
+    fields
 }
 
 fn resolve_field(
@@ -978,13 +1001,41 @@ fn resolve_type(
                 known.extend(types.keys().map(String::as_str));
             }
             let help = match closest(n, &known) {
-                Some(k) => format!("did you mean `{k}`?"),
+                Some(k) => {
+                    // The near miss is the type meant: don't also report it as unused.
+                    let family = scope
+                        .family
+                        .filter(|(_, types)| types.contains_key(k))
+                        .map(|(f, _)| f.to_owned());
+                    ctx.used.insert((family, k.to_owned()));
+                    format!("did you mean `{k}`?")
+                }
                 None => format!("known types: {}", known.join(", ")),
             };
             ctx.diags
                 .error_help(ctx.file, name.span(), format!("unknown type `{n}`"), help);
             None
         }
+    }
+}
+
+/// The span of `len` bytes at `offset` inside a string value, when the source writes the value
+/// without escapes; else the whole value.
+fn within(
+    source: &str,
+    value: &Spanned<String>,
+    offset: usize,
+    len: usize,
+) -> std::ops::Range<usize> {
+    let span = value.span();
+    let raw = source.get(span.clone()).unwrap_or_default();
+    let quoted = raw.len() == value.get_ref().len() + 2
+        && raw.get(1..raw.len() - 1) == Some(value.get_ref().as_str());
+    if quoted {
+        let start = span.start + 1 + offset;
+        start..start + len.max(1)
+    } else {
+        span
     }
 }
 
@@ -1006,10 +1057,11 @@ fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         }
         prev[b.len()]
     }
+    let limit = (name.len() / 3).max(1);
     known
         .iter()
         .map(|k| (distance(&name.to_lowercase(), &k.to_lowercase()), *k))
-        .filter(|(d, _)| *d <= 2)
+        .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, k)| k)
 }

@@ -156,7 +156,20 @@ pub(crate) fn not_covered(topic: &str) -> DecodeError {
 }
 
 /// Reads the discriminator head of a payload.
+///
+/// Every payload is a JSON object; serde would also read a struct from a JSON array, so anything
+/// else is refused here, before either pass.
 pub(crate) fn head<'a, H: Deserialize<'a>>(topic: &str, text: &'a str) -> Result<H, DecodeError> {
+    if !text.trim_start().starts_with('{') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => DecodeError::new(
+                topic,
+                ErrorKind::Field("the payload is not a JSON object".into()),
+            )
+            .at(""),
+            Err(e) => DecodeError::new(topic, ErrorKind::InvalidJson(e.to_string())),
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let head = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(topic, e))?;
     de.end()

@@ -22,12 +22,12 @@ pub fn attrs(text: &str) -> TokenStream {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_inclusive(char::is_whitespace) {
-        let trimmed = word.trim_end();
-        if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+        let url = word.trim_end().trim_end_matches(['.', ',', ';', ':', ')']);
+        if url.starts_with("http://") || url.starts_with("https://") {
             out.push('<');
-            out.push_str(trimmed);
+            out.push_str(url);
             out.push('>');
-            out.push_str(&word[trimmed.len()..]);
+            out.push_str(&word[url.len()..]);
             continue;
         }
         for c in word.chars() {

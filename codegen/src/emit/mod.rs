@@ -84,8 +84,11 @@ fn vendor(v: &Vendor) -> TokenStream {
         } else {
             ids.join(", ")
         };
+        // A module's outer docs resolve links in its parent, so links name the full path.
         doc.push_str(&format!(
-            "| [`{}`] `{}` | {} | {ids} |\n",
+            "| [`{}`](crate::{}::{}) `{}` | {} | {ids} |\n",
+            t.rust_name,
+            v.id,
             t.rust_name,
             t.pattern,
             docs::direction(t.direction)
@@ -130,15 +133,18 @@ fn family(v: &Vendor, f: &Family) -> TokenStream {
         docs::escape(&f.doc),
         f.source
     );
+    let link = |name: &str| format!("[`{name}`](crate::{}::{}::{name})", v.id, f.id);
     for m in &f.messages {
         let topic = &v.topics[m.topic];
         let reply = m
             .reply
-            .map(|r| format!("[`{}`]", f.messages[r].rust_name))
+            .map(|r| link(&f.messages[r].rust_name))
             .unwrap_or_default();
         doc.push_str(&format!(
-            "| [`{}`] | `{}` | `{}` | {reply} |\n",
-            m.rust_name, topic.pattern, m.wire
+            "| {} | `{}` | `{}` | {reply} |\n",
+            link(&m.rust_name),
+            topic.pattern,
+            m.wire
         ));
     }
     let doc = docs::attrs(doc.trim_end());

@@ -1,0 +1,95 @@
+//! Snapshots of what the generator emits: the Rust for the real `schema/` and for small
+//! fixtures, and the rendered diagnostics for broken fixtures.
+//!
+//! Review every snapshot change with `cargo insta review` (or read the `.snap.new` files);
+//! in CI (`CI=true`) a mismatch fails instead of writing a new snapshot.
+
+use std::path::{Path, PathBuf};
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("fixture entry").path())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no fixtures in {}", dir.display());
+    dirs
+}
+
+fn name(path: &Path) -> String {
+    path.file_name()
+        .expect("fixture name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn real_schema() {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    let output = iotxfer_codegen::generate(&schema).unwrap_or_else(|d| panic!("{d}"));
+    insta::assert_snapshot!("real_schema", output.code);
+}
+
+#[test]
+fn fixtures_that_compile() {
+    for dir in fixtures("ok") {
+        let output =
+            iotxfer_codegen::generate(&dir).unwrap_or_else(|d| panic!("{}: {d}", dir.display()));
+        insta::assert_snapshot!(format!("ok_{}", name(&dir)), output.code);
+    }
+}
+
+#[test]
+fn fixtures_that_fail() {
+    for dir in fixtures("err") {
+        let diagnostics = match iotxfer_codegen::generate(&dir) {
+            Ok(_) => panic!("{} generated code; it must fail", dir.display()),
+            Err(d) => d,
+        };
+        let one_lines: Vec<String> = diagnostics
+            .iter()
+            .map(|d| diagnostics.one_line(d))
+            .collect();
+        let report = format!("{}\n{diagnostics}", one_lines.join("\n"));
+        insta::assert_snapshot!(format!("err_{}", name(&dir)), report);
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    let first = iotxfer_codegen::generate(&schema)
+        .expect("schema generates")
+        .code;
+    for _ in 0..3 {
+        assert_eq!(
+            iotxfer_codegen::generate(&schema)
+                .expect("schema generates")
+                .code,
+            first
+        );
+    }
+}
+
+#[test]
+fn inputs_are_every_definition_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok/flat");
+    let output = iotxfer_codegen::generate(&dir).expect("fixture generates");
+    let names: Vec<String> = output.inputs.iter().map(|p| name(p)).collect();
+    assert_eq!(names, ["files.toml", "vendor.toml"]);
+}
+
+#[test]
+fn write_if_changed_keeps_unchanged_files() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-codegen-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("out.rs");
+    assert!(iotxfer_codegen::write_if_changed(&file, "a").expect("first write"));
+    assert!(!iotxfer_codegen::write_if_changed(&file, "a").expect("same content"));
+    assert!(iotxfer_codegen::write_if_changed(&file, "b").expect("new content"));
+    assert_eq!(std::fs::read_to_string(&file).expect("read back"), "b");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -1,0 +1,148 @@
+//! The catalog, the request/reply pairing and the message bodies agree with each other.
+
+use std::collections::BTreeSet;
+
+use iotxfer::{Body, Direction, Request, catalog, dji, huawei, tencent};
+
+#[test]
+fn every_message_of_the_four_documents_is_defined() {
+    let ids: BTreeSet<&str> = catalog::messages().iter().map(|m| m.id).collect();
+    let expected = [
+        "tencent/resource/create_upload_task",
+        "tencent/resource/create_upload_task_rsp",
+        "tencent/resource/report_upload_progress",
+        "tencent/resource/report_upload_progress_rsp",
+        "tencent/resource/get_download_task",
+        "tencent/resource/get_download_task_rsp",
+        "tencent/resource/report_download_progress",
+        "tencent/resource/report_download_progress_rsp",
+        "huawei/file_manager/download_result_report",
+        "dji/log_upload/fileupload_progress",
+        "dji/log_upload/fileupload_list",
+        "dji/log_upload/fileupload_list_reply",
+        "dji/log_upload/fileupload_start",
+        "dji/log_upload/fileupload_start_reply",
+        "dji/log_upload/fileupload_update",
+        "dji/log_upload/fileupload_update_reply",
+        "dji/firmware/ota_progress",
+        "dji/firmware/ota_create",
+        "dji/firmware/ota_create_reply",
+    ];
+    assert_eq!(ids, expected.into_iter().collect());
+    assert_eq!(
+        ids.len(),
+        catalog::messages().len(),
+        "message ids are unique"
+    );
+}
+
+#[test]
+fn ids_name_vendor_family_and_message() {
+    for m in catalog::messages() {
+        assert_eq!(m.id, format!("{}/{}/{}", m.vendor, m.family, m.name));
+        assert!(!m.summary.is_empty(), "{} has a summary", m.id);
+        let topic = catalog::topics()
+            .iter()
+            .find(|t| t.pattern == m.topic)
+            .expect("its topic exists");
+        assert_eq!(topic.direction, m.direction);
+        assert!(topic.messages.contains(&m.id));
+    }
+}
+
+#[test]
+fn requests_and_replies_point_at_each_other_across_reply_topics() {
+    let find = |id: &str| {
+        catalog::messages()
+            .iter()
+            .find(|m| m.id == id)
+            .expect("known id")
+    };
+    let mut pairs = 0;
+    for request in catalog::messages() {
+        let Some(reply_id) = request.reply else {
+            continue;
+        };
+        let reply = find(reply_id);
+        assert_eq!(reply.request, Some(request.id));
+        assert_ne!(request.direction, reply.direction);
+        pairs += 1;
+    }
+    // Tencent: four `X` ↔ `X_rsp`; DJI: four `services` ↔ `services_reply`.
+    assert_eq!(pairs, 8);
+}
+
+/// Compiles only when `R` answers `Q`.
+fn pair<Q: Request<Reply = R>, R: Body>() -> (&'static str, &'static str) {
+    (Q::ID, R::ID)
+}
+
+#[test]
+fn the_types_carry_the_pairing() {
+    use dji::{firmware as fw, log_upload as log};
+    use tencent::resource as res;
+    let pairs = [
+        pair::<res::CreateUploadTask, res::CreateUploadTaskRsp>(),
+        pair::<res::ReportUploadProgress, res::ReportUploadProgressRsp>(),
+        pair::<res::GetDownloadTask, res::GetDownloadTaskRsp>(),
+        pair::<res::ReportDownloadProgress, res::ReportDownloadProgressRsp>(),
+        pair::<log::FileuploadList, log::FileuploadListReply>(),
+        pair::<log::FileuploadStart, log::FileuploadStartReply>(),
+        pair::<log::FileuploadUpdate, log::FileuploadUpdateReply>(),
+        pair::<fw::OtaCreate, fw::OtaCreateReply>(),
+    ];
+    for (request, reply) in pairs {
+        let info = catalog::messages()
+            .iter()
+            .find(|m| m.id == request)
+            .expect("known id");
+        assert_eq!(info.reply, Some(reply));
+    }
+    // A reply carries the request's method on DJI, its own type on Tencent.
+    assert_eq!(fw::OtaCreateReply::TAGS, ["ota_create"]);
+    assert_eq!(res::CreateUploadTaskRsp::TAGS, ["create_upload_task_rsp"]);
+    assert_eq!(
+        huawei::file_manager::DownloadResultReport::TAGS,
+        ["$file_manager", "download_result_report"]
+    );
+}
+
+#[test]
+fn topics_list_the_subscription_filters() {
+    let filters: BTreeSet<&str> = catalog::topics().iter().map(|t| t.filter).collect();
+    assert!(filters.contains("$resource/up/service/+/+"));
+    assert!(filters.contains("$oc/devices/+/sys/events/up"));
+    assert!(filters.contains("thing/product/+/events"));
+    let uncovered: Vec<&str> = catalog::topics()
+        .iter()
+        .filter(|t| t.messages.is_empty())
+        .map(|t| t.name)
+        .collect();
+    assert!(uncovered.contains(&"osd"));
+    let up = catalog::topics()
+        .iter()
+        .filter(|t| t.direction == Direction::Up)
+        .count();
+    assert!(up > 0 && up < catalog::topics().len());
+}
+
+#[test]
+fn undocumented_enum_values_are_kept_and_told_apart() {
+    let status = dji::TaskStatus::from_wire("upgrading_later");
+    assert!(!status.is_documented());
+    assert_eq!(status.as_str(), "upgrading_later");
+    assert!(
+        dji::TaskStatus::DOCUMENTED
+            .iter()
+            .all(dji::TaskStatus::is_documented)
+    );
+    assert_eq!(
+        dji::TaskStatus::from_wire("in_progress"),
+        dji::TaskStatus::InProgress
+    );
+
+    let module = dji::Module::from_wire(7);
+    assert!(!module.is_documented());
+    assert_eq!(module.value(), 7);
+    assert_eq!(dji::Module::Dock.value(), 3);
+}
