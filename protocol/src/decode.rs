@@ -35,7 +35,7 @@ pub enum ErrorKind {
         /// How many leading bytes are valid UTF-8.
         valid_up_to: usize,
     },
-    /// The payload is not JSON (or is nested deeper than 128 levels).
+    /// The payload is not JSON.
     InvalidJson(String),
     /// A discriminator (`type`, `method`, `event_type`, ...) is missing.
     MissingDiscriminator,
@@ -95,7 +95,7 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "topic `{}`", self.topic)?;
+        write!(f, "topic `{}`", Printable(&self.topic))?;
         if let Some(message) = self.message {
             write!(f, ", message `{message}`")?;
         }
@@ -118,10 +118,33 @@ impl fmt::Display for DecodeError {
             ErrorKind::MixedDiscriminators => {
                 f.write_str("the events of one payload must all be of the same kind")
             }
-            ErrorKind::UnknownDiscriminator(value) => write!(f, "unknown discriminator `{value}`"),
+            ErrorKind::UnknownDiscriminator(value) => {
+                write!(f, "unknown discriminator `{}`", Printable(value))
+            }
             ErrorKind::WrongTopic { expected } => write!(f, "this message belongs on `{expected}`"),
             ErrorKind::Field(reason) => f.write_str(reason),
         }
+    }
+}
+
+/// Input text in an error message: control characters escaped, and cut short past 200
+/// characters, so a hostile topic or value cannot flood or garble a log line.
+struct Printable<'a>(&'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 200;
+        for (i, c) in self.0.chars().enumerate() {
+            if i == MAX {
+                return write!(f, "… ({} bytes)", self.0.len());
+            }
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_fmt(format_args!("{c}"))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -192,13 +215,27 @@ pub(crate) fn message<B: Body>(
 }
 
 fn json_error(topic: &str, e: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
-    let path = pointer(e.path());
+    let mut path = pointer(e.path());
     let inner = e.into_inner();
+    let reason = inner.to_string();
     if inner.is_syntax() || inner.is_eof() {
-        DecodeError::new(topic, ErrorKind::InvalidJson(inner.to_string()))
-    } else {
-        DecodeError::new(topic, ErrorKind::Field(inner.to_string())).at(path)
+        // The path of a syntax fault is where reading stopped; keep it only when it is whole.
+        let error = DecodeError::new(topic, ErrorKind::InvalidJson(reason));
+        return if path.is_empty() || path.contains("/?") {
+            error
+        } else {
+            error.at(path)
+        };
     }
+    // serde reports a missing or repeated field at its parent; point at the field itself.
+    let field = ["missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| reason.strip_prefix(prefix)?.split('`').next());
+    if let Some(field) = field {
+        path.push('/');
+        path.push_str(&field.replace('~', "~0").replace('/', "~1"));
+    }
+    DecodeError::new(topic, ErrorKind::Field(reason)).at(path)
 }
 
 /// `data.files[0].module` as a JSON pointer: `/data/files/0/module`.
