@@ -2,7 +2,7 @@
 //!
 //! Emitters read only this; they never see TOML or report errors.
 
-pub use crate::model::{Direction, EnumKind, EnumWire};
+pub use crate::model::{Direction, EnumKind, EnumWire, TextFormat};
 
 #[derive(Debug)]
 pub struct Protocol {
@@ -136,6 +136,7 @@ pub struct Range {
     pub max_length: Option<u64>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    pub format: Option<TextFormat>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

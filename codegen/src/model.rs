@@ -146,6 +146,16 @@ pub struct FieldDef {
     pub max_items: Option<Spanned<u64>>,
     /// The Rust field name, when the one derived from the wire name does not fit.
     pub rust_name: Option<Spanned<String>>,
+    /// A restriction of a `text` field's characters.
+    pub format: Option<Spanned<TextFormat>>,
+}
+
+/// The characters a `text` field may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextFormat {
+    /// `0-9` and `a-f` only, as hex digests are written.
+    LowerHex,
 }
 
 /// A numeric bound of a range.

@@ -515,6 +515,14 @@ fn resolve_family(
         topics,
     } = *known;
     let header = ff.header.as_ref()?;
+    if ff.id == "topics" {
+        ctx.diags.error_help(
+            ctx.file,
+            0..0,
+            "`topics` cannot name a family",
+            "the exported JSON Schemas use `<vendor>/topics/` for the topic schemas",
+        );
+    }
     if !naming::is_identifier(&ff.id) || naming::field_name(&ff.id) != ff.id {
         ctx.diags.error(
             ctx.file,
@@ -1111,6 +1119,13 @@ fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
         max_length: only(&d.max_length, is_text, "text"),
         min_items: only(&d.min_items, is_array, "array"),
         max_items: only(&d.max_items, is_array, "array"),
+        format: d.format.as_ref().and_then(|f| {
+            if !is_text {
+                ctx.diags
+                    .error(file, f.span(), "`format` is only for `text` fields");
+            }
+            is_text.then(|| *f.get_ref())
+        }),
     };
     let inverted = match (range.min, range.max) {
         (Some(Number::Int(a)), Some(Number::Int(b))) => a > b,

@@ -1,6 +1,27 @@
-//! Conformance of the `iotxfer` types with the vendor documents.
+//! Conformance of the `iotxfer` types with the vendor documents and with the exported JSON
+//! Schemas.
 //!
-//! The example corpus, the exported JSON Schemas and the `iotxfer` command arrive with the
-//! conformance work; until then this crate only pins the dependency on `iotxfer`.
+//! - [`corpus`]: every example of the vendor documents, byte for byte, with its errata.
+//! - [`schemas`]: the JSON Schemas of every message and topic, as committed in `schema/json/`.
+//! - [`Validators`]: those schemas compiled once with the `jsonschema` crate, an independent
+//!   judge of the verdicts that `iotxfer::check` gives.
 
-pub use iotxfer;
+pub mod corpus;
+pub mod schemas;
+
+pub use schemas::Validators;
+
+/// A concrete topic of a pattern, every parameter filled with `value`.
+pub fn topic_of(pattern: &str, value: &str) -> String {
+    pattern
+        .split('/')
+        .map(|level| {
+            if level.starts_with('{') && level.ends_with('}') {
+                value
+            } else {
+                level
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

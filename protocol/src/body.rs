@@ -6,14 +6,14 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::Topic;
+use crate::{Contract, Topic, Violation};
 
 /// A message body: the struct that holds a message's own fields.
 ///
 /// Generated for every message of the definitions. The wire payload is [`Body::Payload`]: the
 /// body itself for Tencent's flat messages, the vendor's `Envelope<Self>` for DJI and Huawei.
 pub trait Body:
-    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + schemars::JsonSchema
+    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + schemars::JsonSchema + Contract
 {
     /// The message id, `<vendor>/<family>/<message>`: `dji/firmware/ota_progress`.
     const ID: &'static str;
@@ -27,7 +27,8 @@ pub trait Body:
         + PartialEq
         + Serialize
         + DeserializeOwned
-        + schemars::JsonSchema;
+        + schemars::JsonSchema
+        + Contract;
 }
 
 /// A message that is answered by another: DJI `services` ↔ `services_reply` by method,
@@ -103,6 +104,10 @@ impl<'de, B: Body, const N: usize> Deserialize<'de> for Tag<B, N> {
             serde::de::Error::custom(format_args!("expected `{expected}`, found `{found}`"))
         })
     }
+}
+
+impl<B, const N: usize> Contract for Tag<B, N> {
+    fn check(&self, _: &mut String, _: &mut Vec<Violation>) {}
 }
 
 impl<B: Body, const N: usize> schemars::JsonSchema for Tag<B, N> {

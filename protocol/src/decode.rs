@@ -87,6 +87,11 @@ impl DecodeError {
         self.path.as_deref()
     }
 
+    /// What is wrong, without the topic, message and path.
+    pub fn reason(&self) -> String {
+        self.kind.to_string()
+    }
+
     /// What kind of fault it is.
     pub fn kind(&self) -> &ErrorKind {
         &self.kind
@@ -102,28 +107,7 @@ impl fmt::Display for DecodeError {
         if let Some(path) = &self.path {
             write!(f, ", at `{path}`")?;
         }
-        f.write_str(": ")?;
-        match &self.kind {
-            ErrorKind::UnknownTopic => f.write_str("no vendor defines this topic"),
-            ErrorKind::NotCovered => {
-                f.write_str("not covered: no family defined here carries this message")
-            }
-            ErrorKind::InvalidTopic(e) => write!(f, "invalid topic: {e}"),
-            ErrorKind::InvalidUtf8 { valid_up_to } => write!(
-                f,
-                "the payload is not UTF-8 (valid up to byte {valid_up_to})"
-            ),
-            ErrorKind::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
-            ErrorKind::MissingDiscriminator => f.write_str("the discriminator is missing"),
-            ErrorKind::MixedDiscriminators => {
-                f.write_str("the events of one payload must all be of the same kind")
-            }
-            ErrorKind::UnknownDiscriminator(value) => {
-                write!(f, "unknown discriminator `{}`", Printable(value))
-            }
-            ErrorKind::WrongTopic { expected } => write!(f, "this message belongs on `{expected}`"),
-            ErrorKind::Field(reason) => f.write_str(reason),
-        }
+        write!(f, ": {}", self.kind)
     }
 }
 
@@ -145,6 +129,32 @@ impl fmt::Display for Printable<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::UnknownTopic => f.write_str("no vendor defines this topic"),
+            ErrorKind::NotCovered => {
+                f.write_str("not covered: no family defined here carries this message")
+            }
+            ErrorKind::InvalidTopic(e) => write!(f, "invalid topic: {e}"),
+            ErrorKind::InvalidUtf8 { valid_up_to } => write!(
+                f,
+                "the payload is not UTF-8 (valid up to byte {valid_up_to})"
+            ),
+            ErrorKind::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
+            ErrorKind::MissingDiscriminator => f.write_str("the discriminator is missing"),
+            ErrorKind::MixedDiscriminators => {
+                f.write_str("the events of one payload must all be of the same kind")
+            }
+            ErrorKind::UnknownDiscriminator(value) => {
+                write!(f, "unknown discriminator `{}`", Printable(value))
+            }
+            ErrorKind::WrongTopic { expected } => write!(f, "this message belongs on `{expected}`"),
+            ErrorKind::Field(reason) => f.write_str(reason),
+        }
     }
 }
 

@@ -6,20 +6,25 @@
 //! - One module per vendor ([`tencent`], [`huawei`], [`dji`]) with its topic structs and, where
 //!   the vendor wraps messages, its `Envelope`; inside it one module per protocol family
 //!   (`dji::firmware`, `dji::log_upload`, ...) with the message bodies and their types.
-//! - [`decode`] turns a (topic, payload) pair into a [`Message`].
-//! - [`catalog`] lists every topic and message as data.
+//! - [`decode`] turns a (topic, payload) pair into a [`Message`], tolerantly; [`check`] holds
+//!   it to the documented contract, with the verdict of the exported JSON Schemas.
+//! - [`catalog`] lists every topic and message as data, with their JSON Schemas.
 //!
 //! Everything in the vendor modules is generated at build time from the TOML definitions in
 //! the repository's `schema/` directory.
 
+#[cfg(feature = "proptest")]
+mod arbitrary;
 mod body;
 pub mod catalog;
+mod check;
 mod decode;
 mod received;
 mod topic;
 mod wire;
 
 pub use body::{Body, Request, Tag};
+pub use check::{Checked, Contract, Verdict, Violation, check};
 pub use decode::{DecodeError, ErrorKind};
 pub use received::{Delivery, Received};
 pub use topic::{Direction, Forbidden, Level, MAX_TOPIC_LEN, Topic, TopicError};

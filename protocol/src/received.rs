@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::Body;
+use crate::{Body, Contract, Violation};
 
 /// A message as received: the typed topic (with its parameters) and the typed payload.
 pub struct Received<B: Body> {
@@ -46,6 +46,8 @@ pub trait Delivery {
     fn to_json(&self) -> serde_json::Result<String>;
     /// The payload as a JSON value.
     fn to_value(&self) -> serde_json::Result<serde_json::Value>;
+    /// Where the payload breaks the documented contract; see [`Contract`].
+    fn violations(&self) -> Vec<Violation>;
 }
 
 impl<B: Body> Delivery for Received<B> {
@@ -63,5 +65,9 @@ impl<B: Body> Delivery for Received<B> {
 
     fn to_value(&self) -> serde_json::Result<serde_json::Value> {
         serde_json::to_value(&self.payload)
+    }
+
+    fn violations(&self) -> Vec<Violation> {
+        self.payload.violations()
     }
 }

@@ -1,4 +1,4 @@
-//! Wire-level helpers shared by the generated enums.
+//! Wire-level helpers shared by the generated code.
 
 use std::fmt;
 
@@ -8,7 +8,7 @@ use serde::de::{self, Visitor};
 /// A value that the documents do not define, kept as it was received.
 ///
 /// Only decoding makes one (through an enum's `from_wire`), so a documented value can never
-/// hide in an `Unknown` variant.
+/// hide in an `Undocumented` variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Undocumented<T>(T);
 
@@ -38,7 +38,7 @@ where
     D: Deserializer<'de>,
 {
     struct Str<F>(F);
-    impl<'de, F: FnOnce(&str) -> T, T> Visitor<'de> for Str<F> {
+    impl<F: FnOnce(&str) -> T, T> Visitor<'_> for Str<F> {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a string")
@@ -50,6 +50,63 @@ where
     deserializer.deserialize_str(Str(map))
 }
 
+/// A JSON number read as an `i64`: integers, and numbers without a fraction (`1.0`), which JSON
+/// Schema's `integer` accepts too.
+struct Int;
+
+impl Visitor<'_> for Int {
+    type Value = i64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        // -2^63 <= v < 2^63: every integral f64 in that range converts exactly.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        if v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
+            Ok(v as i64)
+        } else {
+            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+}
+
+/// `deserialize_with` for an `int` field.
+pub(crate) fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    deserializer.deserialize_any(Int)
+}
+
+/// `deserialize_with` for an optional `int` field: absent and `null` are `None`.
+pub(crate) fn optional_int<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    struct OptionalInt;
+    impl<'de> Visitor<'de> for OptionalInt {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            int(deserializer).map(Some)
+        }
+    }
+    deserializer.deserialize_option(OptionalInt)
+}
+
 /// Reads an integer, or a string that holds one: documents and devices send some integer
 /// enums as strings (DJI `module` is `"0"` or `"3"`).
 pub(crate) fn deserialize_int<'de, D, T>(
@@ -59,8 +116,8 @@ pub(crate) fn deserialize_int<'de, D, T>(
 where
     D: Deserializer<'de>,
 {
-    struct Int<F>(F);
-    impl<'de, F: FnOnce(i64) -> T, T> Visitor<'de> for Int<F> {
+    struct IntOrString<F>(F);
+    impl<F: FnOnce(i64) -> T, T> Visitor<'_> for IntOrString<F> {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an integer, or a string holding one")
@@ -69,9 +126,10 @@ where
             Ok((self.0)(v))
         }
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-            let v = i64::try_from(v)
-                .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
-            Ok((self.0)(v))
+            Int.visit_u64(v).map(self.0)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+            Int.visit_f64(v).map(self.0)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
             match v.parse() {
@@ -80,5 +138,5 @@ where
             }
         }
     }
-    deserializer.deserialize_any(Int(map))
+    deserializer.deserialize_any(IntOrString(map))
 }

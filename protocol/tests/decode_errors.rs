@@ -738,13 +738,30 @@ fn numbers_beyond_i64() {
     for big in [
         "18446744073709551616",
         "9223372036854775808",
-        "-9223372036854775809",
+        "1e19",
+        "-1e19",
     ] {
         let err = decode_err(DJI_EVENTS, with(OTA_PROGRESS, "1707048089244", big));
         field_reason(&err);
         assert_eq!(err.path(), Some("/timestamp"), "{big}");
         assert_eq!(err.message(), Some("dji/firmware/ota_progress"));
     }
+
+    // Below i64::MIN, serde_json reads a double, and -2^63 - 1 rounds to -2^63: an integral
+    // number in range, which `int` fields take (as JSON Schema's `integer` takes `1.0`).
+    let message = decode_ok(
+        DJI_EVENTS,
+        with(OTA_PROGRESS, "1707048089244", "-9223372036854775809"),
+    );
+    let Message::DjiFirmwareOtaProgress(received) = message else {
+        panic!("{message:?}")
+    };
+    assert_eq!(received.payload.timestamp, i64::MIN);
+    let message = decode_ok(DJI_EVENTS, with(OTA_PROGRESS, "1707048089244", "1.7e12"));
+    let Message::DjiFirmwareOtaProgress(received) = message else {
+        panic!("{message:?}")
+    };
+    assert_eq!(received.payload.timestamp, 1_700_000_000_000);
 
     // A fractional number in an int field.
     let err = decode_err(

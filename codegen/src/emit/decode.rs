@@ -189,7 +189,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
         })
     });
 
-    let message_infos = messages.iter().map(|(v, f, m)| {
+    let message_infos = messages.iter().enumerate().map(|(i, (v, f, m))| {
         let (id, vendor, family, name) = (&m.id, &v.id, &f.id, &m.key);
         let topic = &v.topics[m.topic];
         let pattern = &topic.pattern;
@@ -199,6 +199,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
         let reply = option(m.reply.map(|r| f.messages[r].id.as_str()));
         let request = option(m.request.map(|r| f.messages[r].id.as_str()));
         let summary = docs::summary(&m.doc);
+        let body = &bodies[i];
         quote! {
             crate::catalog::MessageInfo {
                 id: #id,
@@ -212,6 +213,10 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                 reply: #reply,
                 request: #request,
                 summary: #summary,
+                schema: crate::catalog::root_schema::<#body>,
+                subschema: crate::catalog::subschema::<#body>,
+                #[cfg(feature = "proptest")]
+                arbitrary: crate::catalog::arbitrary::<#body>,
             }
         }
     });

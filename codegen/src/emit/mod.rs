@@ -98,13 +98,17 @@ fn vendor(v: &Vendor) -> TokenStream {
     let topics = v.topics.iter().map(|t| topics::topic(v, t));
     let envelope = v.envelope.nested.then(|| {
         let fields = types::fields(&v.envelope.fields, &v.id, TagOwner::Param);
-        types::structure(
+        let item = types::structure(
             "Envelope",
             &docs::escape(&v.envelope.doc),
             TokenStream::new(),
             fields,
             true,
-        )
+        );
+        let contract = types::contract("Envelope", &v.envelope.fields, true);
+        let arbitrary =
+            types::arbitrary("Envelope", &v.envelope.fields, &v.id, TagOwner::Param, true);
+        quote!(#item #contract #arbitrary)
     });
     let structs = v.structs.iter().map(|s| named_struct(v, s));
     let enums = v.enums.iter().map(types::enumeration);
@@ -164,13 +168,16 @@ fn family(v: &Vendor, f: &Family) -> TokenStream {
 fn named_struct(v: &Vendor, s: &Struct) -> TokenStream {
     let fields = types::fields(&s.fields, &v.id, TagOwner::Param);
     let doc = docs::with_term(&s.doc, s.term.as_deref());
-    types::structure(
+    let item = types::structure(
         &s.name,
         &doc,
         docs::term_alias(s.term.as_deref()),
         fields,
         s.generic,
-    )
+    );
+    let contract = types::contract(&s.name, &s.fields, s.generic);
+    let arbitrary = types::arbitrary(&s.name, &s.fields, &v.id, TagOwner::Param, s.generic);
+    quote!(#item #contract #arbitrary)
 }
 
 fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
@@ -200,9 +207,16 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
     doc.push_str(&format!("| Source | `{}` |\n", f.source));
     let wire = &m.wire;
     let term = docs::term_alias(m.term.as_deref());
-    let attrs = quote!(#[doc(alias = #wire)] #term);
+    // The JSON Schema gets the description without the rustdoc table.
+    let description = match &m.term {
+        Some(t) => format!("{} Original term: {t}.", m.doc),
+        None => m.doc.clone(),
+    };
+    let attrs = quote!(#[doc(alias = #wire)] #term #[schemars(description = #description)]);
     let fields = types::fields(&m.fields, &v.id, TagOwner::SelfType);
     let item = types::structure(&m.rust_name, doc.trim_end(), attrs, fields, false);
+    let contract = types::contract(&m.rust_name, &m.fields, false);
+    let arbitrary = types::arbitrary(&m.rust_name, &m.fields, &v.id, TagOwner::SelfType, false);
     let name = ident(&m.rust_name);
     let id = &m.id;
     let tags = &m.tags;
@@ -222,6 +236,10 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
     });
     quote! {
         #item
+
+        #contract
+
+        #arbitrary
 
         impl crate::Body for #name {
             const ID: &'static str = #id;

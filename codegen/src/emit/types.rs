@@ -1,10 +1,10 @@
 //! Structs and enums: the envelope, message bodies, named types.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{ToTokens, format_ident, quote};
 
 use super::{docs, ident};
-use crate::ir::{Enum, EnumKind, EnumWire, Field, Number, Type, TypeRef};
+use crate::ir::{Enum, EnumKind, EnumWire, Field, Number, TextFormat, Type, TypeRef};
 
 /// What a `discriminator` field is generic over.
 #[derive(Clone, Copy)]
@@ -65,14 +65,21 @@ pub fn fields(fields: &[Field], vendor: &str, owner: TagOwner) -> TokenStream {
         if f.optional {
             ty = quote!(::core::option::Option<#ty>);
         }
-        let range = schema_range(f);
+        // JSON Schema's `integer` takes `1.0`; so must the decoder.
+        let int = match (&f.ty, f.optional) {
+            (Type::Int, false) => quote!(#[serde(deserialize_with = "crate::wire::int")]),
+            (Type::Int, true) => quote!(#[serde(deserialize_with = "crate::wire::optional_int")]),
+            _ => TokenStream::new(),
+        };
+        let schema = schema_attrs(f);
         quote! {
             #doc
             #alias
             #term
             #rename
             #optional
-            #range
+            #int
+            #schema
             pub #name: #ty,
         }
     });
@@ -86,20 +93,26 @@ fn number(n: Number) -> Literal {
     }
 }
 
-/// `#[schemars(range(..))]` and `#[schemars(length(..))]`, so the schema carries the limits.
-fn schema_range(f: &Field) -> TokenStream {
+fn bound(name: &str, value: Option<TokenStream>) -> Option<TokenStream> {
+    let name = format_ident!("{name}");
+    value.map(|v| quote!(#name = #v))
+}
+
+/// The limits of a field, for the JSON Schema. An `int` without limits gets those of `i64`,
+/// which is what the decoder reads.
+fn schema_attrs(f: &Field) -> TokenStream {
     let r = &f.range;
     let mut out = TokenStream::new();
-    if r.min.is_some() || r.max.is_some() {
-        let min = r.min.map(|m| {
-            let m = number(m);
-            quote!(min = #m)
-        });
-        let max = r.max.map(|m| {
-            let m = number(m);
-            quote!(max = #m)
-        });
-        let parts = min.into_iter().chain(max);
+    let literal = |n: Option<Number>| n.map(|n| number(n).into_token_stream());
+    let (min, max) = match f.ty {
+        Type::Int => (
+            Some(literal(r.min).unwrap_or_else(|| quote!(::core::primitive::i64::MIN))),
+            Some(literal(r.max).unwrap_or_else(|| quote!(::core::primitive::i64::MAX))),
+        ),
+        _ => (literal(r.min), literal(r.max)),
+    };
+    if min.is_some() || max.is_some() {
+        let parts = bound("min", min).into_iter().chain(bound("max", max));
         out.extend(quote!(#[schemars(range(#(#parts),*))]));
     }
     let (lo, hi) = match f.ty {
@@ -107,22 +120,224 @@ fn schema_range(f: &Field) -> TokenStream {
         _ => (r.min_items, r.max_items),
     };
     if lo.is_some() || hi.is_some() {
-        let min = lo.map(|m| {
-            let m = Literal::u64_unsuffixed(m);
-            quote!(min = #m)
-        });
-        let max = hi.map(|m| {
-            let m = Literal::u64_unsuffixed(m);
-            quote!(max = #m)
-        });
-        let parts = min.into_iter().chain(max);
+        let count = |n: Option<u64>| n.map(|n| Literal::u64_unsuffixed(n).into_token_stream());
+        let parts = bound("min", count(lo))
+            .into_iter()
+            .chain(bound("max", count(hi)));
         out.extend(quote!(#[schemars(length(#(#parts),*))]));
+    }
+    if let Some(TextFormat::LowerHex) = r.format {
+        out.extend(quote!(#[schemars(extend("pattern" = "^[0-9a-f]*$"))]));
     }
     out
 }
 
+/// `impl Contract`: the checks that serde does not make (ranges, lengths, sizes, formats), and
+/// the walk into every field that has its own.
+pub fn contract(name: &str, fields: &[Field], generic: bool) -> TokenStream {
+    let name = ident(name);
+    let checks: Vec<TokenStream> = fields.iter().filter_map(field_checks).collect();
+    let (params, body) = if checks.is_empty() {
+        (
+            quote!(_: &mut ::std::string::String, _: &mut ::std::vec::Vec<crate::Violation>),
+            TokenStream::new(),
+        )
+    } else {
+        (
+            quote!(path: &mut ::std::string::String, out: &mut ::std::vec::Vec<crate::Violation>),
+            quote!(#(#checks)*),
+        )
+    };
+    let (generics, ty) = if generic {
+        (quote!(<B: crate::Body>), quote!(#name<B>))
+    } else {
+        (TokenStream::new(), quote!(#name))
+    };
+    quote! {
+        impl #generics crate::Contract for #ty {
+            fn check(&self, #params) {
+                #body
+            }
+        }
+    }
+}
+
+fn field_checks(f: &Field) -> Option<TokenStream> {
+    let r = &f.range;
+    let mut checks = Vec::new();
+    let opt = |n: Option<Number>| match n {
+        Some(n) => {
+            let n = number(n);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let opt_count = |n: Option<u64>| match n {
+        Some(n) => {
+            let n = Literal::usize_unsuffixed(n as usize);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    if r.min.is_some() || r.max.is_some() {
+        let (min, max) = (opt(r.min), opt(r.max));
+        checks.push(quote!(crate::check::range(*value, #min, #max, path, out);));
+    }
+    if r.min_length.is_some() || r.max_length.is_some() {
+        let (min, max) = (opt_count(r.min_length), opt_count(r.max_length));
+        checks.push(quote!(crate::check::length(value, #min, #max, path, out);));
+    }
+    if r.min_items.is_some() || r.max_items.is_some() {
+        let (min, max) = (opt_count(r.min_items), opt_count(r.max_items));
+        checks.push(quote!(crate::check::items(value.len(), #min, #max, path, out);));
+    }
+    if let Some(TextFormat::LowerHex) = r.format {
+        checks.push(quote!(crate::check::lower_hex(value, path, out);));
+    }
+    if has_contract(&f.ty) {
+        checks.push(quote!(crate::Contract::check(value, path, out);));
+    }
+    if checks.is_empty() {
+        return None;
+    }
+    let name = ident(&f.rust);
+    let key = format!("/{}", f.wire.replace('~', "~0").replace('/', "~1"));
+    let walk = quote! {
+        crate::check::at(path, #key, |path| {
+            #(#checks)*
+        });
+    };
+    Some(if f.optional {
+        quote! {
+            if let ::core::option::Option::Some(value) = &self.#name {
+                #walk
+            }
+        }
+    } else {
+        quote! {
+            let value = &self.#name;
+            #walk
+        }
+    })
+}
+
+/// `impl Arbitrary` behind the `proptest` feature: values that keep the documented contract
+/// (documented enum values, numbers in range, texts and arrays of allowed sizes).
+pub fn arbitrary(
+    name: &str,
+    fields: &[Field],
+    vendor: &str,
+    owner: TagOwner,
+    generic: bool,
+) -> TokenStream {
+    let name = ident(name);
+    let names: Vec<_> = fields.iter().map(|f| ident(&f.rust)).collect();
+    let strategies: Vec<_> = fields
+        .iter()
+        .map(|f| field_strategy(f, vendor, owner))
+        .collect();
+    // Tuples of strategies implement `Strategy` up to 12 members: nest them by eights.
+    let tuple = nest(&strategies);
+    let pattern = nest(&names.iter().map(|n| quote!(#n)).collect::<Vec<_>>());
+    let (generics, ty) = if generic {
+        (
+            quote!(<B: crate::Body + ::proptest::arbitrary::Arbitrary<Strategy = ::proptest::strategy::BoxedStrategy<B>> + 'static>),
+            quote!(#name<B>),
+        )
+    } else {
+        (TokenStream::new(), quote!(#name))
+    };
+    quote! {
+        #[cfg(feature = "proptest")]
+        impl #generics ::proptest::arbitrary::Arbitrary for #ty {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
+
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+                    #tuple,
+                    |#pattern| Self { #(#names),* },
+                ))
+            }
+        }
+    }
+}
+
+fn nest(items: &[TokenStream]) -> TokenStream {
+    if items.len() <= 8 {
+        return quote!((#(#items,)*));
+    }
+    let chunks = items.chunks(8).map(|c| quote!((#(#c,)*)));
+    quote!((#(#chunks,)*))
+}
+
+fn field_strategy(f: &Field, vendor: &str, owner: TagOwner) -> TokenStream {
+    let strategy = type_strategy(&f.ty, &f.range, vendor, owner);
+    if f.optional {
+        quote!(crate::arbitrary::optional(#strategy))
+    } else {
+        strategy
+    }
+}
+
+fn type_strategy(ty: &Type, r: &crate::ir::Range, vendor: &str, owner: TagOwner) -> TokenStream {
+    let opt_number = |n: Option<Number>| match n {
+        Some(n) => {
+            let n = number(n);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let opt_count = |n: Option<u64>| match n {
+        Some(n) => {
+            let n = Literal::usize_unsuffixed(n as usize);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    match ty {
+        Type::Int => {
+            let (min, max) = (opt_number(r.min), opt_number(r.max));
+            quote!(crate::arbitrary::int(#min, #max))
+        }
+        Type::Float => {
+            let (min, max) = (opt_number(r.min), opt_number(r.max));
+            quote!(crate::arbitrary::float(#min, #max))
+        }
+        Type::Bool => quote!(::proptest::strategy::Strategy::boxed(
+            ::proptest::arbitrary::any::<bool>()
+        )),
+        Type::Text => {
+            let (min, max) = (opt_count(r.min_length), opt_count(r.max_length));
+            let hex = r.format == Some(TextFormat::LowerHex);
+            quote!(crate::arbitrary::text(#min, #max, #hex))
+        }
+        Type::Array(inner) => {
+            let inner = type_strategy(inner, &crate::ir::Range::default(), vendor, owner);
+            let (min, max) = (opt_count(r.min_items), opt_count(r.max_items));
+            quote!(crate::arbitrary::list(#inner, #min, #max))
+        }
+        Type::Struct(_) | Type::Enum(_) | Type::Body => {
+            let ty = rust_type(ty, vendor, owner);
+            quote!(::proptest::strategy::Strategy::boxed(::proptest::arbitrary::any::<#ty>()))
+        }
+        Type::Tag(_) => quote!(::proptest::strategy::Strategy::boxed(
+            ::proptest::strategy::Just(crate::Tag::new())
+        )),
+    }
+}
+
+/// Whether values of the type have checks of their own.
+fn has_contract(ty: &Type) -> bool {
+    match ty {
+        Type::Array(inner) => has_contract(inner),
+        Type::Struct(_) | Type::Enum(_) | Type::Body => true,
+        Type::Int | Type::Float | Type::Bool | Type::Text | Type::Tag(_) => false,
+    }
+}
+
 /// A struct with serde and schemars derives; `generic` adds the body type parameter.
-/// `doc` is rustdoc-ready text; `extra_attrs` go between the docs and the derives.
+/// `doc` is rustdoc-ready text; `extra_attrs` follow the derives.
 pub fn structure(
     name: &str,
     doc: &str,
@@ -134,19 +349,22 @@ pub fn structure(
     let doc = docs::attrs(doc);
     let derive = quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]);
     if generic {
+        // One schema per body type: `OtaProgressEnvelope`.
+        let schema_name = format!("{{B}}{name}");
         quote! {
             #doc
-            #extra_attrs
             #derive
+            #extra_attrs
             // `B: Body` already brings every serde bound.
             #[serde(bound = "")]
+            #[schemars(rename = #schema_name)]
             pub struct #name<B: crate::Body> { #body }
         }
     } else {
         quote! {
             #doc
-            #extra_attrs
             #derive
+            #extra_attrs
             pub struct #name { #body }
         }
     }
@@ -172,6 +390,27 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         .collect::<Vec<_>>()
         .join("\n");
     let name_str = e.name.as_str();
+    // Values as JSON: strings quoted, integers sent as integers bare.
+    let documented = e.values.iter().map(|v| match e.wire {
+        EnumWire::String => format!("`\"{}\"`", v.wire),
+        EnumWire::Int => format!("`{}`", v.wire),
+    });
+    let list = documented
+        .collect::<Vec<_>>()
+        .join(", ")
+        .replace('{', "{{")
+        .replace('}', "}}");
+    let rest = format!(
+        " is not a documented value of `{}`; the documents define {list}",
+        e.name
+    );
+    let (undocumented, shown) = match (e.kind, e.wire) {
+        (EnumKind::EnumString, _) => (format!("`{{:?}}`{rest}"), quote!(self.as_str())),
+        (EnumKind::EnumInt, EnumWire::String) => {
+            (format!("`\"{{}}\"`{rest}"), quote!(self.value()))
+        }
+        (EnumKind::EnumInt, EnumWire::Int) => (format!("`{{}}`{rest}"), quote!(self.value())),
+    };
     let (unknown_ty, wire_values, as_wire, from_wire, ser, de, schema_ty) = match (e.kind, e.wire) {
         (EnumKind::EnumString, _) => {
             let values: Vec<_> = e.values.iter().map(|v| v.wire.clone()).collect();
@@ -275,6 +514,24 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             /// Whether the documents define this value.
             pub fn is_documented(&self) -> bool {
                 !matches!(self, Self::Undocumented(_))
+            }
+        }
+
+        impl crate::Contract for #name {
+            fn check(&self, path: &mut ::std::string::String, out: &mut ::std::vec::Vec<crate::Violation>) {
+                if !self.is_documented() {
+                    out.push(crate::Violation::new(path, ::std::format!(#undocumented, #shown)));
+                }
+            }
+        }
+
+        #[cfg(feature = "proptest")]
+        impl ::proptest::arbitrary::Arbitrary for #name {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
+
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                ::proptest::strategy::Strategy::boxed(::proptest::sample::select(Self::DOCUMENTED))
             }
         }
 

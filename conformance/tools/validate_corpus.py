@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Checks the committed JSON Schemas with an independent validator (Python `jsonschema`).
+
+Every example of the corpus must get its recorded verdict from the schema of its message and
+from the schema of its topic: valid examples accepted, invalid ones (including those that are not
+JSON at all) refused. Run from the repository root:
+
+    python3 -m pip install 'jsonschema>=4.18'
+    python3 conformance/tools/validate_corpus.py
+"""
+
+import json
+import pathlib
+import sys
+import tomllib
+
+from jsonschema import Draft202012Validator
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "schema" / "json"
+CORPUS = ROOT / "conformance" / "corpus"
+
+
+def validator(path):
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def topic_schema(topic):
+    """The topic schema whose title names the example's topic pattern."""
+    for path in SCHEMAS.glob("*/topics/*.schema.json"):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        pattern = schema["description"].split("`")[1]
+        levels = pattern.split("/")
+        parts = topic.split("/")
+        if len(levels) == len(parts) and all(
+            l == p or (l.startswith("{") and l.endswith("}")) for l, p in zip(levels, parts)
+        ):
+            return path
+    return None
+
+
+def main():
+    corpus = tomllib.loads((CORPUS / "corpus.toml").read_text(encoding="utf-8"))
+    failures = 0
+    for example in corpus["example"]:
+        raw = (CORPUS / "examples" / f"{example['id']}.json").read_bytes()
+        try:
+            instance = json.loads(raw)
+            parsed = True
+        except ValueError:
+            parsed = False
+        expected = example["verdict"] == "valid"
+        for path in (SCHEMAS / f"{example['message']}.schema.json", topic_schema(example["topic"])):
+            if path is None:
+                print(f"FAIL {example['id']}: no topic schema for {example['topic']}")
+                failures += 1
+                continue
+            accepted = parsed and validator(path).is_valid(instance)
+            if accepted != expected:
+                print(f"FAIL {example['id']}: {path.relative_to(ROOT)} says {'valid' if accepted else 'invalid'}, "
+                      f"the corpus says {example['verdict']}")
+                failures += 1
+    total = len(corpus["example"])
+    print(f"validate_corpus: {2 * total - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

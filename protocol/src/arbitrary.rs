@@ -1,0 +1,62 @@
+//! Strategies for the generated `Arbitrary` impls (feature `proptest`): values that keep the
+//! documented contract, kept small so that property tests stay fast.
+
+use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
+
+/// How far past its lower bound a generated text or array may grow.
+const SPREAD: usize = 6;
+
+pub(crate) fn int(min: Option<i64>, max: Option<i64>) -> BoxedStrategy<i64> {
+    match (min, max) {
+        (Some(min), Some(max)) => (min..=max).boxed(),
+        (Some(min), None) => prop_oneof![Just(min), min..=i64::MAX].boxed(),
+        (None, Some(max)) => prop_oneof![Just(max), i64::MIN..=max].boxed(),
+        (None, None) => prop_oneof![Just(0), Just(i64::MIN), Just(i64::MAX), any::<i64>()].boxed(),
+    }
+}
+
+pub(crate) fn float(min: Option<f64>, max: Option<f64>) -> BoxedStrategy<f64> {
+    match (min, max) {
+        (Some(min), Some(max)) => (min..=max).boxed(),
+        (Some(min), None) => (min..=min + 1e12).boxed(),
+        (None, Some(max)) => (max - 1e12..=max).boxed(),
+        // Finite values only: JSON has no NaN or infinity.
+        (None, None) => prop_oneof![
+            Just(0.0),
+            -1e12..1e12,
+            prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
+        ]
+        .boxed(),
+    }
+}
+
+/// Lengths count characters, as the contract does.
+pub(crate) fn text(
+    min: Option<usize>,
+    max: Option<usize>,
+    lower_hex: bool,
+) -> BoxedStrategy<String> {
+    let low = min.unwrap_or(0);
+    let high = max.unwrap_or(usize::MAX).min(low + SPREAD);
+    let class = if lower_hex { "[0-9a-f]" } else { "\\PC" };
+    proptest::string::string_regex(&format!("{class}{{{low},{high}}}"))
+        .map(|s| s.boxed())
+        .unwrap_or_else(|_| Just(String::new()).boxed())
+}
+
+pub(crate) fn list<T: std::fmt::Debug + 'static>(
+    item: BoxedStrategy<T>,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> BoxedStrategy<Vec<T>> {
+    let low = min.unwrap_or(0);
+    let high = max.unwrap_or(usize::MAX).min(low + 3);
+    prop::collection::vec(item, low..=high).boxed()
+}
+
+pub(crate) fn optional<T: std::fmt::Debug + 'static>(
+    item: BoxedStrategy<T>,
+) -> BoxedStrategy<Option<T>> {
+    prop::option::of(item).boxed()
+}

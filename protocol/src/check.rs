@@ -1,0 +1,281 @@
+//! The strict check: the documented contract, with the JSON Schemas' verdict.
+//!
+//! Decoding is tolerant (undocumented enum values, unknown fields, an integer enum sent as a
+//! number where the documents send a string), because devices get newer firmware. The strict
+//! check holds a payload to the documents: it decodes it, checks what serde does not (enum
+//! values, ranges, lengths, array sizes, formats), and compares the payload with its
+//! re-encoding, which is written exactly as the documents write it.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::{DecodeError, ErrorKind, Message};
+
+/// A value that can be held to the documented contract. Every generated type implements it.
+pub trait Contract {
+    /// Every place where the value breaks the contract: undocumented enum values, numbers out
+    /// of range, texts and arrays of the wrong length, texts of the wrong format.
+    fn violations(&self) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.check(&mut String::new(), &mut out);
+        out
+    }
+
+    /// Adds the violations of `self`, which sits at the JSON pointer `path`.
+    #[doc(hidden)]
+    fn check(&self, path: &mut String, out: &mut Vec<Violation>);
+}
+
+impl<T: Contract> Contract for Vec<T> {
+    fn check(&self, path: &mut String, out: &mut Vec<Violation>) {
+        for (i, item) in self.iter().enumerate() {
+            at(path, &format!("/{i}"), |path| item.check(path, out));
+        }
+    }
+}
+
+/// One place where a payload breaks the contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The JSON pointer of the fault: `/data/output/progress/percent`; `""` for the payload.
+    pub path: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Violation {
+    pub(crate) fn new(path: &str, reason: String) -> Self {
+        Self {
+            path: path.to_owned(),
+            reason,
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "at `{}`: {}", self.path, self.reason)
+        }
+    }
+}
+
+/// Runs `f` with `key` (a pointer segment such as `/percent`) appended to `path`.
+pub(crate) fn at(path: &mut String, key: &str, f: impl FnOnce(&mut String)) {
+    let len = path.len();
+    path.push_str(key);
+    f(path);
+    path.truncate(len);
+}
+
+pub(crate) fn range<T: PartialOrd + fmt::Display>(
+    value: T,
+    min: Option<T>,
+    max: Option<T>,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(min) = min.filter(|min| value < *min) {
+        out.push(Violation::new(
+            path,
+            format!("{value} is below the minimum {min}"),
+        ));
+    }
+    if let Some(max) = max.filter(|max| value > *max) {
+        out.push(Violation::new(
+            path,
+            format!("{value} is above the maximum {max}"),
+        ));
+    }
+}
+
+/// Text lengths count characters (Unicode scalar values), as JSON Schema's `maxLength` does.
+pub(crate) fn length(
+    value: &str,
+    min: Option<usize>,
+    max: Option<usize>,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
+    let len = value.chars().count();
+    if min.is_some_and(|min| len < min) || max.is_some_and(|max| len > max) {
+        out.push(Violation::new(
+            path,
+            format!("{len} characters, {}", bounds(min, max)),
+        ));
+    }
+}
+
+pub(crate) fn items(
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
+    if min.is_some_and(|min| len < min) || max.is_some_and(|max| len > max) {
+        out.push(Violation::new(
+            path,
+            format!("{len} items, {}", bounds(min, max)),
+        ));
+    }
+}
+
+fn bounds(min: Option<usize>, max: Option<usize>) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) if min == max => format!("expected exactly {min}"),
+        (Some(min), Some(max)) => format!("expected {min} to {max}"),
+        (Some(min), None) => format!("expected at least {min}"),
+        (None, Some(max)) => format!("expected at most {max}"),
+        (None, None) => String::new(),
+    }
+}
+
+pub(crate) fn lower_hex(value: &str, path: &str, out: &mut Vec<Violation>) {
+    if !value
+        .bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        out.push(Violation::new(
+            path,
+            format!("{value:?} is not lowercase hexadecimal (0-9, a-f)"),
+        ));
+    }
+}
+
+/// The verdict of the strict check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The message conforms to the documented contract.
+    Conforms,
+    /// The message breaks the contract; [`Checked::violations`] says where.
+    Violates,
+    /// No family defined here covers the topic or the message.
+    NotCovered,
+}
+
+/// What the strict check found in one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The id of the message, when the topic and discriminators name one, even if it violates
+    /// the contract.
+    pub message: Option<&'static str>,
+    /// Where the message breaks the contract; empty unless the verdict is `Violates`.
+    pub violations: Vec<Violation>,
+    /// JSON pointers of fields that the definitions do not define. The contract allows them
+    /// (devices get newer firmware); a stricter reader may refuse them.
+    pub undocumented_fields: Vec<String>,
+    /// The tolerant decoding, when it succeeded.
+    pub decoded: Option<Message>,
+}
+
+/// Holds an MQTT message to the documented contract; the verdict is the one the exported JSON
+/// Schema of its message gives.
+pub fn check(topic: &str, payload: &[u8]) -> Checked {
+    let message = match crate::decode(topic, payload) {
+        Ok(message) => message,
+        Err(e) => return refused(e),
+    };
+    let id = message.id();
+    let mut violations = message.as_delivery().violations();
+    let mut undocumented_fields = Vec::new();
+    // The payload decoded, so it is UTF-8 JSON; the re-encoding is of our own types.
+    match (
+        serde_json::from_slice::<Value>(payload),
+        message.as_delivery().to_value(),
+    ) {
+        (Ok(received), Ok(written)) => {
+            compare(
+                &received,
+                &written,
+                &mut String::new(),
+                &mut violations,
+                &mut undocumented_fields,
+            );
+        }
+        (Err(e), _) | (_, Err(e)) => violations.push(Violation::new("", e.to_string())),
+    }
+    violations.sort_by(|a, b| a.path.cmp(&b.path));
+    Checked {
+        verdict: if violations.is_empty() {
+            Verdict::Conforms
+        } else {
+            Verdict::Violates
+        },
+        message: Some(id),
+        violations,
+        undocumented_fields,
+        decoded: Some(message),
+    }
+}
+
+fn refused(e: DecodeError) -> Checked {
+    let verdict = match e.kind() {
+        ErrorKind::UnknownTopic | ErrorKind::NotCovered => Verdict::NotCovered,
+        _ => Verdict::Violates,
+    };
+    let violations = match verdict {
+        Verdict::Violates => vec![Violation::new(e.path().unwrap_or_default(), e.reason())],
+        _ => Vec::new(),
+    };
+    Checked {
+        verdict,
+        message: e.message(),
+        violations,
+        undocumented_fields: Vec::new(),
+        decoded: None,
+    }
+}
+
+/// Compares a received payload with its re-encoding.
+///
+/// The re-encoding holds every documented field in its documented wire form, so a difference is
+/// a wire-form fault (an integer where the documents send a string), and a field only the
+/// received payload has is undocumented; `null` for an optional field is the same as its absence.
+fn compare(
+    received: &Value,
+    written: &Value,
+    path: &mut String,
+    violations: &mut Vec<Violation>,
+    undocumented: &mut Vec<String>,
+) {
+    match (received, written) {
+        (Value::Object(received), Value::Object(written)) => {
+            for (key, value) in received {
+                let segment = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+                match written.get(key) {
+                    Some(w) => at(path, &segment, |path| {
+                        compare(value, w, path, violations, undocumented)
+                    }),
+                    None if value.is_null() => {}
+                    None => at(path, &segment, |path| undocumented.push(path.clone())),
+                }
+            }
+        }
+        (Value::Array(received), Value::Array(written)) if received.len() == written.len() => {
+            for (i, (r, w)) in received.iter().zip(written).enumerate() {
+                at(path, &format!("/{i}"), |path| {
+                    compare(r, w, path, violations, undocumented)
+                });
+            }
+        }
+        (Value::Number(r), Value::Number(w)) if same_number(r, w) => {}
+        (r, w) if r == w => {}
+        (r, w) => violations.push(Violation::new(
+            path,
+            format!("written {r}; the documents write this value as {w}"),
+        )),
+    }
+}
+
+fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    match (a.as_i64(), b.as_i64()) {
+        (Some(a), Some(b)) => a == b,
+        _ => a.as_f64() == b.as_f64(),
+    }
+}
