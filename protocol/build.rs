@@ -1,10 +1,15 @@
 //! Generates the typed protocol from `../schema` into `OUT_DIR/iotxfer.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    // Read at run time: a build script compiled in one checkout may run in another.
+    let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
+        println!("cargo::error=CARGO_MANIFEST_DIR is not set; run this build script through Cargo");
+        return ExitCode::FAILURE;
+    };
+    let schema = manifest_dir.join("../schema");
     // A directory makes Cargo rescan it, so new definition files are seen too.
     println!("cargo::rerun-if-changed={}", schema.display());
     println!("cargo::rerun-if-changed=build.rs");

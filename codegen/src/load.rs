@@ -54,7 +54,19 @@ pub fn load(root: &Path, diags: &mut Diagnostics, inputs: &mut Vec<PathBuf>) -> 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut vendors = Vec::new();
-    for dir in sorted_entries(root).into_iter().filter(|p| p.is_dir()) {
+    let entries = match std::fs::read_dir(root) {
+        Ok(_) => sorted_entries(root),
+        Err(e) => {
+            let file = diags.add_file(display_root, String::new());
+            diags.error(
+                file,
+                0..0,
+                format!("cannot read the definitions in {}: {e}", root.display()),
+            );
+            return vendors;
+        }
+    };
+    for dir in entries.into_iter().filter(|p| p.is_dir()) {
         let files: Vec<PathBuf> = sorted_entries(&dir)
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
@@ -103,6 +115,17 @@ pub fn load(root: &Path, diags: &mut Diagnostics, inputs: &mut Vec<PathBuf>) -> 
             );
         }
         vendors.push(vendor);
+    }
+    if vendors.is_empty() {
+        let file = diags.add_file(display_root, String::new());
+        diags.error(
+            file,
+            0..0,
+            format!(
+                "no definitions in {}: expected <vendor>/vendor.toml",
+                root.display()
+            ),
+        );
     }
     vendors
 }

@@ -93,3 +93,16 @@ fn write_if_changed_keeps_unchanged_files() {
     assert_eq!(std::fs::read_to_string(&file).expect("read back"), "b");
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn a_missing_or_empty_schema_directory_is_an_error() {
+    let missing = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/no-such-dir");
+    let d = iotxfer_codegen::generate(&missing).expect_err("nothing to generate from");
+    assert!(d.to_string().contains("cannot read the definitions"), "{d}");
+
+    let empty = std::env::temp_dir().join(format!("iotxfer-codegen-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("temp dir");
+    let d = iotxfer_codegen::generate(&empty).expect_err("nothing to generate from");
+    assert!(d.to_string().contains("no definitions in"), "{d}");
+    std::fs::remove_dir_all(&empty).expect("clean up");
+}
