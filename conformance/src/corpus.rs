@@ -4,8 +4,6 @@
 //! an erratum says what is wrong, where, and how to fix it; the suite applies the fix to its
 //! own copy and never to the file.
 
-use std::path::{Path, PathBuf};
-
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -104,38 +102,37 @@ pub enum Fix {
 /// Why the corpus could not be read or a fix not applied.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: toml::de::Error,
-    },
+    #[error("corpus.toml: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("example `{id}` is listed in corpus.toml but has no file in examples/")]
+    Missing { id: String },
+    #[error("examples/{id}.json is not listed in corpus.toml")]
+    Unlisted { id: String },
     #[error("example `{id}`: {reason}")]
     Fix { id: String, reason: String },
 }
 
-/// The corpus directory of this repository.
-pub fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
 }
 
-/// Reads the corpus and every example file.
-pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
-    let path = dir.join("corpus.toml");
-    let text = std::fs::read_to_string(&path).map_err(|source| CorpusError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let mut corpus: Corpus =
-        toml::from_str(&text).map_err(|source| CorpusError::Parse { path, source })?;
+/// The corpus as it was built into this crate from `conformance/corpus/`.
+pub fn load() -> Result<Corpus, CorpusError> {
+    let mut corpus: Corpus = toml::from_str(embedded::CORPUS_TOML)?;
     for example in &mut corpus.examples {
-        let path = dir.join("examples").join(format!("{}.json", example.id));
-        example.bytes =
-            std::fs::read(&path).map_err(|source| CorpusError::Read { path, source })?;
+        let (_, bytes) = embedded::EXAMPLES
+            .iter()
+            .find(|(id, _)| *id == example.id)
+            .ok_or_else(|| CorpusError::Missing {
+                id: example.id.clone(),
+            })?;
+        example.bytes = bytes.to_vec();
+    }
+    let listed = |id: &str| corpus.examples.iter().any(|e| e.id == id);
+    if let Some((id, _)) = embedded::EXAMPLES.iter().find(|(id, _)| !listed(id)) {
+        return Err(CorpusError::Unlisted {
+            id: (*id).to_owned(),
+        });
     }
     Ok(corpus)
 }

@@ -3,11 +3,16 @@
 //!
 //! - [`corpus`]: every example of the vendor documents, byte for byte, with its errata.
 //! - [`schemas`]: the JSON Schemas of every message and topic, as committed in `schema/json/`.
+//! - [`capture`] and [`verdict`]: `iotxfer check`, one verdict per line of captured traffic.
+//! - [`report`]: `iotxfer report`, the corpus against its recorded verdicts.
 //! - [`Validators`]: those schemas compiled once with the `jsonschema` crate, an independent
 //!   judge of the verdicts that `iotxfer::check` gives.
 
+pub mod capture;
 pub mod corpus;
+pub mod report;
 pub mod schemas;
+pub mod verdict;
 
 pub use schemas::Validators;
 

@@ -245,7 +245,7 @@ fn mutations_of_typed_values_get_the_same_verdict_from_schema_and_check() {
 
 #[test]
 fn mutations_of_the_corrected_vendor_examples_get_the_same_verdict() {
-    let corpus = corpus::load(&corpus::dir()).unwrap_or_else(|e| panic!("{e}"));
+    let corpus = corpus::load().unwrap_or_else(|e| panic!("{e}"));
     for example in &corpus.examples {
         let m = catalog::messages()
             .iter()

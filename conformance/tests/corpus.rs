@@ -12,7 +12,7 @@ use iotxfer_conformance::corpus::{self, Corpus, ErratumKind, Example, Expected};
 use serde_json::Value;
 
 static CORPUS: LazyLock<Corpus> =
-    LazyLock::new(|| corpus::load(&corpus::dir()).unwrap_or_else(|e| panic!("{e}")));
+    LazyLock::new(|| corpus::load().unwrap_or_else(|e| panic!("{e}")));
 static VALIDATORS: LazyLock<Validators> =
     LazyLock::new(|| Validators::new().unwrap_or_else(|e| panic!("{e}")));
 

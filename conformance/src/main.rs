@@ -1,0 +1,200 @@
+//! `iotxfer`: conformance checks of captured MQTT traffic, the vendor-example report, and the
+//! JSON Schema export.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use iotxfer::catalog;
+use iotxfer_conformance::capture::Lines;
+use iotxfer_conformance::verdict::{self, Options, Tally};
+use iotxfer_conformance::{Validators, corpus, report, schemas};
+
+/// Typed checks of the file-transfer and firmware-upgrade messages of Tencent Cloud IoT,
+/// Huawei Cloud IoTDA and DJI Cloud API.
+#[derive(Parser)]
+#[command(name = "iotxfer", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Checks captured traffic (JSON Lines from `mosquitto_sub -F %j` or `-F %J`) against the
+    /// documented contract: one verdict per line. Exits 1 if any line is a violation.
+    Check {
+        /// Files to read; `-` is standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Fields the documents do not define are violations too.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The largest payload to check, in bytes; a larger one is a violation.
+        #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+        max_payload: usize,
+    },
+    /// Runs every example of the vendor documents through the typed decoder and the JSON
+    /// Schemas. Exits 1 if any example does not get its recorded verdict.
+    Report {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Writes the JSON Schemas (the files of `schema/json/`) into a directory.
+    Schema {
+        #[arg(long, default_value = "schema/json", value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Lists every topic pattern with its direction, subscription filter and messages.
+    Topics {
+        /// Prints only the subscription filters that capture every covered topic, one per line,
+        /// for `mosquitto_sub -t`.
+        #[arg(long)]
+        filters: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match cli.command {
+        Command::Check {
+            files,
+            strict,
+            format,
+            max_payload,
+        } => check(
+            &mut out,
+            &files,
+            Options {
+                strict,
+                max_payload,
+            },
+            format,
+        ),
+        Command::Report { format } => run_report(&mut out, format),
+        Command::Schema { out: dir } => schemas::write_dir(&dir)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| format!("cannot write the schemas into {}: {e}", dir.display())),
+        Command::Topics { filters } => topics(&mut out, filters)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
+    };
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(code), Ok(())) => code,
+        // A closed pipe (`iotxfer check ... | head`) is the reader's choice, not a failure.
+        (Ok(code), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => code,
+        (Ok(_), Err(e)) => fail(&e.to_string()),
+        (Err(e), _) => fail(&e),
+    }
+}
+
+/// Usage and I/O errors exit with 2, as clap's usage errors do.
+fn fail(message: &str) -> ExitCode {
+    eprintln!("iotxfer: {message}");
+    ExitCode::from(2)
+}
+
+fn check(
+    out: &mut impl Write,
+    files: &[String],
+    options: Options,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let mut tally = Tally::default();
+    for name in files {
+        let reader: Box<dyn BufRead> = if name == "-" {
+            Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
+        } else {
+            let file = File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?;
+            Box::new(BufReader::with_capacity(1 << 16, file))
+        };
+        let mut lines = Lines::new(reader, options.max_line());
+        let mut number = 0;
+        while let Some(line) = lines
+            .next_line()
+            .map_err(|e| format!("cannot read {name}: {e}"))?
+        {
+            number += 1;
+            let judged = verdict::judge(number, &line, options);
+            tally.add(judged.verdict);
+            let written = match format {
+                Format::Json => verdict::write_json(out, &judged),
+                Format::Text => verdict::write_text(out, &judged),
+            };
+            match written {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit(tally)),
+                Err(e) => return Err(format!("cannot write: {e}")),
+            }
+        }
+    }
+    if format == Format::Text {
+        verdict::write_summary(out, tally).map_err(|e| format!("cannot write: {e}"))?;
+    }
+    Ok(exit(tally))
+}
+
+fn exit(tally: Tally) -> ExitCode {
+    if tally.violation > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_report(out: &mut impl Write, format: Format) -> Result<ExitCode, String> {
+    let corpus = corpus::load().map_err(|e| e.to_string())?;
+    let validators = Validators::new().map_err(|e| e.to_string())?;
+    let rows = report::rows(&corpus, &validators);
+    let written = match format {
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &rows)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        Format::Text => report::write_text(out, &rows),
+    };
+    written.map_err(|e| format!("cannot write: {e}"))?;
+    Ok(if rows.iter().all(|r| r.as_recorded) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn topics(out: &mut impl Write, filters: bool) -> io::Result<()> {
+    if filters {
+        let mut seen = Vec::new();
+        for t in catalog::topics().iter().filter(|t| !t.messages.is_empty()) {
+            if !seen.contains(&t.filter) {
+                seen.push(t.filter);
+                writeln!(out, "{}", t.filter)?;
+            }
+        }
+        return Ok(());
+    }
+    for t in catalog::topics() {
+        let messages = if t.messages.is_empty() {
+            "not covered".to_owned()
+        } else {
+            t.messages.join(", ")
+        };
+        writeln!(
+            out,
+            "{}\n  {} · filter {} · {messages}",
+            t.pattern, t.direction, t.filter
+        )?;
+    }
+    Ok(())
+}

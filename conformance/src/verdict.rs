@@ -1,0 +1,207 @@
+//! One verdict per captured line, and the two ways of printing them.
+
+use std::io::{self, Write};
+
+use iotxfer::Verdict as Contract;
+use serde::Serialize;
+
+use crate::capture::{self, Line};
+
+/// What `iotxfer check` says about one line.
+#[derive(Debug, Serialize)]
+pub struct LineVerdict<'a> {
+    /// The line number, from 1.
+    pub line: u64,
+    /// The topic, when the line is a capture record.
+    pub topic: Option<std::borrow::Cow<'a, str>>,
+    pub verdict: Kind,
+    /// The message id, whenever the topic and discriminator identify one.
+    pub message: Option<&'static str>,
+    pub errors: Vec<Fault>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Ok,
+    Violation,
+    NotCovered,
+}
+
+/// One fault of a line: where (a JSON pointer into the payload) and why.
+#[derive(Debug, Serialize)]
+pub struct Fault {
+    pub path: String,
+    pub reason: String,
+}
+
+/// How to judge lines.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Fields the documents do not define are violations too.
+    pub strict: bool,
+    /// The largest payload to check, in bytes.
+    pub max_payload: usize,
+}
+
+impl Options {
+    /// The longest line worth reading: a `%j` line escapes every payload byte at worst as
+    /// `\u00XX` (6 bytes), and a topic may take 65,535 bytes, escaped alike.
+    pub fn max_line(&self) -> usize {
+        self.max_payload
+            .saturating_mul(6)
+            .saturating_add(6 * iotxfer::MAX_TOPIC_LEN + 4096)
+    }
+}
+
+fn fault(path: &str, reason: impl Into<String>) -> Fault {
+    Fault {
+        path: path.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Judges one input line.
+pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<'a> {
+    let violation = |errors| LineVerdict {
+        line: number,
+        topic: None,
+        verdict: Kind::Violation,
+        message: None,
+        errors,
+    };
+    let bytes = match line {
+        Line::Text(bytes) => *bytes,
+        Line::TooLong { len } => {
+            let reason = format!(
+                "not a capture record: the line is {len} bytes, over the limit that --max-payload sets"
+            );
+            return violation(vec![fault("", reason)]);
+        }
+    };
+    let record = match capture::parse(bytes) {
+        Ok(record) => record,
+        Err(e) => return violation(vec![fault("", e.to_string())]),
+    };
+    if record.payload.len() > options.max_payload {
+        let reason = format!(
+            "the payload is {} bytes, over --max-payload ({})",
+            record.payload.len(),
+            options.max_payload
+        );
+        return LineVerdict {
+            topic: Some(record.topic),
+            ..violation(vec![fault("", reason)])
+        };
+    }
+    let checked = iotxfer::check(&record.topic, &record.payload);
+    let mut errors: Vec<Fault> = checked
+        .violations
+        .into_iter()
+        .map(|v| Fault {
+            path: v.path,
+            reason: v.reason,
+        })
+        .collect();
+    if options.strict {
+        errors.extend(checked.undocumented_fields.into_iter().map(|path| Fault {
+            path,
+            reason: "a field the documents do not define".into(),
+        }));
+    }
+    let verdict = match checked.verdict {
+        Contract::NotCovered => Kind::NotCovered,
+        _ if errors.is_empty() => Kind::Ok,
+        _ => Kind::Violation,
+    };
+    LineVerdict {
+        line: number,
+        topic: Some(record.topic),
+        verdict,
+        message: checked.message,
+        errors,
+    }
+}
+
+/// Counts of verdicts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub ok: u64,
+    pub violation: u64,
+    pub not_covered: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, kind: Kind) {
+        match kind {
+            Kind::Ok => self.ok += 1,
+            Kind::Violation => self.violation += 1,
+            Kind::NotCovered => self.not_covered += 1,
+        }
+    }
+}
+
+/// `--format json`: exactly one JSON object per input line.
+pub fn write_json(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, verdict)?;
+    out.write_all(b"\n")
+}
+
+/// `--format text`: one readable line per finding; nothing for a line that conforms.
+pub fn write_text(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result<()> {
+    let topic = verdict.topic.as_deref().unwrap_or("-");
+    let message = verdict.message.map(|m| format!(" {m}")).unwrap_or_default();
+    match verdict.verdict {
+        Kind::Ok => Ok(()),
+        Kind::NotCovered => writeln!(
+            out,
+            "line {}: not covered: {}",
+            verdict.line,
+            printable(topic)
+        ),
+        Kind::Violation => {
+            for e in &verdict.errors {
+                let at = if e.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {}", e.path)
+                };
+                writeln!(
+                    out,
+                    "line {}: violation: {}{message}{at}: {}",
+                    verdict.line,
+                    printable(topic),
+                    printable(&e.reason)
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The summary that closes `--format text`.
+pub fn write_summary(out: &mut impl Write, tally: Tally) -> io::Result<()> {
+    let lines = tally.ok + tally.violation + tally.not_covered;
+    writeln!(
+        out,
+        "{lines} lines: {} ok, {} violation, {} not covered",
+        tally.ok, tally.violation, tally.not_covered
+    )
+}
+
+/// Text from the input, safe to print on one terminal line: control characters escaped, and
+/// cut after 200 characters.
+fn printable(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().take(200) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if text.chars().nth(200).is_some() {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,415 @@
+//! The `iotxfer` binary, run as a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use iotxfer_conformance::corpus::{self, Expected};
+use serde_json::{Value, json};
+
+fn iotxfer(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iotxfer"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().expect("stdin");
+    let bytes = stdin.to_vec();
+    // Feed stdin from a thread, so a large input cannot deadlock against a full stdout pipe.
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let output = child.wait_with_output().expect("the binary exits");
+    feeder.join().expect("stdin written");
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// A line as `mosquitto_sub -F %j` writes it: the payload as a JSON string.
+fn line_j(topic: &str, payload: &[u8]) -> String {
+    let text = String::from_utf8_lossy(payload);
+    json!({"tst": "2026-11-22T00:57:22.205616Z+0000", "topic": topic, "qos": 0, "retain": 0,
+        "payloadlen": payload.len(), "payload": text})
+    .to_string()
+}
+
+/// A line as `mosquitto_sub -F %J` writes it: the payload parsed and embedded as compact JSON.
+fn line_big_j(topic: &str, payload: &[u8]) -> String {
+    let payload: Value = serde_json::from_slice(payload).expect("a %J payload is JSON");
+    let payload = payload.to_string();
+    format!(
+        r#"{{"tst":"2026-11-22T00:57:22.205616Z+0000","topic":"{topic}","qos":1,"retain":0,"payloadlen":{},"payload":{payload}}}"#,
+        payload.len()
+    )
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+const OK_TOPIC: &str = "$resource/up/service/ABCDEFGHIJ/dev001";
+const OK_PAYLOAD: &[u8] = br#"{"type":"get_download_task"}"#;
+
+#[test]
+fn every_corpus_example_in_both_capture_forms_gets_its_verdict() {
+    let corpus = corpus::load().expect("corpus");
+    for form in ["%j", "%J"] {
+        let mut input = String::new();
+        let mut expected = Vec::new();
+        for example in &corpus.examples {
+            let line = match form {
+                "%j" => line_j(&example.topic, &example.bytes),
+                // `-F %J` drops a payload that is not JSON.
+                _ if serde_json::from_slice::<Value>(&example.bytes).is_err() => continue,
+                _ => line_big_j(&example.topic, &example.bytes),
+            };
+            input.push_str(&line);
+            input.push('\n');
+            expected.push(example);
+        }
+        let output = iotxfer(&["check", "--format", "json", "-"], input.as_bytes());
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{form}: the corpus holds violations"
+        );
+        let verdicts = json_lines(&output);
+        assert_eq!(
+            verdicts.len(),
+            expected.len(),
+            "{form}: one object per line"
+        );
+        for (i, (verdict, example)) in verdicts.iter().zip(&expected).enumerate() {
+            assert_eq!(verdict["line"], i + 1);
+            assert_eq!(verdict["topic"], example.topic.as_str());
+            let want = if example.verdict == Expected::Valid {
+                "ok"
+            } else {
+                "violation"
+            };
+            assert_eq!(verdict["verdict"], want, "{form} {}: {verdict}", example.id);
+            if verdict["message"] != Value::Null {
+                assert_eq!(
+                    verdict["message"],
+                    example.message.as_str(),
+                    "{}",
+                    example.id
+                );
+            }
+            let errors = verdict["errors"].as_array().expect("errors");
+            assert_eq!(errors.is_empty(), want == "ok", "{}: {verdict}", example.id);
+            for e in errors {
+                assert!(e["path"].is_string() && e["reason"].is_string(), "{e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn json_output_names_the_message_even_when_the_payload_violates() {
+    let line = line_j("thing/product/GW/events", br#"{"tid":"t","bid":"b","timestamp":1,"method":"ota_progress","data":{"result":0,"output":{"status":"ok","progress":{"percent":101}}}}"#);
+    let output = iotxfer(&["check", "--format", "json", "-"], line.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        json_lines(&output),
+        [
+            json!({"line": 1, "topic": "thing/product/GW/events", "verdict": "violation",
+            "message": "dji/firmware/ota_progress",
+            "errors": [{"path": "/data/output/progress/percent", "reason": "101 is above the maximum 100"}]})
+        ]
+    );
+}
+
+#[test]
+fn not_covered_lines_are_not_failures() {
+    let input = [
+        line_j("thing/product/GW/osd", br#"{"data":{}}"#),
+        line_j(
+            "thing/product/GW/events",
+            br#"{"tid":"t","bid":"b","timestamp":1,"method":"flighttask_progress","data":{}}"#,
+        ),
+        line_j("some/other/topic", b"hello"),
+        line_j(OK_TOPIC, OK_PAYLOAD),
+    ]
+    .join("\n");
+    let output = iotxfer(&["check", "--format", "json", "-"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let verdicts: Vec<Value> = json_lines(&output)
+        .iter()
+        .map(|v| v["verdict"].clone())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["not_covered", "not_covered", "not_covered", "ok"]
+    );
+}
+
+#[test]
+fn strict_makes_undocumented_fields_violations() {
+    let line = line_j(
+        OK_TOPIC,
+        br#"{"type":"get_download_task","firmware_extra":1}"#,
+    );
+    let relaxed = iotxfer(&["check", "--format", "json", "-"], line.as_bytes());
+    assert_eq!(relaxed.status.code(), Some(0));
+    assert_eq!(json_lines(&relaxed)[0]["verdict"], "ok");
+
+    let strict = iotxfer(
+        &["check", "--strict", "--format", "json", "-"],
+        line.as_bytes(),
+    );
+    assert_eq!(strict.status.code(), Some(1));
+    let verdict = &json_lines(&strict)[0];
+    assert_eq!(verdict["verdict"], "violation");
+    assert_eq!(
+        verdict["errors"],
+        json!([{"path": "/firmware_extra", "reason": "a field the documents do not define"}])
+    );
+}
+
+#[test]
+fn text_output_has_a_line_per_finding_and_a_summary() {
+    let input = [
+        line_j(OK_TOPIC, OK_PAYLOAD),
+        line_j(OK_TOPIC, br#"{"type":"no_such_type"}"#),
+        line_j("thing/product/GW/osd", b"{}"),
+    ]
+    .join("\n");
+    let output = iotxfer(&["check", "-"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "line 2: violation: $resource/up/service/ABCDEFGHIJ/dev001 at /type: unknown discriminator `no_such_type`\n\
+         line 3: not covered: thing/product/GW/osd\n\
+         3 lines: 1 ok, 1 violation, 1 not covered\n"
+    );
+}
+
+#[test]
+fn files_are_read_in_order_and_usage_errors_exit_2() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let a = dir.join("a.jsonl");
+    let b = dir.join("b.jsonl");
+    std::fs::write(&a, line_j(OK_TOPIC, OK_PAYLOAD) + "\n").expect("write");
+    std::fs::write(&b, line_big_j(OK_TOPIC, OK_PAYLOAD) + "\r\n").expect("write");
+    let output = iotxfer(
+        &[
+            "check",
+            a.to_str().expect("path"),
+            b.to_str().expect("path"),
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "2 lines: 2 ok, 0 violation, 0 not covered\n"
+    );
+
+    let missing = iotxfer(
+        &["check", dir.join("missing.jsonl").to_str().expect("path")],
+        b"",
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+    assert_eq!(
+        iotxfer(&["check"], b"").status.code(),
+        Some(2),
+        "no file named"
+    );
+    assert_eq!(
+        iotxfer(&["check", "--format", "xml", "-"], b"")
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(iotxfer(&["frobnicate"], b"").status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// Hostile lines each get a violation, and the run goes on to the next line.
+#[test]
+fn hostile_lines_are_violations_and_the_run_goes_on() {
+    let mut input: Vec<u8> = Vec::new();
+    let mut push = |line: &[u8]| {
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    };
+    push(b"\xff\xfe not UTF-8");
+    push(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).as_bytes());
+    push(
+        line_j(
+            OK_TOPIC,
+            format!("{{\"a\":{}1{}}}", "[".repeat(10_000), "]".repeat(10_000)).as_bytes(),
+        )
+        .as_bytes(),
+    );
+    push(b"{\"topic\":\"t\0\",\"payload\":\"x\"}");
+    push(line_j(OK_TOPIC, b"{\"type\":\"get_download_task\x00\"}").as_bytes());
+    push(b"not json at all");
+    push(b"");
+    push(br#"{"topic":"$resource/up/service/P/D"}"#);
+    push(br#"{"payload":"{}"}"#);
+    push(line_j(OK_TOPIC, OK_PAYLOAD).as_bytes());
+    let output = iotxfer(&["check", "--format", "json", "-"], &input);
+    assert_eq!(output.status.code(), Some(1));
+    let verdicts = json_lines(&output);
+    assert_eq!(verdicts.len(), 10, "one verdict per line");
+    for v in &verdicts[..9] {
+        assert_eq!(v["verdict"], "violation", "{v}");
+        assert!(!v["errors"].as_array().expect("errors").is_empty(), "{v}");
+    }
+    assert_eq!(verdicts[9]["verdict"], "ok");
+}
+
+/// A 100 MB line is skipped to its end without being held, and reported.
+#[test]
+fn an_enormous_line_is_refused_and_the_next_is_read() {
+    let mut input = Vec::with_capacity(100 << 20);
+    input.extend_from_slice(br#"{"topic":"t","payload":""#);
+    input.resize(100 << 20, b'a');
+    input.extend_from_slice(b"\"}\n");
+    input.extend_from_slice(line_j(OK_TOPIC, OK_PAYLOAD).as_bytes());
+    let output = iotxfer(&["check", "--format", "json", "-"], &input);
+    let verdicts = json_lines(&output);
+    assert_eq!(verdicts.len(), 2);
+    assert_eq!(verdicts[0]["verdict"], "violation");
+    assert!(
+        verdicts[0]["errors"][0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("over the limit"),
+        "{}",
+        verdicts[0]
+    );
+    assert_eq!(verdicts[1]["verdict"], "ok");
+
+    // Under the line limit, the payload limit still holds.
+    let line = line_j(
+        OK_TOPIC,
+        format!(
+            "{{\"type\":\"get_download_task\",\"pad\":\"{}\"}}",
+            "x".repeat(2000)
+        )
+        .as_bytes(),
+    );
+    let output = iotxfer(
+        &["check", "--max-payload", "1000", "--format", "json", "-"],
+        line.as_bytes(),
+    );
+    let verdict = &json_lines(&output)[0];
+    assert_eq!(verdict["verdict"], "violation");
+    assert!(
+        verdict["errors"][0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("over --max-payload (1000)"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn report_passes_and_lists_every_example() {
+    let text = iotxfer(&["report"], b"");
+    assert_eq!(text.status.code(), Some(0), "{}", stdout(&text));
+    let corpus = corpus::load().expect("corpus");
+    let out = stdout(&text);
+    for example in &corpus.examples {
+        assert!(out.contains(&example.id), "{}", example.id);
+    }
+    assert!(
+        out.ends_with(&format!(
+            "{n} examples: {n} passed, 0 failed\n",
+            n = corpus.examples.len()
+        )),
+        "{out}"
+    );
+
+    let json = iotxfer(&["report", "--format", "json"], b"");
+    assert_eq!(json.status.code(), Some(0));
+    let rows: Vec<Value> = serde_json::from_slice(&json.stdout).expect("a JSON array");
+    assert_eq!(rows.len(), corpus.examples.len());
+    for (row, example) in rows.iter().zip(&corpus.examples) {
+        let keys: Vec<&str> = row
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            ["id", "source", "topic", "message", "verdict", "errata"]
+        );
+        assert_eq!(row["id"], example.id.as_str());
+        let want = if example.verdict == Expected::Valid {
+            "valid"
+        } else {
+            "invalid"
+        };
+        assert_eq!(row["verdict"], want);
+        assert_eq!(
+            row["errata"].as_array().expect("errata").len(),
+            example.errata.len()
+        );
+    }
+}
+
+#[test]
+fn schema_export_equals_the_committed_files() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-schema-{}", std::process::id()));
+    let output = iotxfer(&["schema", "--out", dir.to_str().expect("path")], b"");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let exported = iotxfer_conformance::schemas::read_dir(&dir).expect("exported");
+    let committed =
+        iotxfer_conformance::schemas::read_dir(&iotxfer_conformance::schemas::committed_dir())
+            .expect("committed");
+    assert_eq!(exported, committed);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn topics_lists_patterns_and_filters() {
+    let output = iotxfer(&["topics"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    for t in iotxfer::catalog::topics() {
+        assert!(
+            out.contains(t.pattern) && out.contains(t.filter),
+            "{}",
+            t.pattern
+        );
+    }
+    let filters = stdout(&iotxfer(&["topics", "--filters"], b""));
+    let filters: Vec<&str> = filters.lines().collect();
+    // `#` does not match `$` topics, so those need filters of their own.
+    assert!(
+        filters.contains(&"$resource/up/service/+/+")
+            && filters.contains(&"$oc/devices/+/sys/events/up")
+    );
+    for m in iotxfer::catalog::messages() {
+        let topic = iotxfer_conformance::topic_of(m.topic, "X");
+        assert!(
+            filters.iter().any(|f| matches(f, &topic)),
+            "no filter captures {topic}"
+        );
+    }
+}
+
+/// MQTT filter matching for filters with `+` levels only.
+fn matches(filter: &str, topic: &str) -> bool {
+    let (f, t): (Vec<&str>, Vec<&str>) = (filter.split('/').collect(), topic.split('/').collect());
+    f.len() == t.len() && f.iter().zip(&t).all(|(f, t)| *f == "+" || f == t)
+}
