@@ -115,7 +115,7 @@ pub struct Struct {
     pub generic: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub wire: String,
     pub rust: String,
@@ -125,6 +125,8 @@ pub struct Field {
     pub term: Option<String>,
     pub unit: Option<String>,
     pub range: Range,
+    /// An `int` sent as a JSON string.
+    pub string_wire: bool,
 }
 
 /// Constraints that go into the JSON Schema and the strict check.
@@ -151,6 +153,8 @@ pub enum Type {
     Float,
     Bool,
     Text,
+    /// Any JSON value: a free-form object the documents leave open.
+    Json,
     Array(Box<Type>),
     Struct(TypeRef),
     Enum(TypeRef),
@@ -175,6 +179,8 @@ pub struct Enum {
     pub name: String,
     pub kind: EnumKind,
     pub wire: EnumWire,
+    /// Whether values the documents do not list are violations.
+    pub exhaustive: bool,
     pub doc: String,
     pub term: Option<String>,
     pub values: Vec<EnumValue>,

@@ -99,6 +99,10 @@ pub struct EnumDef {
     pub term: Option<String>,
     /// How an `enum_int` travels: `"int"` (default) or `"string"` (`"3"` for 3).
     pub wire: Option<Spanned<EnumWire>>,
+    /// `false` for a table of codes that the documents say is not complete (error codes):
+    /// values it does not list are valid, not violations.
+    #[serde(default = "yes")]
+    pub exhaustive: bool,
     pub values: IndexMap<Spanned<String>, Spanned<EnumValueDef>>,
 }
 
@@ -148,6 +152,12 @@ pub struct FieldDef {
     pub rust_name: Option<Spanned<String>>,
     /// A restriction of a `text` field's characters.
     pub format: Option<Spanned<TextFormat>>,
+    /// How an `int` travels: `"int"` (default) or `"string"` (`"10"` for 10).
+    pub wire: Option<Spanned<EnumWire>>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The characters a `text` field may hold.

@@ -676,7 +676,7 @@ fn resolve_family(
         if !envelope.nested {
             // A flat envelope: its fields sit in every message.
             for f in &envelope.fields {
-                fields.push(clone_field(f));
+                fields.push(f.clone());
             }
         }
         let own = resolve_fields(ctx, &scope, &def.fields, Place::Message);
@@ -766,19 +766,6 @@ fn resolve_family(
         structs,
         enums,
     })
-}
-
-fn clone_field(f: &ir::Field) -> ir::Field {
-    ir::Field {
-        wire: f.wire.clone(),
-        rust: f.rust.clone(),
-        ty: f.ty.clone(),
-        optional: f.optional,
-        doc: f.doc.clone(),
-        term: f.term.clone(),
-        unit: f.unit.clone(),
-        range: f.range.clone(),
-    }
 }
 
 fn resolve_struct(
@@ -907,6 +894,26 @@ fn resolve_field(
         );
     }
     let range = resolve_range(ctx, d, &ty);
+    let string_wire = match &d.wire {
+        Some(w) if *w.get_ref() == EnumWire::String => {
+            if ty != Type::Int {
+                ctx.diags.error(
+                    ctx.file,
+                    w.span(),
+                    "`wire = \"string\"` is only for `int` fields",
+                );
+            } else if range.min.is_some() || range.max.is_some() {
+                ctx.diags.error_help(
+                    ctx.file,
+                    w.span(),
+                    "an `int` sent as a string cannot have `min` or `max`",
+                    "a JSON Schema cannot hold a string to a numeric range; say the range in `doc`",
+                );
+            }
+            true
+        }
+        _ => false,
+    };
     Some(ir::Field {
         wire,
         rust,
@@ -916,6 +923,7 @@ fn resolve_field(
         term: d.term.clone(),
         unit: d.unit.clone(),
         range,
+        string_wire,
     })
 }
 
@@ -933,6 +941,7 @@ fn builtin(name: &str) -> Option<Type> {
         "int" => Type::Int,
         "float" => Type::Float,
         "bool" => Type::Bool,
+        "json" => Type::Json,
         "text" => Type::Text,
         _ => return None,
     })
@@ -1003,7 +1012,7 @@ fn resolve_type(
             })
         }
         None => {
-            let mut known: Vec<&str> = vec!["int", "float", "bool", "text", "array"];
+            let mut known: Vec<&str> = vec!["int", "float", "bool", "text", "json", "array"];
             known.extend(scope.vendor.keys().map(String::as_str));
             if let Some((_, types)) = scope.family {
                 known.extend(types.keys().map(String::as_str));
@@ -1235,6 +1244,7 @@ fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Option<ir::Enum
         name: e.name.get_ref().clone(),
         kind,
         wire,
+        exhaustive: def.exhaustive,
         doc: doc(ctx, &def.doc),
         term: def.term.clone(),
         values,

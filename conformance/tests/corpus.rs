@@ -46,8 +46,9 @@ fn the_corpus_holds_every_seed_example_and_every_message() {
     }
 }
 
-/// The example files are the documents' bytes. The documents sit beside the repository
-/// (`shared/`), as they do in CI; elsewhere this test says it could not look.
+/// The example files are the documents' bytes (examples `constructed` from a field table have no
+/// document to match). The documents sit beside the repository (`shared/`), as they do in CI;
+/// elsewhere this test says it could not look.
 #[test]
 fn examples_are_the_documents_bytes() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
@@ -59,7 +60,11 @@ fn examples_are_the_documents_bytes() {
         eprintln!("shared/ is not beside the repository: the bytes were not compared");
         return;
     }
-    for example in &CORPUS.examples {
+    for example in CORPUS
+        .examples
+        .iter()
+        .filter(|e| !e.source.starts_with("constructed"))
+    {
         let source = if example.source.ends_with(".txt") {
             shared.join("seeds").join(&example.source)
         } else {

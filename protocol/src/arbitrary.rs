@@ -16,6 +16,12 @@ pub(crate) fn int(min: Option<i64>, max: Option<i64>) -> BoxedStrategy<i64> {
     }
 }
 
+/// Integers that an `int` sent as a string may hold: at most 18 digits.
+pub(crate) fn string_int() -> BoxedStrategy<i64> {
+    const MAX: i64 = 999_999_999_999_999_999;
+    prop_oneof![Just(0), Just(-MAX), Just(MAX), -MAX..=MAX].boxed()
+}
+
 pub(crate) fn float(min: Option<f64>, max: Option<f64>) -> BoxedStrategy<f64> {
     match (min, max) {
         (Some(min), Some(max)) => (min..=max).boxed(),
@@ -29,6 +35,21 @@ pub(crate) fn float(min: Option<f64>, max: Option<f64>) -> BoxedStrategy<f64> {
         ]
         .boxed(),
     }
+}
+
+/// A small JSON object, for a free-form field.
+pub(crate) fn json() -> BoxedStrategy<serde_json::Value> {
+    prop::collection::btree_map(
+        "[a-z_]{1,8}",
+        prop_oneof![
+            any::<bool>().prop_map(serde_json::Value::from),
+            "\\PC{0,8}".prop_map(serde_json::Value::from),
+            any::<i32>().prop_map(serde_json::Value::from)
+        ],
+        0..3,
+    )
+    .prop_map(|map| serde_json::Value::Object(map.into_iter().collect()))
+    .boxed()
 }
 
 /// Lengths count characters, as the contract does.

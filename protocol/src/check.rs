@@ -134,6 +134,17 @@ fn bounds(min: Option<usize>, max: Option<usize>) -> String {
     }
 }
 
+/// An integer sent as a string may have at most 18 digits, as the schema's pattern says.
+pub(crate) fn string_int(value: i64, path: &str, out: &mut Vec<Violation>) {
+    const MAX: i64 = 999_999_999_999_999_999;
+    if !(-MAX..=MAX).contains(&value) {
+        out.push(Violation::new(
+            path,
+            format!("{value} has more than the 18 digits a string integer may have"),
+        ));
+    }
+}
+
 pub(crate) fn lower_hex(value: &str, path: &str, out: &mut Vec<Violation>) {
     if !value
         .bytes()

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use serde::Deserializer;
 use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serializer};
 
 /// A value that the documents do not define, kept as it was received.
 ///
@@ -107,6 +107,47 @@ pub(crate) fn optional_int<'de, D: Deserializer<'de>>(
     deserializer.deserialize_option(OptionalInt)
 }
 
+/// `deserialize_with` for an `int` sent as a string: reads `"10"`, and `10` too.
+// Emitted for a required `int` with `wire = "string"`; today's definitions have only optional ones.
+#[allow(dead_code)]
+pub(crate) fn int_or_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    deserialize_int(deserializer, |n| n)
+}
+
+/// `deserialize_with` for an optional `int` sent as a string: absent and `null` are `None`.
+pub(crate) fn optional_int_or_string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    Option::<IntText>::deserialize(deserializer).map(|v| v.map(|IntText(n)| n))
+}
+
+/// An integer read from a string or a number.
+struct IntText(i64);
+
+impl<'de> Deserialize<'de> for IntText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_int(deserializer, IntText)
+    }
+}
+
+/// `serialize_with` for an `int` sent as a string.
+// Emitted for a required `int` with `wire = "string"`; today's definitions have only optional ones.
+#[allow(dead_code)]
+pub(crate) fn int_as_string<S: Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+/// `serialize_with` for an optional `int` sent as a string; `None` is skipped by the field.
+pub(crate) fn optional_int_as_string<S: Serializer>(
+    value: &Option<i64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Reads an integer, or a string that holds one: documents and devices send some integer
 /// enums as strings (DJI `module` is `"0"` or `"3"`).
 pub(crate) fn deserialize_int<'de, D, T>(
@@ -139,4 +180,30 @@ where
         }
     }
     deserializer.deserialize_any(IntOrString(map))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    /// A required `int` sent as a string, as the generator writes one.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Required {
+        #[serde(
+            serialize_with = "super::int_as_string",
+            deserialize_with = "super::int_or_string"
+        )]
+        n: i64,
+    }
+
+    #[test]
+    fn a_required_string_int_reads_both_forms_and_writes_a_string() {
+        let from_text: Required = serde_json::from_str(r#"{"n":"-5"}"#).unwrap();
+        let from_number: Required = serde_json::from_str(r#"{"n":-5}"#).unwrap();
+        assert_eq!(from_text, Required { n: -5 });
+        assert_eq!(from_number, from_text);
+        assert_eq!(serde_json::to_string(&from_text).unwrap(), r#"{"n":"-5"}"#);
+        assert!(serde_json::from_str::<Required>(r#"{"n":"x"}"#).is_err());
+        assert!(serde_json::from_str::<Required>(r#"{"n":null}"#).is_err());
+    }
 }

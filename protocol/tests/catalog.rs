@@ -28,12 +28,42 @@ fn every_message_of_the_four_documents_is_defined() {
         "dji/firmware/ota_create",
         "dji/firmware/ota_create_reply",
     ];
-    assert_eq!(ids, expected.into_iter().collect());
+    for id in expected {
+        assert!(ids.contains(id), "{id} is not defined");
+    }
     assert_eq!(
         ids.len(),
         catalog::messages().len(),
         "message ids are unique"
     );
+}
+
+#[test]
+fn the_families_around_the_documents_are_defined_too() {
+    let families: BTreeSet<(&str, &str)> = catalog::messages()
+        .iter()
+        .map(|m| (m.vendor, m.family))
+        .collect();
+    let expected = [
+        ("dji", "firmware"),
+        ("dji", "log_upload"),
+        ("huawei", "file_manager"),
+        ("huawei", "ota"),
+        ("tencent", "ota"),
+        ("tencent", "resource"),
+    ];
+    assert_eq!(families, expected.into_iter().collect());
+    let count = |vendor: &str, family: &str| {
+        catalog::messages()
+            .iter()
+            .filter(|m| m.vendor == vendor && m.family == family)
+            .count()
+    };
+    // Huawei: all six `$file_manager` events, and `$ota` with its `_v2` forms.
+    assert_eq!(count("huawei", "file_manager"), 6);
+    assert_eq!(count("huawei", "ota"), 7);
+    assert_eq!(count("tencent", "ota"), 4);
+    assert_eq!(count("tencent", "resource"), 10);
 }
 
 #[test]
@@ -68,8 +98,9 @@ fn requests_and_replies_point_at_each_other_across_reply_topics() {
         assert_ne!(request.direction, reply.direction);
         pairs += 1;
     }
-    // Tencent: four `X` ↔ `X_rsp`; DJI: four `services` ↔ `services_reply`.
-    assert_eq!(pairs, 8);
+    // Tencent: four `X` ↔ `X_rsp` and `report_version`; Huawei: the two URL requests and
+    // `version_query`; DJI: four `services` ↔ `services_reply` and two `events` ↔ `events_reply`.
+    assert_eq!(pairs, 14);
 }
 
 /// Compiles only when `R` answers `Q`.

@@ -110,7 +110,7 @@ fn not_covered_topics() {
         "thing/product/SN/state",
         "thing/product/SN/requests",
         "sys/product/SN/status",
-        "$oc/devices/d/sys/events/down",
+        "thing/product/SN/drc/up",
     ] {
         for payload in [OTA_PROGRESS.as_bytes(), b"\xff"] {
             let err = decode_err(topic, payload);
@@ -278,17 +278,29 @@ fn dji_message_on_wrong_topic() {
     assert_eq!(err.message(), Some("dji/firmware/ota_progress"));
 }
 
-/// Huawei's events topic carries every service (`$ota`, ...): a service of no family here is
-/// `NotCovered`.
+/// Huawei's events topic carries every service (`$sub_device_manager`, ...): a service of no
+/// family here is `NotCovered`; a covered event on the wrong topic is `WrongTopic`.
 #[test]
 fn huawei_other_service_is_not_covered() {
     let err = decode_err(
         HUAWEI_EVENTS_UP,
-        r#"{"services":[{"service_id":"$ota","event_type":"version_query","paras":{}}]}"#,
+        r#"{"services":[{"service_id":"$sub_device_manager","event_type":"add_sub_device_notify","paras":{}}]}"#,
     );
     assert_eq!(err.kind(), &ErrorKind::NotCovered);
     assert_eq!(err.path(), None);
     assert_eq!(err.message(), None);
+
+    let err = decode_err(
+        HUAWEI_EVENTS_UP,
+        r#"{"services":[{"service_id":"$ota","event_type":"version_query","paras":{}}]}"#,
+    );
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::WrongTopic {
+            expected: "$oc/devices/{device_id}/sys/events/down"
+        }
+    );
+    assert_eq!(err.message(), Some("huawei/ota/version_query"));
 }
 
 /// A `$file_manager` event that the family does not define is an unknown discriminator, at the

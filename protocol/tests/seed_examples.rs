@@ -8,10 +8,10 @@
 //! gives back the example's JSON value.
 
 use iotxfer::dji::Module;
-use iotxfer::dji::firmware::{FirmwareUpgradeType, OtaStep, OtaSubStatus};
-use iotxfer::dji::log_upload::{LogUploadStatus, StorageProvider, UploadUpdate};
+use iotxfer::dji::firmware::{FirmwareResult, FirmwareUpgradeType, OtaStep, OtaSubStatus};
+use iotxfer::dji::log_upload::{LogResult, LogUploadStatus, StorageProvider, UploadUpdate};
 use iotxfer::huawei::file_manager::TransferResult;
-use iotxfer::tencent::resource::TransferState;
+use iotxfer::tencent::resource::{ResourceResult, TransferState};
 use iotxfer::{Body, Message, Received, Topic};
 use serde_json::Value;
 
@@ -138,7 +138,7 @@ fn tencent_report_upload_progress() {
     let progress = &received.payload.progress;
     assert_eq!(progress.state, TransferState::Uploading);
     assert_eq!(progress.percent, Some(89));
-    assert_eq!(progress.result_code, 0);
+    assert_eq!(progress.result_code, ResourceResult::Success);
     assert_eq!(progress.result_msg, "");
 }
 
@@ -387,7 +387,7 @@ fn dji_fileupload_progress() {
     assert_eq!(payload.gateway.as_deref(), Some("dock_sn"));
     assert_eq!(payload.need_reply, Some(0));
     assert_eq!(payload.timestamp, 1_655_781_395_926);
-    assert_eq!(payload.data.result, 0);
+    assert_eq!(payload.data.result, LogResult::Success);
     assert_eq!(payload.data.output.status, Some(LogUploadStatus::Ok));
     let files = &payload.data.output.ext.files;
     assert_eq!(files.len(), 2);
@@ -505,7 +505,7 @@ fn dji_fileupload_list_reply() {
     assert_topic(received, DJI_002_SERVICES_REPLY);
     let payload = &received.payload;
     assert_eq!(payload.gateway.as_deref(), Some(""));
-    assert_eq!(payload.data.result, Some(0));
+    assert_eq!(payload.data.result, Some(LogResult::Success));
     let files = &payload.data.files;
     assert_eq!(files.len(), 2);
     assert_eq!(files[0].module, Module::Aircraft);
@@ -601,7 +601,7 @@ fn dji_fileupload_start_reply() {
         panic!("wrong variant: {message:?}");
     };
     assert_topic(received, DJI_002_SERVICES_REPLY);
-    assert_eq!(received.payload.data.result, 0);
+    assert_eq!(received.payload.data.result, LogResult::Success);
     assert_eq!(received.payload.timestamp, 1_655_781_392_412);
 }
 
@@ -663,7 +663,7 @@ fn dji_fileupload_update_reply() {
         panic!("wrong variant: {message:?}");
     };
     assert_topic(received, DJI_002_SERVICES_REPLY);
-    assert_eq!(received.payload.data.result, 0);
+    assert_eq!(received.payload.data.result, LogResult::Success);
     assert_eq!(received.payload.gateway.as_deref(), Some(""));
 }
 
@@ -703,7 +703,7 @@ fn dji_ota_progress() {
     let payload = &received.payload;
     assert_eq!(payload.bid, "8ca0ffa2-5e72-4078-8fa9-dc68216ff5d1");
     assert_eq!(payload.timestamp, 1_707_048_089_244);
-    assert_eq!(payload.data.result, 0);
+    assert_eq!(payload.data.result, FirmwareResult::Success);
     let output = &payload.data.output;
     assert_eq!(output.status, iotxfer::dji::TaskStatus::Failed);
     assert_eq!(output.sub_status, Some(OtaSubStatus::DownloadFailed));
@@ -787,7 +787,7 @@ fn dji_ota_create_reply() {
     };
     assert_topic(received, DJI_003_SERVICES_REPLY);
     let data = &received.payload.data;
-    assert_eq!(data.result, 0);
+    assert_eq!(data.result, FirmwareResult::Success);
     assert_eq!(data.output.status, iotxfer::dji::TaskStatus::Sent);
 
     let sub_status = data.output.sub_status.as_ref().expect("sub_status is sent");

@@ -137,3 +137,78 @@ fn schemas_state_the_documented_contract() {
         (json!(0), json!(100))
     );
 }
+
+#[test]
+fn a_code_table_that_is_not_exhaustive_accepts_codes_it_does_not_list() {
+    use iotxfer::dji::log_upload::LogResult;
+    assert_eq!(
+        serde_json::from_value::<LogResult>(json!(324013)).unwrap(),
+        LogResult::ListFailed
+    );
+    let other: LogResult = serde_json::from_value(json!(324999)).unwrap();
+    assert!(!other.is_documented());
+    assert_eq!(other.value(), 324999);
+    let payload = br#"{"tid":"t","bid":"b","timestamp":1,"method":"fileupload_start","data":{"result":324999}}"#;
+    let checked = iotxfer::check("thing/product/GW/services_reply", payload);
+    assert_eq!(
+        checked.verdict,
+        iotxfer::Verdict::Conforms,
+        "{:?}",
+        checked.violations
+    );
+    // The schema lists no values: any integer goes.
+    let schema = serde_json::to_value(schemars::schema_for!(LogResult)).unwrap();
+    assert!(
+        schema.get("enum").is_none() && schema["type"] == "integer",
+        "{schema}"
+    );
+}
+
+#[test]
+fn an_int_sent_as_a_string_reads_a_number_too_but_the_contract_is_the_string() {
+    use iotxfer::tencent::ota::UpgradeResult;
+    let topic = "$ota/report/P/D";
+    let text = br#"{"type":"report_progress","report":{"progress":{"state":"downloading","percent":"10","result_code":"0","result_msg":""},"version":"0.2"}}"#;
+    let numbers = br#"{"type":"report_progress","report":{"progress":{"state":"downloading","percent":10,"result_code":0,"result_msg":""},"version":"0.2"}}"#;
+    let checked = iotxfer::check(topic, text);
+    assert_eq!(
+        checked.verdict,
+        iotxfer::Verdict::Conforms,
+        "{:?}",
+        checked.violations
+    );
+    let Some(iotxfer::Message::TencentOtaReportProgress(received)) = checked.decoded else {
+        panic!()
+    };
+    assert_eq!(received.payload.report.progress.percent, Some(10));
+    assert_eq!(
+        received.payload.report.progress.result_code,
+        UpgradeResult::Success
+    );
+
+    let checked = iotxfer::check(topic, numbers);
+    assert_eq!(checked.verdict, iotxfer::Verdict::Violates);
+    let paths: Vec<&str> = checked.violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/report/progress/percent", "/report/progress/result_code"]
+    );
+    assert!(checked.decoded.is_some(), "the decoder still reads numbers");
+}
+
+#[test]
+fn a_free_form_field_takes_any_json() {
+    let payload = br#"{"services":[{"service_id":"$ota","event_type":"version_query","paras":{"task_id":"t","task_ext_info":{"device_type":"DDC","n":[1,{"x":null}]}}}]}"#;
+    let checked = iotxfer::check("$oc/devices/d1/sys/events/down", payload);
+    assert_eq!(
+        checked.verdict,
+        iotxfer::Verdict::Conforms,
+        "{:?}",
+        checked.violations
+    );
+    assert!(
+        checked.undocumented_fields.is_empty(),
+        "{:?}",
+        checked.undocumented_fields
+    );
+}

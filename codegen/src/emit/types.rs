@@ -6,6 +6,10 @@ use quote::{ToTokens, format_ident, quote};
 use super::{docs, ident};
 use crate::ir::{Enum, EnumKind, EnumWire, Field, Number, TextFormat, Type, TypeRef};
 
+/// An integer written as a JSON string: canonical decimal, at most 18 digits, so that every
+/// string the pattern accepts is an `i64` (`crate::check::string_int` holds values to it).
+const INT_PATTERN: &str = "^(0|-?[1-9][0-9]{0,17})$";
+
 /// What a `discriminator` field is generic over.
 #[derive(Clone, Copy)]
 pub enum TagOwner {
@@ -20,6 +24,7 @@ pub fn rust_type(ty: &Type, vendor: &str, owner: TagOwner) -> TokenStream {
         Type::Int => quote!(i64),
         Type::Float => quote!(f64),
         Type::Bool => quote!(bool),
+        Type::Json => quote!(::serde_json::Value),
         Type::Text => quote!(::std::string::String),
         Type::Array(inner) => {
             let inner = rust_type(inner, vendor, owner);
@@ -66,9 +71,17 @@ pub fn fields(fields: &[Field], vendor: &str, owner: TagOwner) -> TokenStream {
             ty = quote!(::core::option::Option<#ty>);
         }
         // JSON Schema's `integer` takes `1.0`; so must the decoder.
-        let int = match (&f.ty, f.optional) {
-            (Type::Int, false) => quote!(#[serde(deserialize_with = "crate::wire::int")]),
-            (Type::Int, true) => quote!(#[serde(deserialize_with = "crate::wire::optional_int")]),
+        let int = match (&f.ty, f.optional, f.string_wire) {
+            (Type::Int, false, false) => quote!(#[serde(deserialize_with = "crate::wire::int")]),
+            (Type::Int, true, false) => quote!(#[serde(deserialize_with = "crate::wire::optional_int")]),
+            (Type::Int, false, true) => quote! {
+                #[serde(serialize_with = "crate::wire::int_as_string", deserialize_with = "crate::wire::int_or_string")]
+                #[schemars(with = "::std::string::String")]
+            },
+            (Type::Int, true, true) => quote! {
+                #[serde(serialize_with = "crate::wire::optional_int_as_string", deserialize_with = "crate::wire::optional_int_or_string")]
+                #[schemars(with = "::core::option::Option<::std::string::String>")]
+            },
             _ => TokenStream::new(),
         };
         let schema = schema_attrs(f);
@@ -104,6 +117,9 @@ fn schema_attrs(f: &Field) -> TokenStream {
     let r = &f.range;
     let mut out = TokenStream::new();
     let literal = |n: Option<Number>| n.map(|n| number(n).into_token_stream());
+    if f.string_wire {
+        return quote!(#[schemars(extend("pattern" = #INT_PATTERN))]);
+    }
     let (min, max) = match f.ty {
         Type::Int => (
             Some(literal(r.min).unwrap_or_else(|| quote!(::core::primitive::i64::MIN))),
@@ -182,6 +198,9 @@ fn field_checks(f: &Field) -> Option<TokenStream> {
     if r.min.is_some() || r.max.is_some() {
         let (min, max) = (opt(r.min), opt(r.max));
         checks.push(quote!(crate::check::range(*value, #min, #max, path, out);));
+    }
+    if f.string_wire {
+        checks.push(quote!(crate::check::string_int(*value, path, out);));
     }
     if r.min_length.is_some() || r.max_length.is_some() {
         let (min, max) = (opt_count(r.min_length), opt_count(r.max_length));
@@ -272,7 +291,7 @@ fn nest(items: &[TokenStream]) -> TokenStream {
 }
 
 fn field_strategy(f: &Field, vendor: &str, owner: TagOwner) -> TokenStream {
-    let strategy = type_strategy(&f.ty, &f.range, vendor, owner);
+    let strategy = type_strategy(&f.ty, &f.range, f.string_wire, vendor, owner);
     if f.optional {
         quote!(crate::arbitrary::optional(#strategy))
     } else {
@@ -280,7 +299,13 @@ fn field_strategy(f: &Field, vendor: &str, owner: TagOwner) -> TokenStream {
     }
 }
 
-fn type_strategy(ty: &Type, r: &crate::ir::Range, vendor: &str, owner: TagOwner) -> TokenStream {
+fn type_strategy(
+    ty: &Type,
+    r: &crate::ir::Range,
+    string_wire: bool,
+    vendor: &str,
+    owner: TagOwner,
+) -> TokenStream {
     let opt_number = |n: Option<Number>| match n {
         Some(n) => {
             let n = number(n);
@@ -296,6 +321,7 @@ fn type_strategy(ty: &Type, r: &crate::ir::Range, vendor: &str, owner: TagOwner)
         None => quote!(::core::option::Option::None),
     };
     match ty {
+        Type::Int if string_wire => quote!(crate::arbitrary::string_int()),
         Type::Int => {
             let (min, max) = (opt_number(r.min), opt_number(r.max));
             quote!(crate::arbitrary::int(#min, #max))
@@ -304,6 +330,7 @@ fn type_strategy(ty: &Type, r: &crate::ir::Range, vendor: &str, owner: TagOwner)
             let (min, max) = (opt_number(r.min), opt_number(r.max));
             quote!(crate::arbitrary::float(#min, #max))
         }
+        Type::Json => quote!(crate::arbitrary::json()),
         Type::Bool => quote!(::proptest::strategy::Strategy::boxed(
             ::proptest::arbitrary::any::<bool>()
         )),
@@ -313,7 +340,7 @@ fn type_strategy(ty: &Type, r: &crate::ir::Range, vendor: &str, owner: TagOwner)
             quote!(crate::arbitrary::text(#min, #max, #hex))
         }
         Type::Array(inner) => {
-            let inner = type_strategy(inner, &crate::ir::Range::default(), vendor, owner);
+            let inner = type_strategy(inner, &crate::ir::Range::default(), false, vendor, owner);
             let (min, max) = (opt_count(r.min_items), opt_count(r.max_items));
             quote!(crate::arbitrary::list(#inner, #min, #max))
         }
@@ -332,7 +359,7 @@ fn has_contract(ty: &Type) -> bool {
     match ty {
         Type::Array(inner) => has_contract(inner),
         Type::Struct(_) | Type::Enum(_) | Type::Body => true,
-        Type::Int | Type::Float | Type::Bool | Type::Text | Type::Tag(_) => false,
+        Type::Int | Type::Float | Type::Bool | Type::Text | Type::Json | Type::Tag(_) => false,
     }
 }
 
@@ -489,12 +516,75 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             )
         }
     };
+    // What the contract says of values the documents do not list.
+    let (kind_doc, contract, schema, arbitrary) = if e.exhaustive {
+        (
+            quote! {
+                /// Values that the documents do not define decode to `Undocumented`, so newer firmware
+                /// does not break decoding; [`Self::is_documented`] tells them apart, and the JSON
+                /// Schema and the strict check accept only the documented values.
+            },
+            quote! {
+                if !self.is_documented() {
+                    out.push(crate::Violation::new(path, ::std::format!(#undocumented, #shown)));
+                }
+            },
+            quote!(
+                ::schemars::json_schema!({ "description": #description, "type": #schema_ty, "enum": [#wire_values] })
+            ),
+            quote!(::proptest::sample::select(Self::DOCUMENTED)),
+        )
+    } else {
+        let (contract, schema) = match (e.kind, e.wire) {
+            (EnumKind::EnumInt, EnumWire::String) => (
+                quote!(crate::check::string_int(self.value(), path, out);),
+                quote!(
+                    ::schemars::json_schema!({ "description": #description, "type": "string", "pattern": #INT_PATTERN })
+                ),
+            ),
+            (EnumKind::EnumInt, EnumWire::Int) => (
+                TokenStream::new(),
+                quote!(::schemars::json_schema!({
+                    "description": #description,
+                    "type": "integer",
+                    "minimum": ::core::primitive::i64::MIN,
+                    "maximum": ::core::primitive::i64::MAX,
+                })),
+            ),
+            (EnumKind::EnumString, _) => (
+                TokenStream::new(),
+                quote!(::schemars::json_schema!({ "description": #description, "type": "string" })),
+            ),
+        };
+        let other = match e.kind {
+            EnumKind::EnumInt => quote!(::proptest::strategy::Strategy::prop_map(
+                crate::arbitrary::string_int(),
+                Self::from_wire
+            )),
+            EnumKind::EnumString => quote!(::proptest::strategy::Strategy::prop_map(
+                "\\PC{0,12}",
+                |s: ::std::string::String| Self::from_wire(&s)
+            )),
+        };
+        (
+            quote! {
+                /// The documents' table is not complete: a value it does not list is valid, and
+                /// decodes to `Undocumented`; [`Self::is_documented`] tells the listed ones apart.
+            },
+            contract,
+            schema,
+            quote!(::proptest::prop_oneof![::proptest::sample::select(Self::DOCUMENTED), #other]),
+        )
+    };
+    let (check_path, check_out) = if contract.is_empty() {
+        (quote!(_), quote!(_))
+    } else {
+        (quote!(path), quote!(out))
+    };
     quote! {
         #doc
         ///
-        /// Values that the documents do not define decode to `Undocumented`, so newer firmware does
-        /// not break decoding; [`Self::is_documented`] tells them apart, and the JSON Schema
-        /// and the strict check accept only the documented values.
+        #kind_doc
         #term
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #name {
@@ -518,10 +608,8 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         }
 
         impl crate::Contract for #name {
-            fn check(&self, path: &mut ::std::string::String, out: &mut ::std::vec::Vec<crate::Violation>) {
-                if !self.is_documented() {
-                    out.push(crate::Violation::new(path, ::std::format!(#undocumented, #shown)));
-                }
+            fn check(&self, #check_path: &mut ::std::string::String, #check_out: &mut ::std::vec::Vec<crate::Violation>) {
+                #contract
             }
         }
 
@@ -531,7 +619,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
 
             fn arbitrary_with((): ()) -> Self::Strategy {
-                ::proptest::strategy::Strategy::boxed(::proptest::sample::select(Self::DOCUMENTED))
+                ::proptest::strategy::Strategy::boxed(#arbitrary)
             }
         }
 
@@ -553,11 +641,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             }
 
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({
-                    "description": #description,
-                    "type": #schema_ty,
-                    "enum": [#wire_values],
-                })
+                #schema
             }
         }
     }
