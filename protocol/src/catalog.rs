@@ -78,6 +78,7 @@ pub struct TopicInfo {
     pub open: bool,
     /// Ids of the messages defined on it; empty for a topic this crate does not cover.
     pub messages: &'static [&'static str],
+    pub(crate) levels: &'static [crate::Level],
 }
 
 impl TopicInfo {
@@ -161,6 +162,14 @@ where
 /// Every message of the definitions, grouped by vendor and family.
 pub fn messages() -> &'static [MessageInfo] {
     &crate::MESSAGES
+}
+
+/// The topic pattern a topic name belongs to, if any; `None` also for a name whose parameters
+/// are not valid topic levels. Allocates nothing.
+pub fn route(topic: &str) -> Option<&'static TopicInfo> {
+    crate::TOPICS
+        .iter()
+        .find(|t| crate::topic::matches(t.levels, topic))
 }
 
 /// Every topic of the definitions, including those that carry no message defined here.

@@ -171,3 +171,24 @@ pub(crate) fn parse<T: Topic, const N: usize>(topic: &str) -> Result<[&str; N], 
     check::<T>(&params)?;
     Ok(params)
 }
+
+/// Whether `topic` is a valid topic of the pattern `levels`. Allocates nothing.
+pub(crate) fn matches(levels: &[Level], topic: &str) -> bool {
+    if topic.len() > MAX_TOPIC_LEN {
+        return false;
+    }
+    let mut parts = topic.split('/');
+    for level in levels {
+        let Some(part) = parts.next() else {
+            return false;
+        };
+        let ok = match level {
+            Level::Literal(text) => *text == part,
+            Level::Param(name) => check_param(name, part).is_ok(),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    parts.next().is_none()
+}

@@ -177,3 +177,21 @@ fn undocumented_enum_values_are_kept_and_told_apart() {
     assert_eq!(module.value(), 7);
     assert_eq!(dji::Module::Dock.value(), 3);
 }
+
+#[test]
+fn route_finds_the_pattern_of_every_topic_and_nothing_else() {
+    for t in catalog::topics() {
+        let topic = t.filter.replace('+', "GW-1");
+        assert_eq!(catalog::route(&topic).map(|r| r.pattern), Some(t.pattern));
+        assert_eq!(catalog::route(t.filter), None, "a filter is not a topic");
+    }
+    for topic in [
+        "",
+        "/",
+        "thing/product//events",
+        "thing/product/GW/events/x",
+        "unknown/topic",
+    ] {
+        assert_eq!(catalog::route(topic), None, "{topic:?}");
+    }
+}

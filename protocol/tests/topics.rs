@@ -236,3 +236,48 @@ proptest! {
         }
     }
 }
+
+/// What MQTT client libraries get wrong (../shared/reference/perf-anchors.md §3): one popular
+/// Rust client matches no `$` topic, panics on a non-ASCII topic with `#`, and accepts empty,
+/// NUL and over-long topics. This crate does none of that.
+#[test]
+fn none_of_the_client_library_mistakes() {
+    // `$` topics match their own patterns.
+    assert!(tencent::ResourceUpTopic::parse("$resource/up/service/P/D").is_ok());
+    assert!(huawei::EventsUpTopic::parse("$oc/devices/d/sys/events/up").is_ok());
+    assert_eq!(
+        iotxfer::decode(
+            "$resource/up/service/P/D",
+            br#"{"type":"get_download_task"}"#
+        )
+        .map(|m| m.id()),
+        Ok("tencent/resource/get_download_task")
+    );
+    // A non-ASCII topic with a wildcard is refused, not a panic.
+    for topic in [
+        "thing/product/设备#/events",
+        "thing/product/#/events",
+        "$oc/devices/ü+/sys/events/up",
+        "#",
+        "设备/#",
+    ] {
+        assert!(iotxfer::decode(topic, b"{}").is_err(), "{topic}");
+        assert!(dji::EventsTopic::parse(topic).is_err(), "{topic}");
+    }
+    // Empty, NUL and over-long topics are refused.
+    assert!(iotxfer::decode("", b"{}").is_err());
+    assert!(iotxfer::decode("\0", b"{}").is_err());
+    assert!(dji::EventsTopic::parse("thing/product/\0/events").is_err());
+    let long = format!(
+        "thing/product/{}/events",
+        "a".repeat(iotxfer::MAX_TOPIC_LEN)
+    );
+    assert!(matches!(
+        dji::EventsTopic::parse(&long),
+        Err(TopicError::TooLong { .. })
+    ));
+    assert!(matches!(
+        dji::EventsTopic::new("a".repeat(iotxfer::MAX_TOPIC_LEN)),
+        Err(TopicError::TooLong { .. })
+    ));
+}

@@ -243,6 +243,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                     direction: #direction,
                     open: #open,
                     messages: &[#(#ids),*],
+                    levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
                 }
             }
         })

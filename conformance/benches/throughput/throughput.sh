@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `iotxfer check` on a generated capture, side by side with what a team would otherwise write:
+# a Node.js script with ajv 8, and a Python script with `jsonschema`, on the exported schemas.
+# Prints lines per second and peak memory of each, and checks that the verdicts agree.
+#
+# Usage: conformance/benches/throughput/throughput.sh [LINES]   (default 1000000)
+# Needs node and npm (for ajv), Python 3.11+ with `jsonschema`, and GNU time (/usr/bin/time).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+lines="${1:-1000000}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --quiet --release -p iotxfer-conformance --manifest-path "$root/Cargo.toml"
+npm install --silent --prefix "$work/node" ajv@8 > /dev/null
+python3 "$here/make_capture.py" "$lines" "$work/capture.jsonl"
+python3 "$here/make_capture.py" "$((lines / 10))" "$work/capture-small.jsonl"
+# Python is ~20x slower: it gets a tenth of the lines, and its rate is per line all the same.
+
+measure() { # name, lines, command...
+  local name="$1" count="$2"; shift 2
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/$name.out"
+  read -r seconds kib < "$work/time"
+  python3 -c "import sys; s, k, n, name = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]; print(f'{name:<22} {n:>9} lines {s:7.2f} s {n / s:12,.0f} lines/s {k / 1024:8.1f} MiB peak')" "$seconds" "$kib" "$count" "$name"
+}
+
+echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+measure iotxfer "$lines" "$root/target/release/iotxfer" check --format json "$work/capture.jsonl" || true
+measure node_ajv "$lines" env NODE_PATH="$work/node/node_modules" node "$here/ajv_check.js" "$work/capture.jsonl" "$work/ajv.verdicts"
+measure python_jsonschema "$((lines / 10))" python3 "$here/jsonschema_check.py" "$work/capture-small.jsonl"
+
+# The same verdict on every line.
+python3 - "$work/iotxfer.out" "$work/ajv.verdicts" <<'PY'
+import json, sys
+ours = [json.loads(l)["verdict"] for l in open(sys.argv[1])]
+theirs = [l.strip() for l in open(sys.argv[2])]
+diff = sum(a != b for a, b in zip(ours, theirs))
+print(f"verdicts: {len(ours)} lines, {diff} differ between iotxfer and ajv")
+sys.exit(1 if diff or len(ours) != len(theirs) else 0)
+PY

@@ -1,0 +1,246 @@
+//! Decode, route and check, each against a baseline measured in the same run.
+//!
+//! `cargo bench -p iotxfer --bench decode`; the figures and ratios are in BENCHMARKS.md.
+//!
+//! - `decode/<message>/iotxfer`: `iotxfer::decode` (route, discriminate, decode with paths);
+//!   `…/hand_written`: `serde_json::from_str` into a hand-written struct of the same message;
+//!   `…/value`: `serde_json::from_str::<Value>`.
+//! - `check/<message>/…`: the strict check against decode alone.
+//! - `route/…`: routing a topic to its pattern.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde::Deserialize;
+
+/// The messages, compacted from the seed documents, with a topic each.
+const MESSAGES: &[(&str, &str, &str)] = &[
+    (
+        "dji_ota_progress",
+        "thing/product/NM1923221021/events",
+        r#"{"bid":"8ca0ffa2-5e72-4078-8fa9-dc68216ff5d1","data":{"output":{"progress":{"percent":0,"step":1,"step_key":"download_firmware"},"status":"failed","sub_status":"DOWNLOAD_FAILED"},"result":0},"tid":"74045eba-bd24-4106-b455-d3577f3cbf52","timestamp":1707048089244,"method":"ota_progress"}"#,
+    ),
+    (
+        "dji_fileupload_progress",
+        "thing/product/dock_sn/events",
+        r#"{"bid":"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxx","data":{"output":{"ext":{"files":[{"device_sn":"drone_sn","fingerprint":"4f65b891f3bc09bdb6d4c36a996b532d","key":"4bf0039f-6434-44a8-b891-8d7b6b7ff138/drone_sn/video_20220621_110830.log","module":"0","progress":{"current_step":19,"finish_time":1655781395926,"progress":100,"result":0,"status":"ok","upload_rate":0},"size":155232}]},"status":"ok"},"result":0},"gateway":"dock_sn","need_reply":0,"tid":"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxx","timestamp":1655781395926,"method":"fileupload_progress"}"#,
+    ),
+    (
+        "tencent_report_upload_progress",
+        "$resource/up/service/ABCDEFGHIJ/dev001",
+        r#"{"type":"report_upload_progress","name":"zxc","progress":{"state":"uploading","percent":89,"result_code":0,"result_msg":""}}"#,
+    ),
+    (
+        "huawei_download_result_report",
+        "$oc/devices/d1234/sys/events/up",
+        r#"{"object_device_id":"d1234","services":[{"service_id":"$file_manager","event_type":"download_result_report","event_time":"20151212T121212Z","paras":{"object_name":"c6b39067b0325db34663d3ef421a42f6_12345678_a.jpg","result_code":0,"status_code":200,"status_description":"download success"}}]}"#,
+    ),
+];
+
+/// What a team writes by hand for each message: owned strings, unit enums, no paths.
+// The baseline only decodes; nothing reads the fields.
+#[allow(dead_code)]
+mod hand_written {
+    use super::Deserialize;
+
+    #[derive(Deserialize)]
+    pub struct DjiEnvelope<T> {
+        pub tid: String,
+        pub bid: String,
+        pub timestamp: i64,
+        pub method: String,
+        pub gateway: Option<String>,
+        pub need_reply: Option<i64>,
+        pub data: T,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Status {
+        Canceled,
+        Failed,
+        InProgress,
+        Ok,
+        Paused,
+        Rejected,
+        Sent,
+        Timeout,
+        FilePull,
+        FileZip,
+        FileUploading,
+    }
+
+    #[derive(Deserialize)]
+    pub struct OtaProgress {
+        pub result: i64,
+        pub output: OtaOutput,
+    }
+
+    #[derive(Deserialize)]
+    pub struct OtaOutput {
+        pub status: Status,
+        pub sub_status: Option<String>,
+        pub progress: OtaDetail,
+    }
+
+    #[derive(Deserialize)]
+    pub struct OtaDetail {
+        pub percent: i64,
+        pub step_key: Option<String>,
+        pub current_step: Option<String>,
+        pub step: Option<i64>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct FileuploadProgress {
+        pub result: i64,
+        pub output: UploadOutput,
+    }
+
+    #[derive(Deserialize)]
+    pub struct UploadOutput {
+        pub ext: UploadExt,
+        pub status: Option<Status>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct UploadExt {
+        pub files: Vec<UploadFile>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct UploadFile {
+        pub module: String,
+        pub size: i64,
+        pub device_sn: String,
+        pub key: String,
+        pub fingerprint: String,
+        pub progress: UploadProgress,
+    }
+
+    #[derive(Deserialize)]
+    pub struct UploadProgress {
+        pub progress: i64,
+        pub finish_time: i64,
+        pub upload_rate: f64,
+        pub current_step: Option<i64>,
+        pub total_step: Option<i64>,
+        pub status: Option<Status>,
+        pub result: Option<i64>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct TencentProgressReport {
+        pub r#type: String,
+        pub name: String,
+        pub progress: TencentProgress,
+    }
+
+    #[derive(Deserialize)]
+    pub struct TencentProgress {
+        pub state: String,
+        pub percent: Option<i64>,
+        pub result_code: i64,
+        pub result_msg: String,
+    }
+
+    #[derive(Deserialize)]
+    pub struct HuaweiEvents {
+        pub object_device_id: Option<String>,
+        pub services: Vec<HuaweiEvent>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct HuaweiEvent {
+        pub service_id: String,
+        pub event_type: String,
+        pub event_time: Option<String>,
+        pub paras: DownloadResult,
+    }
+
+    #[derive(Deserialize)]
+    pub struct DownloadResult {
+        pub object_name: String,
+        pub result_code: i64,
+        pub status_code: Option<i64>,
+        pub status_description: Option<String>,
+    }
+}
+
+fn hand_written(name: &str, payload: &str) -> bool {
+    use hand_written::*;
+    match name {
+        "dji_ota_progress" => {
+            black_box(serde_json::from_str::<DjiEnvelope<OtaProgress>>(payload)).is_ok()
+        }
+        "dji_fileupload_progress" => black_box(serde_json::from_str::<
+            DjiEnvelope<FileuploadProgress>,
+        >(payload))
+        .is_ok(),
+        "tencent_report_upload_progress" => {
+            black_box(serde_json::from_str::<TencentProgressReport>(payload)).is_ok()
+        }
+        _ => black_box(serde_json::from_str::<HuaweiEvents>(payload)).is_ok(),
+    }
+}
+
+fn decode(c: &mut Criterion) {
+    for (name, topic, payload) in MESSAGES {
+        assert!(iotxfer::decode(topic, payload.as_bytes()).is_ok(), "{name}");
+        assert!(hand_written(name, payload), "{name}");
+        let mut group = c.benchmark_group(format!("decode/{name}"));
+        group.bench_function("iotxfer", |b| {
+            b.iter(|| iotxfer::decode(black_box(topic), black_box(payload.as_bytes())))
+        });
+        group.bench_function("hand_written", |b| {
+            b.iter(|| hand_written(black_box(name), black_box(payload)))
+        });
+        group.bench_function("value", |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(payload)))
+        });
+        group.finish();
+    }
+}
+
+fn check(c: &mut Criterion) {
+    for (name, topic, payload) in MESSAGES {
+        let mut group = c.benchmark_group(format!("check/{name}"));
+        group.bench_function("check", |b| {
+            b.iter(|| iotxfer::check(black_box(topic), black_box(payload.as_bytes())))
+        });
+        group.bench_function("decode", |b| {
+            b.iter(|| iotxfer::decode(black_box(topic), black_box(payload.as_bytes())))
+        });
+        group.finish();
+    }
+}
+
+fn route(c: &mut Criterion) {
+    // One topic of every pattern, in catalog order.
+    let topics: Vec<String> = iotxfer::catalog::topics()
+        .iter()
+        .map(|t| t.filter.replace('+', "GW-0001"))
+        .collect();
+    for topic in &topics {
+        assert!(iotxfer::catalog::route(topic).is_some(), "{topic}");
+    }
+    let mut group = c.benchmark_group("route");
+    group.bench_function("every_pattern", |b| {
+        b.iter(|| {
+            for topic in &topics {
+                black_box(iotxfer::catalog::route(black_box(topic)));
+            }
+        })
+    });
+    group.bench_function("split_baseline", |b| {
+        b.iter(|| {
+            for topic in &topics {
+                black_box(black_box(topic).split('/').count());
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode, check, route);
+criterion_main!(benches);
