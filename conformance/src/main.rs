@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use iotxfer::catalog;
-use iotxfer_conformance::capture::Lines;
+use iotxfer_conformance::capture::{Line, Lines};
 use iotxfer_conformance::verdict::{self, Options, Tally};
 use iotxfer_conformance::{Validators, corpus, report, schemas};
 
@@ -107,12 +107,17 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Lines judged together: enough to keep every core busy, few enough to bound memory.
+const BATCH_LINES: usize = 8192;
+const BATCH_BYTES: usize = 16 << 20;
+
 fn check(
     out: &mut impl Write,
     files: &[String],
     options: Options,
     format: Format,
 ) -> Result<ExitCode, String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut tally = Tally::default();
     for name in files {
         let reader: Box<dyn BufRead> = if name == "-" {
@@ -122,22 +127,35 @@ fn check(
             Box::new(BufReader::with_capacity(1 << 16, file))
         };
         let mut lines = Lines::new(reader, options.max_line());
-        let mut number = 0;
-        while let Some(line) = lines
-            .next_line()
-            .map_err(|e| format!("cannot read {name}: {e}"))?
-        {
-            number += 1;
-            let judged = verdict::judge(number, &line, options);
-            tally.add(judged.verdict);
-            let written = match format {
-                Format::Json => verdict::write_json(out, &judged),
-                Format::Text => verdict::write_text(out, &judged),
-            };
-            match written {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit(tally)),
-                Err(e) => return Err(format!("cannot write: {e}")),
+        let mut batch = Batch {
+            first: 1,
+            lines: Vec::new(),
+            bytes: 0,
+        };
+        loop {
+            let line = lines
+                .next_line()
+                .map_err(|e| format!("cannot read {name}: {e}"))?;
+            let done = line.is_none();
+            if let Some(line) = line {
+                batch.push(&line);
+            }
+            if done || batch.lines.len() == BATCH_LINES || batch.bytes >= BATCH_BYTES {
+                let judged = batch.judge(options, format, threads);
+                for (text, counts) in judged {
+                    tally.merge(counts);
+                    match out.write_all(&text) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit(tally)),
+                        Err(e) => return Err(format!("cannot write: {e}")),
+                    }
+                }
+                batch.first += batch.lines.len() as u64;
+                batch.lines.clear();
+                batch.bytes = 0;
+            }
+            if done {
+                break;
             }
         }
     }
@@ -145,6 +163,71 @@ fn check(
         verdict::write_summary(out, tally).map_err(|e| format!("cannot write: {e}"))?;
     }
     Ok(exit(tally))
+}
+
+/// Lines read and not yet judged, owned, with the number of the first.
+struct Batch {
+    first: u64,
+    lines: Vec<Owned>,
+    bytes: usize,
+}
+
+enum Owned {
+    Text(Vec<u8>),
+    TooLong(u64),
+}
+
+impl Batch {
+    fn push(&mut self, line: &Line<'_>) {
+        let owned = match line {
+            Line::Text(bytes) => {
+                self.bytes += bytes.len();
+                Owned::Text(bytes.to_vec())
+            }
+            Line::TooLong { len } => Owned::TooLong(*len),
+        };
+        self.lines.push(owned);
+    }
+
+    /// Judges and prints the lines on `threads` threads, in parts that keep the input order.
+    fn judge(&self, options: Options, format: Format, threads: usize) -> Vec<(Vec<u8>, Tally)> {
+        let part = self.lines.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .lines
+                .chunks(part)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let first = self.first + (i * part) as u64;
+                    scope.spawn(move || judge_part(first, chunk, options, format))
+                })
+                .collect();
+            // A panic in a part is a bug to see, not to hide.
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+}
+
+fn judge_part(first: u64, lines: &[Owned], options: Options, format: Format) -> (Vec<u8>, Tally) {
+    let mut text = Vec::new();
+    let mut tally = Tally::default();
+    for (i, owned) in lines.iter().enumerate() {
+        let line = match owned {
+            Owned::Text(bytes) => Line::Text(bytes),
+            Owned::TooLong(len) => Line::TooLong { len: *len },
+        };
+        let judged = verdict::judge(first + i as u64, &line, options);
+        tally.add(judged.verdict);
+        // Writing to a Vec cannot fail.
+        let _ = match format {
+            Format::Json => verdict::write_json(&mut text, &judged),
+            Format::Text => verdict::write_text(&mut text, &judged),
+        };
+    }
+    (text, tally)
 }
 
 fn exit(tally: Tally) -> ExitCode {

@@ -132,6 +132,12 @@ pub struct Tally {
 }
 
 impl Tally {
+    pub fn merge(&mut self, other: Tally) {
+        self.ok += other.ok;
+        self.violation += other.violation;
+        self.not_covered += other.not_covered;
+    }
+
     pub fn add(&mut self, kind: Kind) {
         match kind {
             Kind::Ok => self.ok += 1,

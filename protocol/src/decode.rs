@@ -203,30 +203,43 @@ pub(crate) fn head<'a, H: Deserialize<'a>>(topic: &str, text: &'a str) -> Result
             Err(e) => DecodeError::new(topic, ErrorKind::InvalidJson(e.to_string())),
         });
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let head = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(topic, e))?;
-    de.end()
-        .map_err(|e| DecodeError::new(topic, ErrorKind::InvalidJson(e.to_string())))?;
-    Ok(head)
+    serde_json::from_str(text).map_err(|fast| located::<H>(topic, text, fast))
 }
 
-/// Reads the whole payload of message `B` and wraps it in its `Message` variant; [`head`] has
-/// already checked that nothing trails it.
+/// A decode failed: decode again, this time tracking the path, to say where. Tracking costs
+/// on every decode, and faults are rare, so only the second pass pays for it.
+fn located<'a, T: Deserialize<'a>>(
+    topic: &str,
+    text: &'a str,
+    fast: serde_json::Error,
+) -> DecodeError {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => {
+            let path = pointer(e.path());
+            json_error(topic, path, e.into_inner())
+        }
+        Ok(_) => match de.end() {
+            Err(e) => json_error(topic, String::new(), e),
+            // Both passes read the same text; should they disagree, the first fault stands.
+            Ok(()) => json_error(topic, String::new(), fast),
+        },
+    }
+}
+
+/// Reads the whole payload of message `B` and wraps it in its `Message` variant.
 pub(crate) fn message<B: Body>(
     topic: B::Topic,
     raw: &str,
     text: &str,
     variant: fn(Received<B>) -> Message,
 ) -> Result<Message, DecodeError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let payload =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(raw, e).of(B::ID))?;
+    let payload = serde_json::from_str::<B::Payload>(text)
+        .map_err(|fast| located::<B::Payload>(raw, text, fast).of(B::ID))?;
     Ok(variant(Received { topic, payload }))
 }
 
-fn json_error(topic: &str, e: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
-    let mut path = pointer(e.path());
-    let inner = e.into_inner();
+fn json_error(topic: &str, mut path: String, inner: serde_json::Error) -> DecodeError {
     let reason = inner.to_string();
     if inner.is_syntax() || inner.is_eof() {
         // The path of a syntax fault is where reading stopped; keep it only when it is whole.
