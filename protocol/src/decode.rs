@@ -170,14 +170,10 @@ pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, Decode
     })
 }
 
-/// Tries one topic pattern: `Ok(None)` when it does not match, an error when it matches with a
-/// parameter that is not a valid topic level.
-pub(crate) fn route<T: Topic>(topic: &str) -> Result<Option<T>, DecodeError> {
-    match T::parse(topic) {
-        Ok(t) => Ok(Some(t)),
-        Err(TopicError::NoMatch { .. }) => Ok(None),
-        Err(e) => Err(DecodeError::new(topic, ErrorKind::InvalidTopic(e))),
-    }
+/// Parses a topic whose literal levels matched `T`'s pattern; a parameter that is not a valid
+/// topic level makes it an invalid topic.
+pub(crate) fn parsed<T: Topic>(topic: &str) -> Result<T, DecodeError> {
+    T::parse(topic).map_err(|e| DecodeError::new(topic, ErrorKind::InvalidTopic(e)))
 }
 
 pub(crate) fn unknown_topic(topic: &str) -> DecodeError {

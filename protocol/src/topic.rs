@@ -192,3 +192,15 @@ pub(crate) fn matches(levels: &[Level], topic: &str) -> bool {
     }
     parts.next().is_none()
 }
+
+/// The index in `TOPICS` of the pattern `topic` has, by its literal levels; its parameters are
+/// checked when it is parsed. Splits the topic once and allocates nothing.
+pub(crate) fn pattern_index(topic: &str) -> Option<usize> {
+    let mut levels = [""; crate::generated::MAX_LEVELS];
+    let mut count = 0;
+    for part in topic.split('/') {
+        *levels.get_mut(count)? = part;
+        count += 1;
+    }
+    crate::generated::pattern_of(&levels[..count])
+}

@@ -164,29 +164,51 @@ pub fn root(protocol: &Protocol) -> TokenStream {
         })
         .collect();
 
-    let routes = protocol.vendors.iter().flat_map(|v| {
-        v.topics.iter().enumerate().map(move |(ti, t)| {
-            let vendor = ident(&v.id);
-            let topic_ty = ident(&t.rust_name);
-            let covered = v
-                .families
-                .iter()
-                .any(|f| f.messages.iter().any(|m| m.topic == ti));
-            if covered {
-                let decoder = format_ident!("decode_{}", t.key);
-                quote! {
-                    if let Some(t) = crate::decode::route::<crate::#vendor::#topic_ty>(topic)? {
-                        return crate::#vendor::#decoder(t, topic, payload);
-                    }
-                }
-            } else {
-                quote! {
-                    if crate::decode::route::<crate::#vendor::#topic_ty>(topic)?.is_some() {
-                        return Err(crate::decode::not_covered(topic));
-                    }
+    // Topics in catalog order: the index of each is its place in `TOPICS`.
+    let topics: Vec<_> = protocol
+        .vendors
+        .iter()
+        .flat_map(|v| v.topics.iter().enumerate().map(move |(ti, t)| (v, ti, t)))
+        .collect();
+    let max_levels = Literal::usize_unsuffixed(
+        topics
+            .iter()
+            .map(|(_, _, t)| t.levels.len())
+            .max()
+            .unwrap_or(1),
+    );
+    let level_arms = topics.iter().enumerate().map(|(index, (_, _, t))| {
+        let levels = t.levels.iter().map(|l| match l {
+            crate::ir::Level::Literal(text) => quote!(#text),
+            crate::ir::Level::Param(_) => quote!(_),
+        });
+        let index = Literal::usize_unsuffixed(index);
+        quote!([#(#levels),*] => ::core::option::Option::Some(#index),)
+    });
+    let routes = topics.iter().enumerate().map(|(index, (v, ti, t))| {
+        let vendor = ident(&v.id);
+        let topic_ty = ident(&t.rust_name);
+        let index = Literal::usize_unsuffixed(index);
+        let covered = v
+            .families
+            .iter()
+            .any(|f| f.messages.iter().any(|m| m.topic == *ti));
+        if covered {
+            let decoder = format_ident!("decode_{}", t.key);
+            quote! {
+                ::core::option::Option::Some(#index) => {
+                    let t = crate::decode::parsed::<crate::#vendor::#topic_ty>(topic)?;
+                    crate::#vendor::#decoder(t, topic, payload)
                 }
             }
-        })
+        } else {
+            quote! {
+                ::core::option::Option::Some(#index) => {
+                    crate::decode::parsed::<crate::#vendor::#topic_ty>(topic)?;
+                    Err(crate::decode::not_covered(topic))
+                }
+            }
+        }
     });
 
     let message_infos = messages.iter().enumerate().map(|(i, (v, f, m))| {
@@ -277,8 +299,22 @@ pub fn root(protocol: &Protocol) -> TokenStream {
 
         /// Routes a topic to its decoder.
         pub(crate) fn route(topic: &str, payload: &[u8]) -> ::core::result::Result<Message, crate::DecodeError> {
-            #(#routes)*
-            Err(crate::decode::unknown_topic(topic))
+            match crate::topic::pattern_index(topic) {
+                #(#routes)*
+                _ => Err(crate::decode::unknown_topic(topic)),
+            }
+        }
+
+        /// The most levels a pattern has.
+        pub(crate) const MAX_LEVELS: usize = #max_levels;
+
+        /// The index in `TOPICS` of the pattern whose literal levels match `levels`, whatever
+        /// the parameters hold.
+        pub(crate) fn pattern_of(levels: &[&str]) -> ::core::option::Option<usize> {
+            match levels {
+                #(#level_arms)*
+                _ => ::core::option::Option::None,
+            }
         }
 
         /// Every message of the definitions.
