@@ -6,6 +6,8 @@
 //!   out of range, an undocumented enum value, an unknown member) are accepted by both the
 //!   topic's schema and the strict check, or refused by both.
 
+mod common;
+
 use std::sync::LazyLock;
 
 use iotxfer::Verdict;
@@ -31,23 +33,6 @@ fn runner() -> TestRunner {
 /// Where a test message travels: its topic with every parameter filled in.
 fn topic(m: &MessageInfo) -> String {
     topic_of(m.topic, "GW-1")
-}
-
-/// JSON equality, key order aside, with numbers compared by value.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
-            (Some(a), Some(b)) => a == b,
-            _ => a.as_f64() == b.as_f64(),
-        },
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 #[test]
@@ -81,7 +66,7 @@ fn every_typed_value_is_accepted_by_its_schema_and_decodes_back() {
                 let decoded = checked.decoded.expect("decoded");
                 let again = decoded.as_delivery().to_value().expect("re-encodes");
                 prop_assert!(
-                    same(&payload, &again),
+                    common::same(&payload, &again),
                     "{}: {payload} came back as {again}",
                     m.id
                 );

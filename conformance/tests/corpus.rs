@@ -2,6 +2,8 @@
 //! of its message and the strict typed check give its recorded verdict, its errata are exactly
 //! what is wrong with it, and with them fixed it conforms and survives a decode/encode round.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -162,25 +164,10 @@ fn corrected_examples_conform_and_round_trip() {
         let received: Value =
             serde_json::from_slice(&corrected).expect("corrected examples are JSON");
         assert!(
-            same(&received, &written),
+            common::same(&received, &written),
             "{}: re-encoded as {written}",
             example.id
         );
-    }
-}
-
-/// JSON equality, key order aside, with numbers compared by value (`0` and `0.0` alike: a float
-/// field re-encodes an integer as a float).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
     }
 }
 

@@ -178,23 +178,32 @@ pub fn contract(name: &str, fields: &[Field], generic: bool) -> TokenStream {
     }
 }
 
-fn field_checks(f: &Field) -> Option<TokenStream> {
-    let r = &f.range;
-    let mut checks = Vec::new();
-    let opt = |n: Option<Number>| match n {
+/// `Some(bound)` or `None`, as an expression.
+fn option_number(n: Option<Number>) -> TokenStream {
+    match n {
         Some(n) => {
             let n = number(n);
             quote!(::core::option::Option::Some(#n))
         }
         None => quote!(::core::option::Option::None),
-    };
-    let opt_count = |n: Option<u64>| match n {
+    }
+}
+
+/// `Some(count)` or `None`, as a `usize` expression.
+fn option_count(n: Option<u64>) -> TokenStream {
+    match n {
         Some(n) => {
             let n = Literal::usize_unsuffixed(n as usize);
             quote!(::core::option::Option::Some(#n))
         }
         None => quote!(::core::option::Option::None),
-    };
+    }
+}
+
+fn field_checks(f: &Field) -> Option<TokenStream> {
+    let r = &f.range;
+    let mut checks = Vec::new();
+    let (opt, opt_count) = (option_number, option_count);
     if r.min.is_some() || r.max.is_some() {
         let (min, max) = (opt(r.min), opt(r.max));
         checks.push(quote!(crate::check::range(*value, #min, #max, path, out);));
@@ -306,20 +315,7 @@ fn type_strategy(
     vendor: &str,
     owner: TagOwner,
 ) -> TokenStream {
-    let opt_number = |n: Option<Number>| match n {
-        Some(n) => {
-            let n = number(n);
-            quote!(::core::option::Option::Some(#n))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let opt_count = |n: Option<u64>| match n {
-        Some(n) => {
-            let n = Literal::usize_unsuffixed(n as usize);
-            quote!(::core::option::Option::Some(#n))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let (opt_number, opt_count) = (option_number, option_count);
     match ty {
         Type::Int if string_wire => quote!(crate::arbitrary::string_int()),
         Type::Int => {
