@@ -47,19 +47,15 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
     }
 }
 
+/// The broker on loopback, at QoS 1, for `mosquitto_pub` and `mosquitto_sub` alike.
+fn connection(port: u16) -> [String; 6] {
+    ["-h", "127.0.0.1", "-p", &port.to_string(), "-q", "1"].map(str::to_owned)
+}
+
 fn publish(port: u16, topic: &str, file: &Path) {
     let status = Command::new("mosquitto_pub")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "-q",
-            "1",
-            "-t",
-            topic,
-            "-f",
-        ])
+        .args(connection(port))
+        .args(["-t", topic, "-f"])
         .arg(file)
         .status()
         .expect("mosquitto_pub runs");
@@ -120,16 +116,7 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
     let filters = String::from_utf8(filters.stdout).expect("UTF-8");
     let capture = dir.join("capture.jsonl");
     let mut subscriber = Command::new("mosquitto_sub");
-    subscriber.args([
-        "-h",
-        "127.0.0.1",
-        "-p",
-        &port.to_string(),
-        "-q",
-        "1",
-        "-F",
-        "%j",
-    ]);
+    subscriber.args(connection(port)).args(["-F", "%j"]);
     for filter in filters.lines() {
         subscriber.args(["-t", filter]);
     }

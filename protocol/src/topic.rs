@@ -125,9 +125,13 @@ fn check_param(param: &'static str, value: &str) -> Result<(), TopicError> {
 
 /// Checks parameter values, given in pattern order, and the length of the topic they make.
 pub(crate) fn check<T: Topic>(values: &[&str]) -> Result<(), TopicError> {
-    let mut len = T::LEVELS.len().saturating_sub(1);
+    check_levels(T::LEVELS, values)
+}
+
+fn check_levels(levels: &[Level], values: &[&str]) -> Result<(), TopicError> {
+    let mut len = levels.len().saturating_sub(1);
     let mut values = values.iter();
-    for level in T::LEVELS {
+    for level in levels {
         match level {
             Level::Literal(text) => len += text.len(),
             Level::Param(name) => {
@@ -143,54 +147,45 @@ pub(crate) fn check<T: Topic>(values: &[&str]) -> Result<(), TopicError> {
     Ok(())
 }
 
-/// Matches `topic` against the pattern of `T` and returns its `N` parameters in pattern order.
-///
-/// The literal levels are matched first, so a topic of another pattern is `NoMatch` whatever its
-/// parameters hold. Allocates nothing: routing tries every pattern in turn.
-pub(crate) fn parse<T: Topic, const N: usize>(topic: &str) -> Result<[&str; N], TopicError> {
-    let no_match = || TopicError::NoMatch {
-        pattern: T::PATTERN,
-    };
+/// Splits `topic` by the pattern `levels`: its parameters in pattern order (room for `N`) and
+/// their count, or `None` when its literal levels or its number of levels differ. Allocates
+/// nothing.
+fn split<'a, const N: usize>(levels: &[Level], topic: &'a str) -> Option<([&'a str; N], usize)> {
     let mut params = [""; N];
-    let mut next = 0;
+    let mut count = 0;
     let mut parts = topic.split('/');
-    for level in T::LEVELS {
-        let part = parts.next().ok_or_else(no_match)?;
+    for level in levels {
+        let part = parts.next()?;
         match level {
             Level::Literal(text) if *text == part => {}
-            Level::Literal(_) => return Err(no_match()),
+            Level::Literal(_) => return None,
             Level::Param(_) => {
-                *params.get_mut(next).ok_or_else(no_match)? = part;
-                next += 1;
+                *params.get_mut(count)? = part;
+                count += 1;
             }
         }
     }
-    if parts.next().is_some() || next != N {
-        return Err(no_match());
-    }
+    parts.next().is_none().then_some((params, count))
+}
+
+/// Matches `topic` against the pattern of `T` and returns its `N` parameters in pattern order.
+///
+/// The literal levels are matched first, so a topic of another pattern is `NoMatch` whatever its
+/// parameters hold.
+pub(crate) fn parse<T: Topic, const N: usize>(topic: &str) -> Result<[&str; N], TopicError> {
+    let (params, _) = split::<N>(T::LEVELS, topic)
+        .filter(|(_, count)| *count == N)
+        .ok_or(TopicError::NoMatch {
+            pattern: T::PATTERN,
+        })?;
     check::<T>(&params)?;
     Ok(params)
 }
 
 /// Whether `topic` is a valid topic of the pattern `levels`. Allocates nothing.
 pub(crate) fn matches(levels: &[Level], topic: &str) -> bool {
-    if topic.len() > MAX_TOPIC_LEN {
-        return false;
-    }
-    let mut parts = topic.split('/');
-    for level in levels {
-        let Some(part) = parts.next() else {
-            return false;
-        };
-        let ok = match level {
-            Level::Literal(text) => *text == part,
-            Level::Param(name) => check_param(name, part).is_ok(),
-        };
-        if !ok {
-            return false;
-        }
-    }
-    parts.next().is_none()
+    split::<{ crate::generated::MAX_LEVELS }>(levels, topic)
+        .is_some_and(|(params, count)| check_levels(levels, &params[..count]).is_ok())
 }
 
 /// The index in `TOPICS` of the pattern `topic` has, by its literal levels; its parameters are

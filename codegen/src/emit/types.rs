@@ -203,20 +203,19 @@ fn option_count(n: Option<u64>) -> TokenStream {
 fn field_checks(f: &Field) -> Option<TokenStream> {
     let r = &f.range;
     let mut checks = Vec::new();
-    let (opt, opt_count) = (option_number, option_count);
     if r.min.is_some() || r.max.is_some() {
-        let (min, max) = (opt(r.min), opt(r.max));
+        let (min, max) = (option_number(r.min), option_number(r.max));
         checks.push(quote!(crate::check::range(*value, #min, #max, path, out);));
     }
     if f.string_wire {
         checks.push(quote!(crate::check::string_int(*value, path, out);));
     }
     if r.min_length.is_some() || r.max_length.is_some() {
-        let (min, max) = (opt_count(r.min_length), opt_count(r.max_length));
+        let (min, max) = (option_count(r.min_length), option_count(r.max_length));
         checks.push(quote!(crate::check::length(value, #min, #max, path, out);));
     }
     if r.min_items.is_some() || r.max_items.is_some() {
-        let (min, max) = (opt_count(r.min_items), opt_count(r.max_items));
+        let (min, max) = (option_count(r.min_items), option_count(r.max_items));
         checks.push(quote!(crate::check::items(value.len(), #min, #max, path, out);));
     }
     if let Some(TextFormat::LowerHex) = r.format {
@@ -315,15 +314,14 @@ fn type_strategy(
     vendor: &str,
     owner: TagOwner,
 ) -> TokenStream {
-    let (opt_number, opt_count) = (option_number, option_count);
     match ty {
         Type::Int if string_wire => quote!(crate::arbitrary::string_int()),
         Type::Int => {
-            let (min, max) = (opt_number(r.min), opt_number(r.max));
+            let (min, max) = (option_number(r.min), option_number(r.max));
             quote!(crate::arbitrary::int(#min, #max))
         }
         Type::Float => {
-            let (min, max) = (opt_number(r.min), opt_number(r.max));
+            let (min, max) = (option_number(r.min), option_number(r.max));
             quote!(crate::arbitrary::float(#min, #max))
         }
         Type::Json => quote!(crate::arbitrary::json()),
@@ -331,13 +329,13 @@ fn type_strategy(
             ::proptest::arbitrary::any::<bool>()
         )),
         Type::Text => {
-            let (min, max) = (opt_count(r.min_length), opt_count(r.max_length));
+            let (min, max) = (option_count(r.min_length), option_count(r.max_length));
             let hex = r.format == Some(TextFormat::LowerHex);
             quote!(crate::arbitrary::text(#min, #max, #hex))
         }
         Type::Array(inner) => {
             let inner = type_strategy(inner, &crate::ir::Range::default(), false, vendor, owner);
-            let (min, max) = (opt_count(r.min_items), opt_count(r.max_items));
+            let (min, max) = (option_count(r.min_items), option_count(r.max_items));
             quote!(crate::arbitrary::list(#inner, #min, #max))
         }
         Type::Struct(_) | Type::Enum(_) | Type::Body => {
