@@ -167,9 +167,7 @@ pub fn messages() -> &'static [MessageInfo] {
 /// The topic pattern a topic name belongs to, if any; `None` also for a name whose parameters
 /// are not valid topic levels. Allocates nothing.
 pub fn route(topic: &str) -> Option<&'static TopicInfo> {
-    crate::TOPICS
-        .iter()
-        .find(|t| crate::topic::matches(t.levels, topic))
+    crate::TOPICS.get(crate::topic::route(topic)?)
 }
 
 /// Every topic of the definitions, including those that carry no message defined here.

@@ -1,14 +1,21 @@
 //! From (topic, payload) to a typed message, and what goes wrong on the way.
 //!
-//! Decoding reads a payload twice: a borrowed head that holds only the discriminators, then the
-//! typed payload of the one message they name. The head pass allocates nothing for plain
-//! discriminators, and the typed pass reports the JSON path of any fault.
+//! Where the discriminators are members of the top-level object (Tencent, DJI), a payload is
+//! decoded in one pass ([`one_pass`]). Otherwise (Huawei, whose discriminators sit in each
+//! event of a list), and whenever the one pass gives up, it is read twice: a borrowed head that
+//! holds only the discriminators, then the typed payload of the one message they name. The head
+//! pass allocates nothing for plain discriminators, and the typed pass reports the JSON path of
+//! any fault.
+
+mod one_pass;
 
 use std::fmt;
 
 use serde::Deserialize;
 
 use crate::{Body, Message, Received, Topic, TopicError};
+
+pub(crate) use one_pass::{OnePass, Rest, decode as one_pass};
 
 /// Why a payload could not be decoded. It names the topic, the message when it is known, and
 /// the JSON path (a JSON pointer) of the fault when there is one.
@@ -168,6 +175,15 @@ pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, Decode
             },
         )
     })
+}
+
+/// The topic a failed one-pass decode left behind, or the topic parsed again should it have
+/// been taken.
+pub(crate) fn reclaim<T: Topic>(topic: Option<T>, raw: &str) -> Result<T, DecodeError> {
+    match topic {
+        Some(topic) => Ok(topic),
+        None => parsed(raw),
+    }
 }
 
 /// Parses a topic whose literal levels matched `T`'s pattern; a parameter that is not a valid

@@ -886,3 +886,37 @@ fn display_names_topic_message_and_path() {
         "{err}"
     );
 }
+
+/// Payloads that the one-pass decode hands over to the head-then-body decode (escaped keys and
+/// values, many members before the discriminator, a repeated discriminator) get the same
+/// result as their plain forms: the same message, or the same error.
+#[test]
+fn one_pass_and_head_then_body_agree() {
+    let plain = decode_ok(DJI_EVENTS, OTA_PROGRESS);
+    let escaped_key = with(OTA_PROGRESS, r#""method""#, r#""me\u0074hod""#);
+    assert_eq!(decode_ok(DJI_EVENTS, escaped_key), plain);
+    let escaped_value = with(OTA_PROGRESS, r#""ota_progress""#, r#""ota\u005fprogress""#);
+    assert_eq!(decode_ok(DJI_EVENTS, escaped_value), plain);
+    let members: String = (0..20).map(|i| format!(r#""x{i}":[{i}],"#)).collect();
+    let many = with(OTA_PROGRESS, r#"{"bid""#, &format!(r#"{{{members}"bid""#));
+    assert_eq!(decode_ok(DJI_EVENTS, many), plain);
+
+    let repeated = with_member(OTA_PROGRESS, r#""method":"ota_progress""#);
+    let err = decode_err(DJI_EVENTS, repeated);
+    assert!(
+        field_reason(&err).starts_with("duplicate field `method`"),
+        "{err}"
+    );
+    assert_eq!(err.path(), Some("/method"));
+
+    let plain = decode_ok(TENCENT_UP, CREATE_UPLOAD_TASK);
+    let escaped_key = with(CREATE_UPLOAD_TASK, r#""type""#, r#""\u0074ype""#);
+    assert_eq!(decode_ok(TENCENT_UP, escaped_key), plain);
+    let repeated = with_member(CREATE_UPLOAD_TASK, r#""type":"create_upload_task""#);
+    let err = decode_err(TENCENT_UP, repeated);
+    assert!(
+        field_reason(&err).starts_with("duplicate field `type`"),
+        "{err}"
+    );
+    assert_eq!(err.path(), Some("/type"));
+}

@@ -90,40 +90,87 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 }
 
 /// `decode_<topic>` for every topic that carries messages.
+///
+/// Where every discriminator is a member of the top-level object (Tencent, DJI), the topic also
+/// implements `OnePass`, and its decoder tries the one-pass decode first.
 pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
     let vendor_id = &vendor.id;
+    let keys: Option<Vec<&str>> = vendor
+        .envelope
+        .tag_paths
+        .iter()
+        .map(|p| p.strip_prefix('/').filter(|key| !key.contains(['/', '~'])))
+        .collect();
     let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
-        let arms: Vec<_> = vendor
+        let messages: Vec<_> = vendor
             .families
             .iter()
             .flat_map(|f| f.messages.iter().map(move |m| (f, m)))
             .filter(|(_, m)| m.topic == ti)
             .map(|(f, m)| {
-                let family = ident(&f.id);
-                let body = ident(&m.rust_name);
-                let variant = ident(&m.variant);
-                let tags = &m.tags;
-                quote! {
-                    [#(#tags),*] => crate::decode::message::<#family::#body>(topic, raw, text, crate::Message::#variant),
-                }
+                let (family, body) = (ident(&f.id), ident(&m.rust_name));
+                (&m.tags, quote!(#family::#body), ident(&m.variant))
             })
             .collect();
-        if arms.is_empty() {
+        if messages.is_empty() {
             return None;
         }
         let name = format_ident!("decode_{}", t.key);
         let topic_ty = ident(&t.rust_name);
         let doc = docs::attrs(&format!("Decodes a payload received on `{}`.", t.pattern));
+        let arms = messages.iter().map(|(tags, body, variant)| {
+            quote! {
+                [#(#tags),*] => crate::decode::message::<#body>(topic, raw, text, crate::Message::#variant),
+            }
+        });
+        let classic = quote! {
+            let head: head::Head<'_> = crate::decode::head(raw, text)?;
+            let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
+            match tags {
+                #(#arms)*
+                _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::PATHS)),
+            }
+        };
+        let Some(keys) = &keys else {
+            return Some(quote! {
+                #doc
+                pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8]) -> ::core::result::Result<crate::Message, crate::DecodeError> {
+                    let text = crate::decode::text(raw, payload)?;
+                    #classic
+                }
+            });
+        };
+        let k = Literal::usize_unsuffixed(keys.len());
+        let one_pass_arms = messages.iter().map(|(tags, body, variant)| {
+            quote! {
+                [#(#tags),*] => rest.message::<#body>(topic, crate::Message::#variant),
+            }
+        });
         Some(quote! {
+            impl crate::decode::OnePass<#k> for #topic_ty {
+                const KEYS: [&'static str; #k] = [#(#keys),*];
+
+                fn message<'de, A: ::serde::de::MapAccess<'de>>(
+                    tags: [&'de str; #k],
+                    rest: crate::decode::Rest<'_, 'de, A>,
+                    topic: &mut ::core::option::Option<Self>,
+                ) -> ::core::result::Result<crate::Message, A::Error> {
+                    match tags {
+                        #(#one_pass_arms)*
+                        _ => Err(::serde::de::Error::custom("no message of this topic")),
+                    }
+                }
+            }
+
             #doc
             pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8]) -> ::core::result::Result<crate::Message, crate::DecodeError> {
                 let text = crate::decode::text(raw, payload)?;
-                let head: head::Head<'_> = crate::decode::head(raw, text)?;
-                let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
-                match tags {
-                    #(#arms)*
-                    _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::PATHS)),
+                let mut topic = ::core::option::Option::Some(topic);
+                if let ::core::option::Option::Some(message) = crate::decode::one_pass(text, &mut topic) {
+                    return Ok(message);
                 }
+                let topic = crate::decode::reclaim(topic, raw)?;
+                #classic
             }
         })
     });
