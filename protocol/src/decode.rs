@@ -182,14 +182,14 @@ pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, Decode
 pub(crate) fn reclaim<T: Topic>(topic: Option<T>, raw: &str) -> Result<T, DecodeError> {
     match topic {
         Some(topic) => Ok(topic),
-        None => parsed(raw),
+        None => parsed(raw, T::parse(raw)),
     }
 }
 
-/// Parses a topic whose literal levels matched `T`'s pattern; a parameter that is not a valid
-/// topic level makes it an invalid topic.
-pub(crate) fn parsed<T: Topic>(topic: &str) -> Result<T, DecodeError> {
-    T::parse(topic).map_err(|e| DecodeError::new(topic, ErrorKind::InvalidTopic(e)))
+/// A topic whose literal levels matched a pattern; a parameter that is not a valid topic level
+/// makes it an invalid topic.
+pub(crate) fn parsed<T>(topic: &str, parsed: Result<T, TopicError>) -> Result<T, DecodeError> {
+    parsed.map_err(|e| DecodeError::new(topic, ErrorKind::InvalidTopic(e)))
 }
 
 pub(crate) fn unknown_topic(topic: &str) -> DecodeError {

@@ -179,45 +179,15 @@ fn levels(topic: &str) -> Split<'_> {
     Split { rest: Some(topic) }
 }
 
-/// Splits `topic` by the pattern `levels`: its parameters in pattern order (room for `N`) and
-/// their count, or `None` when its literal levels or its number of levels differ. Allocates
-/// nothing.
-fn split<'a, const N: usize>(pattern: &[Level], topic: &'a str) -> Option<([&'a str; N], usize)> {
-    let mut params = [""; N];
-    let mut count = 0;
-    let mut parts = levels(topic);
-    for level in pattern {
-        let part = parts.next()?;
-        match level {
-            Level::Literal(text) if *text == part => {}
-            Level::Literal(_) => return None,
-            Level::Param(_) => {
-                *params.get_mut(count)? = part;
-                count += 1;
-            }
-        }
-    }
-    parts.next().is_none().then_some((params, count))
+/// A topic name cut into its levels, allocating nothing.
+pub(crate) struct Levels<'a> {
+    parts: [&'a str; crate::generated::MAX_LEVELS],
+    count: usize,
+    len: usize,
 }
-
-/// Matches `topic` against the pattern of `T` and returns its `N` parameters in pattern order.
-///
-/// The literal levels are matched first, so a topic of another pattern is `NoMatch` whatever its
-/// parameters hold.
-pub(crate) fn parse<T: Topic, const N: usize>(topic: &str) -> Result<[&str; N], TopicError> {
-    let (params, _) = split::<N>(T::LEVELS, topic)
-        .filter(|(_, count)| *count == N)
-        .ok_or(TopicError::NoMatch {
-            pattern: T::PATTERN,
-        })?;
-    check::<T>(&params)?;
-    Ok(params)
-}
-
-/// A topic name cut into its levels; `None` when it has more levels than any pattern.
-pub(crate) struct Levels<'a>([&'a str; crate::generated::MAX_LEVELS], usize);
 
 impl<'a> Levels<'a> {
+    /// Splits `topic`; `None` when it has more levels than any pattern.
     pub(crate) fn of(topic: &'a str) -> Option<Self> {
         let mut parts = [""; crate::generated::MAX_LEVELS];
         let mut count = 0;
@@ -225,30 +195,72 @@ impl<'a> Levels<'a> {
             *parts.get_mut(count)? = part;
             count += 1;
         }
-        Some(Self(parts, count))
+        Some(Self {
+            parts,
+            count,
+            len: topic.len(),
+        })
     }
 
-    fn as_slice(&self) -> &[&'a str] {
-        self.0.get(..self.1).unwrap_or_default()
+    pub(crate) fn as_slice(&self) -> &[&'a str] {
+        self.parts.get(..self.count).unwrap_or_default()
+    }
+
+    /// Whether the topic has the levels of `pattern`, by its literal levels.
+    fn fits(&self, pattern: &[Level]) -> bool {
+        let parts = self.as_slice();
+        parts.len() == pattern.len()
+            && pattern.iter().zip(parts).all(|(level, part)| match level {
+                Level::Literal(text) => text == part,
+                Level::Param(_) => true,
+            })
+    }
+
+    /// Checks each parameter of a topic that fits `pattern` as a topic level, and the topic's
+    /// length; hands the parameters to `put` in pattern order.
+    fn checked(&self, pattern: &[Level], mut put: impl FnMut(&'a str)) -> Result<(), TopicError> {
+        for (level, part) in pattern.iter().zip(self.as_slice()) {
+            if let Level::Param(name) = level {
+                check_param(name, part)?;
+                put(part);
+            }
+        }
+        if self.len > MAX_TOPIC_LEN {
+            return Err(TopicError::TooLong { len: self.len });
+        }
+        Ok(())
+    }
+
+    /// The `N` parameters, in pattern order, of a topic whose literal levels are those of `T`.
+    pub(crate) fn params<T: Topic, const N: usize>(&self) -> Result<[&'a str; N], TopicError> {
+        let mut params = [""; N];
+        let mut slots = params.iter_mut();
+        self.checked(T::LEVELS, |part| {
+            if let Some(slot) = slots.next() {
+                *slot = part;
+            }
+        })?;
+        Ok(params)
     }
 }
 
-/// The index in `TOPICS` of the pattern `topic` has, by its literal levels; its parameters are
-/// checked when it is parsed. Splits the topic once and allocates nothing.
-pub(crate) fn pattern_index(topic: &str) -> Option<usize> {
-    crate::generated::pattern_of(Levels::of(topic)?.as_slice())
+/// Matches `topic` against the pattern of `T`: its levels, for [`Levels::params`].
+///
+/// The literal levels are matched first, so a topic of another pattern is `NoMatch` whatever its
+/// parameters hold.
+pub(crate) fn matching<T: Topic>(topic: &str) -> Result<Levels<'_>, TopicError> {
+    Levels::of(topic)
+        .filter(|levels| levels.fits(T::LEVELS))
+        .ok_or(TopicError::NoMatch {
+            pattern: T::PATTERN,
+        })
 }
 
 /// The pattern `topic` is a valid topic of, by its index in `TOPICS`. Splits the topic once and
 /// allocates nothing.
 pub(crate) fn route(topic: &str) -> Option<usize> {
-    let parts = Levels::of(topic)?;
-    let parts = parts.as_slice();
-    let index = crate::generated::pattern_of(parts)?;
+    let levels = Levels::of(topic)?;
+    let index = crate::generated::pattern_of(levels.as_slice())?;
     let pattern = crate::TOPICS.get(index)?.levels;
-    let params = pattern.iter().zip(parts).all(|(level, part)| match level {
-        Level::Param(name) => check_param(name, part).is_ok(),
-        Level::Literal(_) => true,
-    });
-    (params && topic.len() <= MAX_TOPIC_LEN).then_some(index)
+    levels.checked(pattern, |_| ()).ok().map(|()| index)
 }

@@ -244,14 +244,14 @@ pub fn root(protocol: &Protocol) -> TokenStream {
             let decoder = format_ident!("decode_{}", t.key);
             quote! {
                 ::core::option::Option::Some(#index) => {
-                    let t = crate::decode::parsed::<crate::#vendor::#topic_ty>(topic)?;
+                    let t = crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
                     crate::#vendor::#decoder(t, topic, payload)
                 }
             }
         } else {
             quote! {
                 ::core::option::Option::Some(#index) => {
-                    crate::decode::parsed::<crate::#vendor::#topic_ty>(topic)?;
+                    crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
                     Err(crate::decode::not_covered(topic))
                 }
             }
@@ -346,7 +346,10 @@ pub fn root(protocol: &Protocol) -> TokenStream {
 
         /// Routes a topic to its decoder.
         pub(crate) fn route(topic: &str, payload: &[u8]) -> ::core::result::Result<Message, crate::DecodeError> {
-            match crate::topic::pattern_index(topic) {
+            let ::core::option::Option::Some(levels) = crate::topic::Levels::of(topic) else {
+                return Err(crate::decode::unknown_topic(topic));
+            };
+            match pattern_of(levels.as_slice()) {
                 #(#routes)*
                 _ => Err(crate::decode::unknown_topic(topic)),
             }

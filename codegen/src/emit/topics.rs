@@ -102,6 +102,12 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
             )*
 
             #reply
+
+            /// The topic whose literal levels matched this pattern, its parameters checked.
+            pub(crate) fn from_levels(levels: &crate::topic::Levels<'_>) -> ::core::result::Result<Self, crate::TopicError> {
+                let [#(#in_order),*] = levels.params::<Self, #n>()?;
+                Ok(Self { #( #params: #params.to_owned() ),* })
+            }
         }
 
         impl crate::Topic for #name {
@@ -111,8 +117,7 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
             const LEVELS: &'static [crate::topic::Level] = &[#(#levels),*];
 
             fn parse(topic: &str) -> ::core::result::Result<Self, crate::TopicError> {
-                let [#(#in_order),*] = crate::topic::parse::<Self, #n>(topic)?;
-                Ok(Self { #( #params: #params.to_owned() ),* })
+                Self::from_levels(&crate::topic::matching::<Self>(topic)?)
             }
         }
 

@@ -69,21 +69,23 @@ impl<'de, T: OnePass<K>, const K: usize> Visitor<'de> for Members<'_, T, K> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
-        let mut kept: [Option<(&'de str, &'de RawValue)>; KEPT] = [None; KEPT];
+        let mut kept: [Option<(&'de str, Kept<'de>)>; KEPT] = [None; KEPT];
         let mut count = 0;
         let mut tags: [Option<&'de str>; K] = [None; K];
         while tags.iter().any(Option::is_none) {
             let Some(key) = map.next_key::<&'de str>()? else {
                 return Err(A::Error::custom("a discriminator is missing"));
             };
-            let value = map.next_value::<&'de RawValue>()?;
-            if let Some(i) = T::KEYS.iter().position(|k| *k == key) {
-                let tag =
-                    serde_json::from_str::<&'de str>(value.get()).map_err(A::Error::custom)?;
-                if tags[i].replace(tag).is_some() {
-                    return Err(A::Error::custom("a discriminator is repeated"));
+            let value = match T::KEYS.iter().position(|k| *k == key) {
+                Some(i) => {
+                    let tag = map.next_value::<&'de str>()?;
+                    if tags[i].replace(tag).is_some() {
+                        return Err(A::Error::custom("a discriminator is repeated"));
+                    }
+                    Kept::Tag(tag)
                 }
-            }
+                None => Kept::Raw(map.next_value()?),
+            };
             *kept
                 .get_mut(count)
                 .ok_or_else(|| A::Error::custom("too many members before the discriminators"))? =
@@ -99,11 +101,20 @@ impl<'de, T: OnePass<K>, const K: usize> Visitor<'de> for Members<'_, T, K> {
     }
 }
 
+/// A member read while looking for the discriminators.
+#[derive(Clone, Copy)]
+enum Kept<'de> {
+    /// A discriminator: a string without escapes.
+    Tag(&'de str),
+    /// Any other member, as raw JSON to read again.
+    Raw(&'de RawValue),
+}
+
 /// The members of a payload's object: those kept while looking for the discriminators, then
 /// the rest as it is read.
 pub(crate) struct Rest<'k, 'de, A> {
-    kept: std::slice::Iter<'k, Option<(&'de str, &'de RawValue)>>,
-    pending: Option<&'de RawValue>,
+    kept: std::slice::Iter<'k, Option<(&'de str, Kept<'de>)>>,
+    pending: Option<Kept<'de>>,
     live: A,
 }
 
@@ -141,7 +152,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Rest<'_, 'de, A> {
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         match self.pending.take() {
-            Some(value) => {
+            Some(Kept::Tag(tag)) => seed.deserialize(BorrowedStrDeserializer::new(tag)),
+            Some(Kept::Raw(value)) => {
                 let mut de = serde_json::Deserializer::from_str(value.get());
                 seed.deserialize(&mut de).map_err(A::Error::custom)
             }
