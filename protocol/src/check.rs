@@ -6,9 +6,9 @@
 //! values, ranges, lengths, array sizes, formats), and compares the payload with its
 //! re-encoding, which is written exactly as the documents write it.
 
-use std::fmt;
+mod compare;
 
-use serde_json::Value;
+use std::fmt;
 
 use crate::{DecodeError, ErrorKind, Message};
 
@@ -194,23 +194,21 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
     };
     let id = message.id();
     let mut violations = message.as_delivery().violations();
-    let mut undocumented_fields = Vec::new();
+    let mut found = compare::Found::default();
     // The payload decoded, so it is UTF-8 JSON; the re-encoding is of our own types.
-    match (
-        serde_json::from_slice::<Value>(payload),
-        message.as_delivery().to_value(),
-    ) {
-        (Ok(received), Ok(written)) => {
-            compare(
-                &received,
-                &written,
-                &mut String::new(),
-                &mut violations,
-                &mut undocumented_fields,
-            );
-        }
-        (Err(e), _) | (_, Err(e)) => violations.push(Violation::new("", e.to_string())),
+    let compared = std::str::from_utf8(payload)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            let written = message
+                .as_delivery()
+                .to_value()
+                .map_err(|e| e.to_string())?;
+            compare::compare(text, &written, &mut found).map_err(|e| e.to_string())
+        });
+    if let Err(e) = compared {
+        violations.push(Violation::new("", e));
     }
+    violations.append(&mut found.violations);
     violations.sort_by(|a, b| a.path.cmp(&b.path));
     Checked {
         verdict: if violations.is_empty() {
@@ -220,7 +218,7 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
         },
         message: Some(id),
         violations,
-        undocumented_fields,
+        undocumented_fields: found.undocumented,
         decoded: Some(message),
     }
 }
@@ -240,53 +238,5 @@ fn refused(e: DecodeError) -> Checked {
         violations,
         undocumented_fields: Vec::new(),
         decoded: None,
-    }
-}
-
-/// Compares a received payload with its re-encoding.
-///
-/// The re-encoding holds every documented field in its documented wire form, so a difference is
-/// a wire-form fault (an integer where the documents send a string), and a field only the
-/// received payload has is undocumented; `null` for an optional field is the same as its absence.
-fn compare(
-    received: &Value,
-    written: &Value,
-    path: &mut String,
-    violations: &mut Vec<Violation>,
-    undocumented: &mut Vec<String>,
-) {
-    match (received, written) {
-        (Value::Object(received), Value::Object(written)) => {
-            for (key, value) in received {
-                let segment = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
-                match written.get(key) {
-                    Some(w) => at(path, &segment, |path| {
-                        compare(value, w, path, violations, undocumented)
-                    }),
-                    None if value.is_null() => {}
-                    None => at(path, &segment, |path| undocumented.push(path.clone())),
-                }
-            }
-        }
-        (Value::Array(received), Value::Array(written)) if received.len() == written.len() => {
-            for (i, (r, w)) in received.iter().zip(written).enumerate() {
-                at(path, &format!("/{i}"), |path| {
-                    compare(r, w, path, violations, undocumented)
-                });
-            }
-        }
-        (Value::Number(r), Value::Number(w)) if same_number(r, w) => {}
-        (r, w) if r == w => {}
-        (r, w) => violations.push(Violation::new(
-            path,
-            format!("written {r}; the documents write this value as {w}"),
-        )),
-    }
-}
-
-fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
-    match (a.as_i64(), b.as_i64()) {
-        (Some(a), Some(b)) => a == b,
-        _ => a.as_f64() == b.as_f64(),
     }
 }
