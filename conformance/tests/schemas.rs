@@ -1,6 +1,10 @@
 //! The committed JSON Schemas in `schema/json/` are exactly what the types generate.
 
+use iotxfer::dji::firmware::OtaProgress;
+use iotxfer::dji::log_upload::LogResult;
+use iotxfer::dji::{Envelope, Module, TaskStatus};
 use iotxfer_conformance::schemas;
+use serde_json::{Value, json};
 
 const REFRESH: &str = "IOTXFER_BLESS=1 cargo test -p iotxfer-conformance --test schemas";
 
@@ -60,4 +64,52 @@ fn every_message_and_covered_topic_has_a_schema_file() {
             "{path} is not a valid JSON Schema"
         );
     }
+}
+
+#[test]
+fn schemas_state_the_documented_contract() {
+    let schema = serde_json::to_value(schemars::schema_for!(TaskStatus)).unwrap();
+    assert_eq!(
+        schema["enum"],
+        json!([
+            "canceled",
+            "failed",
+            "in_progress",
+            "ok",
+            "paused",
+            "rejected",
+            "sent",
+            "timeout"
+        ])
+    );
+    assert_eq!(
+        serde_json::to_value(schemars::schema_for!(Module)).unwrap()["enum"],
+        json!(["0", "3"])
+    );
+
+    let schema = serde_json::to_value(schemars::schema_for!(Envelope<OtaProgress>)).unwrap();
+    let method = &schema["properties"]["method"];
+    assert_eq!(
+        (&method["type"], &method["const"]),
+        (&json!("string"), &json!("ota_progress"))
+    );
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(required, ["tid", "bid", "timestamp", "method", "data"]);
+    let percent = &schema["$defs"]["OtaProgressDetail"]["properties"]["percent"];
+    assert_eq!(
+        (percent["minimum"].clone(), percent["maximum"].clone()),
+        (json!(0), json!(100))
+    );
+
+    // A code table that is not exhaustive lists no values: any integer goes.
+    let schema = serde_json::to_value(schemars::schema_for!(LogResult)).unwrap();
+    assert!(
+        schema.get("enum").is_none() && schema["type"] == "integer",
+        "{schema}"
+    );
 }

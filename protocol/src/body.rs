@@ -13,7 +13,7 @@ use crate::{Contract, Topic, Violation};
 /// Generated for every message of the definitions. The wire payload is [`Body::Payload`]: the
 /// body itself for Tencent's flat messages, the vendor's `Envelope<Self>` for DJI and Huawei.
 pub trait Body:
-    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + schemars::JsonSchema + Contract
+    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + OptionalJsonSchema + Contract
 {
     /// The message id, `<vendor>/<family>/<message>`: `dji/firmware/ota_progress`.
     const ID: &'static str;
@@ -27,9 +27,25 @@ pub trait Body:
         + PartialEq
         + Serialize
         + DeserializeOwned
-        + schemars::JsonSchema
+        + OptionalJsonSchema
         + Contract;
 }
+
+/// `schemars::JsonSchema` with the `schemars` feature, and nothing without it: every generated
+/// type has a JSON Schema exactly when the feature is on.
+#[cfg(feature = "schemars")]
+pub trait OptionalJsonSchema: schemars::JsonSchema {}
+
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema> OptionalJsonSchema for T {}
+
+/// `schemars::JsonSchema` with the `schemars` feature, and nothing without it: every generated
+/// type has a JSON Schema exactly when the feature is on.
+#[cfg(not(feature = "schemars"))]
+pub trait OptionalJsonSchema {}
+
+#[cfg(not(feature = "schemars"))]
+impl<T> OptionalJsonSchema for T {}
 
 /// A message that is answered by another: DJI `services` ↔ `services_reply` by method,
 /// Tencent `X` ↔ `X_rsp`.
@@ -110,6 +126,7 @@ impl<B, const N: usize> Contract for Tag<B, N> {
     fn check(&self, _: &mut String, _: &mut Vec<Violation>) {}
 }
 
+#[cfg(feature = "schemars")]
 impl<B: Body, const N: usize> schemars::JsonSchema for Tag<B, N> {
     fn inline_schema() -> bool {
         true

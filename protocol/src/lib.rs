@@ -23,7 +23,7 @@ mod received;
 mod topic;
 mod wire;
 
-pub use body::{Body, Request, Tag};
+pub use body::{Body, OptionalJsonSchema, Request, Tag};
 pub use check::{Checked, Contract, Verdict, Violation, check};
 pub use decode::{DecodeError, ErrorKind};
 pub use received::{Delivery, Received};

@@ -1,9 +1,9 @@
-//! Wire forms: enums, discriminators, optional fields, and the closed enums of the schemas.
+//! Wire forms: enums, discriminators, optional fields, and code tables.
 
 use iotxfer::dji::firmware::{FirmwareUpgradeType, OtaCreate, OtaDevice, OtaProgress};
 use iotxfer::dji::{Envelope, Module, TaskStatus};
 use iotxfer::{Body, Tag};
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[test]
 fn an_int_enum_sent_as_string_reads_both_forms_and_writes_the_documented_one() {
@@ -98,47 +98,6 @@ fn a_built_message_serializes_as_the_documents_show() {
 }
 
 #[test]
-fn schemas_state_the_documented_contract() {
-    let schema = serde_json::to_value(schemars::schema_for!(TaskStatus)).unwrap();
-    assert_eq!(
-        schema["enum"],
-        json!([
-            "canceled",
-            "failed",
-            "in_progress",
-            "ok",
-            "paused",
-            "rejected",
-            "sent",
-            "timeout"
-        ])
-    );
-    assert_eq!(
-        serde_json::to_value(schemars::schema_for!(Module)).unwrap()["enum"],
-        json!(["0", "3"])
-    );
-
-    let schema = serde_json::to_value(schemars::schema_for!(Envelope<OtaProgress>)).unwrap();
-    let method = &schema["properties"]["method"];
-    assert_eq!(
-        (&method["type"], &method["const"]),
-        (&json!("string"), &json!("ota_progress"))
-    );
-    let required: Vec<&str> = schema["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(required, ["tid", "bid", "timestamp", "method", "data"]);
-    let percent = &schema["$defs"]["OtaProgressDetail"]["properties"]["percent"];
-    assert_eq!(
-        (percent["minimum"].clone(), percent["maximum"].clone()),
-        (json!(0), json!(100))
-    );
-}
-
-#[test]
 fn a_code_table_that_is_not_exhaustive_accepts_codes_it_does_not_list() {
     use iotxfer::dji::log_upload::LogResult;
     assert_eq!(
@@ -155,12 +114,6 @@ fn a_code_table_that_is_not_exhaustive_accepts_codes_it_does_not_list() {
         iotxfer::Verdict::Conforms,
         "{:?}",
         checked.violations
-    );
-    // The schema lists no values: any integer goes.
-    let schema = serde_json::to_value(schemars::schema_for!(LogResult)).unwrap();
-    assert!(
-        schema.get("enum").is_none() && schema["type"] == "integer",
-        "{schema}"
     );
 }
 

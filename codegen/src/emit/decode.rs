@@ -282,7 +282,9 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                 reply: #reply,
                 request: #request,
                 summary: #summary,
+                #[cfg(feature = "schemars")]
                 schema: crate::catalog::root_schema::<#body>,
+                #[cfg(feature = "schemars")]
                 subschema: crate::catalog::subschema::<#body>,
                 #[cfg(feature = "proptest")]
                 arbitrary: crate::catalog::arbitrary::<#body>,

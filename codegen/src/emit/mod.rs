@@ -212,7 +212,7 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
         Some(t) => format!("{} Original term: {t}.", m.doc),
         None => m.doc.clone(),
     };
-    let attrs = quote!(#[doc(alias = #wire)] #term #[schemars(description = #description)]);
+    let attrs = quote!(#[doc(alias = #wire)] #term #[cfg_attr(feature = "schemars", schemars(description = #description))]);
     let fields = types::fields(&m.fields, &v.id, TagOwner::SelfType);
     let item = types::structure(&m.rust_name, doc.trim_end(), attrs, fields, false);
     let contract = types::contract(&m.rust_name, &m.fields, false);

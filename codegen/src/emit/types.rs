@@ -76,11 +76,11 @@ pub fn fields(fields: &[Field], vendor: &str, owner: TagOwner) -> TokenStream {
             (Type::Int, true, false) => quote!(#[serde(deserialize_with = "crate::wire::optional_int")]),
             (Type::Int, false, true) => quote! {
                 #[serde(serialize_with = "crate::wire::int_as_string", deserialize_with = "crate::wire::int_or_string")]
-                #[schemars(with = "::std::string::String")]
+                #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
             },
             (Type::Int, true, true) => quote! {
                 #[serde(serialize_with = "crate::wire::optional_int_as_string", deserialize_with = "crate::wire::optional_int_or_string")]
-                #[schemars(with = "::core::option::Option<::std::string::String>")]
+                #[cfg_attr(feature = "schemars", schemars(with = "::core::option::Option<::std::string::String>"))]
             },
             _ => TokenStream::new(),
         };
@@ -118,7 +118,7 @@ fn schema_attrs(f: &Field) -> TokenStream {
     let mut out = TokenStream::new();
     let literal = |n: Option<Number>| n.map(|n| number(n).into_token_stream());
     if f.string_wire {
-        return quote!(#[schemars(extend("pattern" = #INT_PATTERN))]);
+        return quote!(#[cfg_attr(feature = "schemars", schemars(extend("pattern" = #INT_PATTERN)))]);
     }
     let (min, max) = match f.ty {
         Type::Int => (
@@ -129,7 +129,7 @@ fn schema_attrs(f: &Field) -> TokenStream {
     };
     if min.is_some() || max.is_some() {
         let parts = bound("min", min).into_iter().chain(bound("max", max));
-        out.extend(quote!(#[schemars(range(#(#parts),*))]));
+        out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(range(#(#parts),*)))]));
     }
     let (lo, hi) = match f.ty {
         Type::Text => (r.min_length, r.max_length),
@@ -140,10 +140,10 @@ fn schema_attrs(f: &Field) -> TokenStream {
         let parts = bound("min", count(lo))
             .into_iter()
             .chain(bound("max", count(hi)));
-        out.extend(quote!(#[schemars(length(#(#parts),*))]));
+        out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(length(#(#parts),*)))]));
     }
     if let Some(TextFormat::LowerHex) = r.format {
-        out.extend(quote!(#[schemars(extend("pattern" = "^[0-9a-f]*$"))]));
+        out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9a-f]*$")))]));
     }
     out
 }
@@ -368,7 +368,10 @@ pub fn structure(
 ) -> TokenStream {
     let name = ident(name);
     let doc = docs::attrs(doc);
-    let derive = quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]);
+    let derive = quote! {
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    };
     if generic {
         // One schema per body type: `OtaProgressEnvelope`.
         let schema_name = format!("{{B}}{name}");
@@ -378,7 +381,7 @@ pub fn structure(
             #extra_attrs
             // `B: Body` already brings every serde bound.
             #[serde(bound = "")]
-            #[schemars(rename = #schema_name)]
+            #[cfg_attr(feature = "schemars", schemars(rename = #schema_name))]
             pub struct #name<B: crate::Body> { #body }
         }
     } else {
@@ -629,6 +632,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(#name_str)
