@@ -213,6 +213,14 @@ fn agree(m: &MessageInfo, payload: &Value) -> Result<(), TestCaseError> {
         checked.violations,
         payload
     );
+    // The one-pass decode and the head-then-body decode give the same result, error included.
+    prop_assert_eq!(
+        iotxfer::decode(&topic(m), &bytes),
+        iotxfer::testing::decode_two_pass(&topic(m), &bytes),
+        "{}: the one-pass and two-pass decodes differ on {}",
+        m.id,
+        payload
+    );
     Ok(())
 }
 

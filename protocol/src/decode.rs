@@ -1,21 +1,16 @@
 //! From (topic, payload) to a typed message, and what goes wrong on the way.
 //!
-//! Where the discriminators are members of the top-level object (Tencent, DJI), a payload is
-//! decoded in one pass ([`one_pass`]). Otherwise (Huawei, whose discriminators sit in each
-//! event of a list), and whenever the one pass gives up, it is read twice: a borrowed head that
-//! holds only the discriminators, then the typed payload of the one message they name. The head
-//! pass allocates nothing for plain discriminators, and the typed pass reports the JSON path of
-//! any fault.
-
-mod one_pass;
+//! A payload is first decoded in one pass, as the message its discriminators seem to name
+//! ([`guess`], [`direct`]); the typed payload checks every discriminator, so a wrong guess only
+//! fails. Otherwise, and for every fault, it is read twice: a borrowed head that holds only the
+//! discriminators, then the typed payload of the one message they name. The head pass allocates
+//! nothing for plain discriminators, and the typed pass reports the JSON path of any fault.
 
 use std::fmt;
 
 use serde::Deserialize;
 
-use crate::{Body, Message, Received, Topic, TopicError};
-
-pub(crate) use one_pass::{OnePass, Rest, decode as one_pass};
+use crate::{Body, Message, Received, TopicError};
 
 /// Why a payload could not be decoded. It names the topic, the message when it is known, and
 /// the JSON path (a JSON pointer) of the fault when there is one.
@@ -177,15 +172,6 @@ pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, Decode
     })
 }
 
-/// The topic a failed one-pass decode left behind, or the topic parsed again should it have
-/// been taken.
-pub(crate) fn reclaim<T: Topic>(topic: Option<T>, raw: &str) -> Result<T, DecodeError> {
-    match topic {
-        Some(topic) => Ok(topic),
-        None => parsed(raw, T::parse(raw)),
-    }
-}
-
 /// A topic whose literal levels matched a pattern; a parameter that is not a valid topic level
 /// makes it an invalid topic.
 pub(crate) fn parsed<T>(topic: &str, parsed: Result<T, TopicError>) -> Result<T, DecodeError> {
@@ -237,6 +223,34 @@ fn located<'a, T: Deserialize<'a>>(
             Ok(()) => json_error(topic, String::new(), fast),
         },
     }
+}
+
+/// The discriminator values a payload seems to hold: for each discriminator, the string after
+/// the last occurrence of its quoted member name (`"method"`) and a colon. A plain text search,
+/// so only a guess: the typed payload of the message it names checks every discriminator, and
+/// a wrong guess costs one failed decode.
+pub(crate) fn guess<'a, const K: usize>(text: &'a str, keys: [&str; K]) -> Option<[&'a str; K]> {
+    let mut tags = [""; K];
+    for (tag, key) in tags.iter_mut().zip(keys) {
+        let after = text.get(text.rfind(key)? + key.len()..)?;
+        let value = after
+            .trim_start()
+            .strip_prefix(':')?
+            .trim_start()
+            .strip_prefix('"')?;
+        let end = value.find(['"', '\\'])?;
+        let closed = value.as_bytes().get(end) == Some(&b'"');
+        *tag = value.get(..end).filter(|_| closed)?;
+    }
+    Some(tags)
+}
+
+/// Decodes a payload as message `B` in one pass, when its guessed discriminators name `B`;
+/// `None` on any fault, which the head-then-body decode then names. Only objects: serde would
+/// also read a struct from an array.
+pub(crate) fn direct<B: Body>(text: &str) -> Option<B::Payload> {
+    text.trim_start().starts_with('{').then_some(())?;
+    serde_json::from_str(text).ok()
 }
 
 /// Reads the whole payload of message `B` and wraps it in its `Message` variant.

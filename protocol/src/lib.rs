@@ -44,7 +44,20 @@ pub use generated::{Message, dji, huawei, tencent};
 /// Fails with a [`DecodeError`] that names the topic, the message when known, and the JSON path
 /// of the fault; it never panics, whatever the input.
 pub fn decode(topic: &str, payload: &[u8]) -> Result<Message, DecodeError> {
-    generated::route(topic, payload)
+    generated::route(topic, payload, true)
+}
+
+/// For tests and fuzzing only, outside any compatibility promise.
+#[doc(hidden)]
+pub mod testing {
+    use crate::{DecodeError, Message};
+
+    /// [`decode`](crate::decode) without its one-pass guess: the discriminator head, then the
+    /// message. Both must give the same result for any input; the fuzz target and the tests
+    /// compare them.
+    pub fn decode_two_pass(topic: &str, payload: &[u8]) -> Result<Message, DecodeError> {
+        crate::generated::route(topic, payload, false)
+    }
 }
 
 impl Message {

@@ -887,33 +887,75 @@ fn display_names_topic_message_and_path() {
     );
 }
 
-/// Payloads that the one-pass decode hands over to the head-then-body decode (escaped keys and
-/// values, many members before the discriminator, a repeated discriminator) get the same
-/// result as their plain forms: the same message, or the same error.
+/// Payloads where the one-pass decode guesses wrong, or cannot guess, get the result of the
+/// head-then-body decode: escaped names and values, a nested member that looks like the
+/// discriminator, an array that holds one, a Huawei payload without events.
 #[test]
 fn one_pass_and_head_then_body_agree() {
+    let same = |topic: &str, payload: &str| {
+        let one = iotxfer::decode(topic, payload.as_bytes());
+        assert_eq!(
+            one,
+            iotxfer::testing::decode_two_pass(topic, payload.as_bytes()),
+            "{payload}"
+        );
+        one
+    };
     let plain = decode_ok(DJI_EVENTS, OTA_PROGRESS);
     let escaped_key = with(OTA_PROGRESS, r#""method""#, r#""me\u0074hod""#);
-    assert_eq!(decode_ok(DJI_EVENTS, escaped_key), plain);
+    assert_eq!(same(DJI_EVENTS, &escaped_key), Ok(plain.clone()));
     let escaped_value = with(OTA_PROGRESS, r#""ota_progress""#, r#""ota\u005fprogress""#);
-    assert_eq!(decode_ok(DJI_EVENTS, escaped_value), plain);
-    let members: String = (0..20).map(|i| format!(r#""x{i}":[{i}],"#)).collect();
-    let many = with(OTA_PROGRESS, r#"{"bid""#, &format!(r#"{{{members}"bid""#));
-    assert_eq!(decode_ok(DJI_EVENTS, many), plain);
+    assert_eq!(same(DJI_EVENTS, &escaped_value), Ok(plain.clone()));
+    // The last `"method"` in the text is not the envelope's.
+    let nested = with(
+        OTA_PROGRESS,
+        r#""result":0"#,
+        r#""result":0,"x":{"method":"fileupload_progress"}"#,
+    );
+    assert!(same(DJI_EVENTS, &nested).is_ok());
+    let spaced = with(
+        OTA_PROGRESS,
+        r#""method":"ota_progress""#,
+        "\"method\" :\n \"ota_progress\"",
+    );
+    assert_eq!(same(DJI_EVENTS, &spaced), Ok(plain));
 
     let repeated = with_member(OTA_PROGRESS, r#""method":"ota_progress""#);
-    let err = decode_err(DJI_EVENTS, repeated);
+    let err = same(DJI_EVENTS, &repeated).unwrap_err();
     assert!(
         field_reason(&err).starts_with("duplicate field `method`"),
         "{err}"
     );
     assert_eq!(err.path(), Some("/method"));
+    let other = with(
+        OTA_PROGRESS,
+        r#""method":"ota_progress""#,
+        r#""method":"fileupload_progress""#,
+    );
+    assert!(same(DJI_EVENTS, &other).is_err());
+    // serde reads a struct from an array too; a payload is an object.
+    let array = r#"["t","b",1,"ota_progress",{"result":0,"output":{"status":"ok","progress":{"percent":1}},"method":"ota_progress"}]"#;
+    let err = same(DJI_EVENTS, array).unwrap_err();
+    assert_eq!(err.path(), Some(""));
+
+    // No event at all, but a member elsewhere that names one.
+    let empty = r#"{"services":[],"x":{"service_id":"$file_manager","event_type":"download_result_report"}}"#;
+    let err = same(HUAWEI_EVENTS_UP, empty).unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::MissingDiscriminator);
+    let mixed = with(
+        DOWNLOAD_RESULT,
+        "]}",
+        r#",{"service_id":"$file_manager","event_type":"upload_result_report","paras":{"object_name":"a.bin","result_code":0}}]}"#,
+    );
+    let err = same(HUAWEI_EVENTS_UP, &mixed).unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::MixedDiscriminators);
+    same(HUAWEI_EVENTS_UP, DOWNLOAD_RESULT).unwrap();
 
     let plain = decode_ok(TENCENT_UP, CREATE_UPLOAD_TASK);
     let escaped_key = with(CREATE_UPLOAD_TASK, r#""type""#, r#""\u0074ype""#);
-    assert_eq!(decode_ok(TENCENT_UP, escaped_key), plain);
+    assert_eq!(same(TENCENT_UP, &escaped_key), Ok(plain));
     let repeated = with_member(CREATE_UPLOAD_TASK, r#""type":"create_upload_task""#);
-    let err = decode_err(TENCENT_UP, repeated);
+    let err = same(TENCENT_UP, &repeated).unwrap_err();
     assert!(
         field_reason(&err).starts_with("duplicate field `type`"),
         "{err}"

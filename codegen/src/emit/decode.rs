@@ -91,16 +91,19 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 
 /// `decode_<topic>` for every topic that carries messages.
 ///
-/// Where every discriminator is a member of the top-level object (Tencent, DJI), the topic also
-/// implements `OnePass`, and its decoder tries the one-pass decode first.
+/// A decoder first guesses the discriminators by a text search for their member names, and
+/// decodes the payload of the message they name in one pass; the typed payload checks every
+/// discriminator itself, so a wrong guess only fails. Otherwise it reads the payload twice: the
+/// discriminator head, then the message it names, with the JSON path of any fault.
 pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
     let vendor_id = &vendor.id;
-    let keys: Option<Vec<&str>> = vendor
+    let keys: Vec<String> = vendor
         .envelope
         .tag_paths
         .iter()
-        .map(|p| p.strip_prefix('/').filter(|key| !key.contains(['/', '~'])))
+        .map(|p| format!("\"{}\"", p.rsplit('/').next().unwrap_or_default()))
         .collect();
+    let present = present(vendor, &vendor.envelope.fields, &quote!(payload));
     let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
         let messages: Vec<_> = vendor
             .families
@@ -118,63 +121,79 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
         let name = format_ident!("decode_{}", t.key);
         let topic_ty = ident(&t.rust_name);
         let doc = docs::attrs(&format!("Decodes a payload received on `{}`.", t.pattern));
+        let guessed = messages.iter().map(|(tags, body, variant)| {
+            let check = present.as_ref().map(|p| quote!(.filter(|payload| #p)));
+            quote! {
+                [#(#tags),*] => {
+                    if let ::core::option::Option::Some(payload) = crate::decode::direct::<#body>(text) #check {
+                        return Ok(crate::Message::#variant(crate::Received { topic, payload }));
+                    }
+                }
+            }
+        });
         let arms = messages.iter().map(|(tags, body, variant)| {
             quote! {
                 [#(#tags),*] => crate::decode::message::<#body>(topic, raw, text, crate::Message::#variant),
             }
         });
-        let classic = quote! {
-            let head: head::Head<'_> = crate::decode::head(raw, text)?;
-            let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
-            match tags {
-                #(#arms)*
-                _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::PATHS)),
-            }
-        };
-        let Some(keys) = &keys else {
-            return Some(quote! {
-                #doc
-                pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8]) -> ::core::result::Result<crate::Message, crate::DecodeError> {
-                    let text = crate::decode::text(raw, payload)?;
-                    #classic
-                }
-            });
-        };
-        let k = Literal::usize_unsuffixed(keys.len());
-        let one_pass_arms = messages.iter().map(|(tags, body, variant)| {
-            quote! {
-                [#(#tags),*] => rest.message::<#body>(topic, crate::Message::#variant),
-            }
-        });
         Some(quote! {
-            impl crate::decode::OnePass<#k> for #topic_ty {
-                const KEYS: [&'static str; #k] = [#(#keys),*];
-
-                fn message<'de, A: ::serde::de::MapAccess<'de>>(
-                    tags: [&'de str; #k],
-                    rest: crate::decode::Rest<'_, 'de, A>,
-                    topic: &mut ::core::option::Option<Self>,
-                ) -> ::core::result::Result<crate::Message, A::Error> {
+            #doc
+            pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8], guess: bool) -> ::core::result::Result<crate::Message, crate::DecodeError> {
+                let text = crate::decode::text(raw, payload)?;
+                if guess && let Some(tags) = crate::decode::guess(text, [#(#keys),*]) {
                     match tags {
-                        #(#one_pass_arms)*
-                        _ => Err(::serde::de::Error::custom("no message of this topic")),
+                        #(#guessed)*
+                        _ => {}
                     }
                 }
-            }
-
-            #doc
-            pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8]) -> ::core::result::Result<crate::Message, crate::DecodeError> {
-                let text = crate::decode::text(raw, payload)?;
-                let mut topic = ::core::option::Option::Some(topic);
-                if let ::core::option::Option::Some(message) = crate::decode::one_pass(text, &mut topic) {
-                    return Ok(message);
+                let head: head::Head<'_> = crate::decode::head(raw, text)?;
+                let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
+                match tags {
+                    #(#arms)*
+                    _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::PATHS)),
                 }
-                let topic = crate::decode::reclaim(topic, raw)?;
-                #classic
             }
         })
     });
     quote!(#(#fns)*)
+}
+
+/// What the head pass requires of a payload beyond its type: every struct that holds
+/// discriminators is there and every list of them has an item, so that a one-pass decode read
+/// the discriminators the head pass would. `None` when the type alone requires it.
+fn present(vendor: &Vendor, fields: &[Field], value: &TokenStream) -> Option<TokenStream> {
+    let checks: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| {
+            let name = ident(&f.rust);
+            let (r, list) = match &f.ty {
+                Type::Struct(r) if r.generic => (r, false),
+                Type::Array(inner) => match inner.as_ref() {
+                    Type::Struct(r) if r.generic => (r, true),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let inner = vendor
+                .structs
+                .iter()
+                .find(|s| s.name == r.name)
+                .and_then(|s| present(vendor, &s.fields, &quote!(item)));
+            let test = if list {
+                let each = inner.map(|inner| quote!(&& v.iter().all(|item| #inner)));
+                Some(quote!(!v.is_empty() #each))
+            } else {
+                inner.map(|inner| quote!({ let item = v; #inner }))
+            };
+            match (f.optional, test) {
+                (true, Some(test)) => Some(quote!(#value.#name.as_ref().is_some_and(|v| #test))),
+                (true, None) => Some(quote!(#value.#name.is_some())),
+                (false, Some(test)) => Some(quote!({ let v = &#value.#name; #test })),
+                (false, None) => None,
+            }
+        })
+        .collect();
+    (!checks.is_empty()).then(|| quote!(#(#checks)&&*))
 }
 
 /// The crate-wide `Message`, `route`, and the catalog.
@@ -245,7 +264,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
             quote! {
                 ::core::option::Option::Some(#index) => {
                     let t = crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
-                    crate::#vendor::#decoder(t, topic, payload)
+                    crate::#vendor::#decoder(t, topic, payload, guess)
                 }
             }
         } else {
@@ -346,8 +365,8 @@ pub fn root(protocol: &Protocol) -> TokenStream {
             }
         }
 
-        /// Routes a topic to its decoder.
-        pub(crate) fn route(topic: &str, payload: &[u8]) -> ::core::result::Result<Message, crate::DecodeError> {
+        /// Routes a topic to its decoder; `guess` lets the decoder try a one-pass decode first.
+        pub(crate) fn route(topic: &str, payload: &[u8], guess: bool) -> ::core::result::Result<Message, crate::DecodeError> {
             let ::core::option::Option::Some(levels) = crate::topic::Levels::of(topic) else {
                 return Err(crate::decode::unknown_topic(topic));
             };

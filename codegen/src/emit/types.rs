@@ -143,7 +143,9 @@ fn schema_attrs(f: &Field) -> TokenStream {
         out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(length(#(#parts),*)))]));
     }
     if let Some(TextFormat::LowerHex) = r.format {
-        out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9a-f]*$")))]));
+        out.extend(
+            quote!(#[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9a-f]*$")))]),
+        );
     }
     out
 }

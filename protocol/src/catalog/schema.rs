@@ -88,4 +88,3 @@ pub(crate) fn root_schema<B: Body>() -> Schema {
 pub(crate) fn subschema<B: Body>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<B::Payload>()
 }
-
