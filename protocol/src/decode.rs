@@ -226,23 +226,61 @@ fn located<'a, T: Deserialize<'a>>(
 }
 
 /// The discriminator values a payload seems to hold: for each discriminator, the string after
-/// the last occurrence of its quoted member name (`"method"`) and a colon. A plain text search,
-/// so only a guess: the typed payload of the message it names checks every discriminator, and
-/// a wrong guess costs one failed decode.
-pub(crate) fn guess<'a, const K: usize>(text: &'a str, keys: [&str; K]) -> Option<[&'a str; K]> {
+/// its quoted member name (`"method"`) and a colon. A member of the top-level object is looked
+/// for as the first member (Tencent writes `type` first), then from the end (DJI writes
+/// `method` last); one inside the events of a list (Huawei) from the start.
+///
+/// A plain text search, so only a guess: the typed payload of the message it names checks
+/// every discriminator, and a wrong guess costs one failed decode.
+pub(crate) fn guess<'a, const K: usize>(
+    text: &'a str,
+    keys: [(&str, bool); K],
+) -> Option<[&'a str; K]> {
     let mut tags = [""; K];
-    for (tag, key) in tags.iter_mut().zip(keys) {
-        let after = text.get(text.rfind(key)? + key.len()..)?;
+    for (tag, (key, top_level)) in tags.iter_mut().zip(keys) {
+        let first = text.trim_start().strip_prefix('{')?.trim_start();
+        let after = match first.strip_prefix(key) {
+            Some(after) if top_level => after,
+            _ => text.get(find(text.as_bytes(), key.as_bytes(), top_level)? + key.len()..)?,
+        };
         let value = after
             .trim_start()
             .strip_prefix(':')?
             .trim_start()
             .strip_prefix('"')?;
-        let end = value.find(['"', '\\'])?;
+        let end = value.bytes().position(|b| b == b'"' || b == b'\\')?;
         let closed = value.as_bytes().get(end) == Some(&b'"');
         *tag = value.get(..end).filter(|_| closed)?;
     }
     Some(tags)
+}
+
+/// Where `needle` (a quoted name) occurs in `haystack`: its last occurrence when `from_end`,
+/// else its first. Payloads are short, so a byte loop that stops at quotes beats setting up a
+/// general substring search.
+fn find(haystack: &[u8], needle: &[u8], from_end: bool) -> Option<usize> {
+    let (first, second) = (*needle.first()?, needle.get(1));
+    let matches = |i: usize| {
+        haystack.get(i + 1) == second && haystack.get(i..i + needle.len()) == Some(needle)
+    };
+    if from_end {
+        let mut end = haystack.len();
+        while let Some(i) = haystack.get(..end)?.iter().rposition(|&b| b == first) {
+            if matches(i) {
+                return Some(i);
+            }
+            end = i;
+        }
+    } else {
+        let mut start = 0;
+        while let Some(i) = haystack.get(start..)?.iter().position(|&b| b == first) {
+            if matches(start + i) {
+                return Some(start + i);
+            }
+            start += i + 1;
+        }
+    }
+    None
 }
 
 /// Decodes a payload as message `B` in one pass, when its guessed discriminators name `B`;

@@ -97,11 +97,17 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 /// discriminator head, then the message it names, with the JSON path of any fault.
 pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
     let vendor_id = &vendor.id;
-    let keys: Vec<String> = vendor
+    // Each discriminator's quoted member name, and whether it is a member of the top-level
+    // object.
+    let keys: Vec<TokenStream> = vendor
         .envelope
         .tag_paths
         .iter()
-        .map(|p| format!("\"{}\"", p.rsplit('/').next().unwrap_or_default()))
+        .map(|p| {
+            let key = format!("\"{}\"", p.rsplit('/').next().unwrap_or_default());
+            let top_level = p.matches('/').count() == 1;
+            quote!((#key, #top_level))
+        })
         .collect();
     let present = present(vendor, &vendor.envelope.fields, &quote!(payload));
     let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
