@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The build-time budget: a clean debug build of `iotxfer` alone (what a user pays), the same for
-# a crate with only serde + serde_json + schemars (the baseline), and a no-op rebuild.
+# The build-time budget: a clean debug build of `iotxfer` alone (what a user pays), the same with
+# its `schemars` feature, the same for a crate with only serde + serde_json + schemars (the
+# baseline), and a no-op rebuild.
 # Each build gets its own empty target directory; dependencies are fetched first, so only
 # compiling is timed.
 #
@@ -39,4 +40,5 @@ cargo fetch --quiet --manifest-path "$root/Cargo.toml"
 baseline=$(seconds cargo build --quiet --manifest-path "$work/baseline/Cargo.toml" --target-dir "$work/target-baseline")
 iotxfer=$(seconds cargo build --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --target-dir "$work/target-iotxfer")
 noop=$(seconds cargo build --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --target-dir "$work/target-iotxfer")
-python3 -c "import sys; b, i, n = map(float, sys.argv[1:]); print(f'baseline (serde + serde_json + schemars): {b:6.1f} s\niotxfer:                                  {i:6.1f} s  ({i / b:.2f}x the baseline)\nno-op rebuild of iotxfer:                 {n:6.2f} s')" "$baseline" "$iotxfer" "$noop"
+schemars=$(seconds cargo build --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --features schemars --target-dir "$work/target-schemars")
+python3 -c "import sys; b, i, n, s = map(float, sys.argv[1:]); print(f'baseline (serde + serde_json + schemars): {b:6.1f} s\niotxfer:                                  {i:6.1f} s  ({i / b:.2f}x the baseline)\niotxfer --features schemars:              {s:6.1f} s  ({s / b:.2f}x the baseline)\nno-op rebuild of iotxfer:                 {n:6.2f} s')" "$baseline" "$iotxfer" "$noop" "$schemars"
