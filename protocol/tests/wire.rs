@@ -165,3 +165,42 @@ fn a_free_form_field_takes_any_json() {
         checked.undocumented_fields
     );
 }
+
+#[test]
+fn a_repeated_member_counts_once_and_the_last_one_stands() {
+    // As in a `serde_json::Value`, and for a JSON Schema validator, the last occurrence stands.
+    let payload = |ext: &str, extra: &str| {
+        format!(
+            r#"{{"services":[{{"service_id":"$ota","event_type":"version_query","paras":{{"task_id":"t","task_ext_info":{ext}{extra}}}}}]}}"#
+        )
+    };
+    let check =
+        |payload: String| iotxfer::check("$oc/devices/d1/sys/events/down", payload.as_bytes());
+
+    let checked = check(payload(r#"{"a":1,"b":[1],"a":2}"#, ""));
+    assert_eq!(
+        checked.verdict,
+        iotxfer::Verdict::Conforms,
+        "{:?}",
+        checked.violations
+    );
+
+    let checked = check(payload("{}", r#","x":1,"y":2,"x":3"#));
+    assert_eq!(
+        checked.verdict,
+        iotxfer::Verdict::Conforms,
+        "{:?}",
+        checked.violations
+    );
+    assert_eq!(
+        checked.undocumented_fields,
+        ["/services/0/paras/y", "/services/0/paras/x"]
+    );
+
+    let checked = check(payload("{}", r#","x":1,"x":null"#));
+    assert!(
+        checked.undocumented_fields.is_empty(),
+        "{:?}",
+        checked.undocumented_fields
+    );
+}

@@ -182,7 +182,11 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             self.differs(received);
             return Ok(());
         };
+        // What each member added to `found`, so that a repeated member can take back what the
+        // earlier one added: in a `Value`, and for a schema validator, the last one stands.
+        let mut members: Vec<(Cow<'de, str>, Marks)> = Vec::new();
         while let Some(Key(key)) = map.next_key()? {
+            let start = Marks::of(self.found);
             match written.get(key.as_ref()) {
                 Some(w) => member(self.path, &key, |path| {
                     map.next_value_seed(Against {
@@ -194,16 +198,64 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                 None => {
                     if !map.next_value::<Null>()?.0 {
                         member(self.path, &key, |path| {
-                            // A repeated member is listed once, as a `Value` would hold it.
-                            if !self.found.undocumented.contains(path) {
-                                self.found.undocumented.push(path.clone());
-                            }
+                            self.found.undocumented.push(path.clone())
                         });
                     }
                 }
             }
+            let repeated = members.iter().position(|(k, _)| *k == key);
+            members.push((key, start.to(self.found)));
+            if let Some(i) = repeated {
+                let (_, earlier) = members.remove(i);
+                self.found.take_back(&earlier, &mut members);
+            }
         }
         Ok(())
+    }
+}
+
+/// Where one member's findings sit in `Found`: `[start, end)` of each list.
+#[derive(Clone, Copy)]
+struct Marks {
+    violations: (usize, usize),
+    undocumented: (usize, usize),
+}
+
+impl Marks {
+    /// The start of a member's findings; its end is set by [`Marks::to`].
+    fn of(found: &Found) -> Self {
+        let (v, u) = (found.violations.len(), found.undocumented.len());
+        Self {
+            violations: (v, v),
+            undocumented: (u, u),
+        }
+    }
+
+    fn to(mut self, found: &Found) -> Self {
+        self.violations.1 = found.violations.len();
+        self.undocumented.1 = found.undocumented.len();
+        self
+    }
+}
+
+impl Found {
+    /// Removes the findings of a member that a later one of the same name replaces, and moves
+    /// the marks of the members after it.
+    fn take_back(&mut self, marks: &Marks, members: &mut [(Cow<'_, str>, Marks)]) {
+        let (vs, ve) = marks.violations;
+        let (us, ue) = marks.undocumented;
+        self.violations.drain(vs..ve);
+        self.undocumented.drain(us..ue);
+        for (_, later) in members.iter_mut() {
+            if later.violations.0 >= ve {
+                later.violations.0 -= ve - vs;
+                later.violations.1 -= ve - vs;
+            }
+            if later.undocumented.0 >= ue {
+                later.undocumented.0 -= ue - us;
+                later.undocumented.1 -= ue - us;
+            }
+        }
     }
 }
 
