@@ -178,8 +178,8 @@ pub struct Checked {
     pub message: Option<&'static str>,
     /// Where the message breaks the contract; empty unless the verdict is `Violates`.
     pub violations: Vec<Violation>,
-    /// JSON pointers of fields that the definitions do not define. The contract allows them
-    /// (devices get newer firmware); a stricter reader may refuse them.
+    /// JSON pointers of fields that the definitions do not define, in order. The contract
+    /// allows them (devices get newer firmware); a stricter reader may refuse them.
     pub undocumented_fields: Vec<String>,
     /// The tolerant decoding, when it succeeded.
     pub decoded: Option<Message>,
@@ -194,7 +194,6 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
     };
     let id = message.id();
     let mut violations = message.as_delivery().violations();
-    let mut found = compare::Found::default();
     // The payload decoded, so it is UTF-8 JSON; the re-encoding is of our own types.
     let compared = std::str::from_utf8(payload)
         .map_err(|e| e.to_string())
@@ -203,13 +202,20 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
                 .as_delivery()
                 .to_value()
                 .map_err(|e| e.to_string())?;
-            compare::compare(text, &written, &mut found).map_err(|e| e.to_string())
+            compare::compare(text, &written).map_err(|e| e.to_string())
         });
-    if let Err(e) = compared {
-        violations.push(Violation::new("", e));
-    }
-    violations.append(&mut found.violations);
+    let mut undocumented_fields = match compared {
+        Ok(found) => {
+            violations.extend(found.violations);
+            found.undocumented
+        }
+        Err(e) => {
+            violations.push(Violation::new("", e));
+            Vec::new()
+        }
+    };
     violations.sort_by(|a, b| a.path.cmp(&b.path));
+    undocumented_fields.sort();
     Checked {
         verdict: if violations.is_empty() {
             Verdict::Conforms
@@ -218,7 +224,7 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
         },
         message: Some(id),
         violations,
-        undocumented_fields: found.undocumented,
+        undocumented_fields,
         decoded: Some(message),
     }
 }

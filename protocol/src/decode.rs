@@ -1,10 +1,12 @@
 //! From (topic, payload) to a typed message, and what goes wrong on the way.
 //!
-//! A payload is first decoded in one pass, as the message its discriminators seem to name
-//! ([`guess`], [`direct`]); the typed payload checks every discriminator, so a wrong guess only
-//! fails. Otherwise, and for every fault, it is read twice: a borrowed head that holds only the
-//! discriminators, then the typed payload of the one message they name. The head pass allocates
-//! nothing for plain discriminators, and the typed pass reports the JSON path of any fault.
+//! Where the discriminators are members of the top-level object (Tencent, DJI), a payload is
+//! first decoded in one pass, as the message they seem to name ([`guess`], [`direct`]); the
+//! typed payload checks every discriminator, so a wrong guess only fails. Otherwise (Huawei,
+//! whose discriminators sit in each event of a list), and for every fault, it is read twice: a
+//! borrowed head that holds only the discriminators, then the typed payload of the one message
+//! they name. The head pass allocates nothing for plain discriminators, and the typed pass
+//! reports the JSON path of any fault.
 
 use std::fmt;
 
@@ -225,23 +227,19 @@ fn located<'a, T: Deserialize<'a>>(
     }
 }
 
-/// The discriminator values a payload seems to hold: for each discriminator, the string after
-/// its quoted member name (`"method"`) and a colon. A member of the top-level object is looked
-/// for as the first member (Tencent writes `type` first), then from the end (DJI writes
-/// `method` last); one inside the events of a list (Huawei) from the start.
+/// The values the top-level discriminators of a payload seem to have: for each, the string
+/// after its quoted member name (`"method"`) and a colon, as the first member (Tencent writes
+/// `type` first), else at its last occurrence (DJI writes `method` last).
 ///
-/// A plain text search, so only a guess: the typed payload of the message it names checks
-/// every discriminator, and a wrong guess costs one failed decode.
-pub(crate) fn guess<'a, const K: usize>(
-    text: &'a str,
-    keys: [(&str, bool); K],
-) -> Option<[&'a str; K]> {
+/// A plain text search, so only a guess: the typed payload of the message it names checks every
+/// discriminator, and a wrong guess costs one failed decode.
+pub(crate) fn guess<'a, const K: usize>(text: &'a str, keys: [&str; K]) -> Option<[&'a str; K]> {
+    let first = text.trim_start().strip_prefix('{')?.trim_start();
     let mut tags = [""; K];
-    for (tag, (key, top_level)) in tags.iter_mut().zip(keys) {
-        let first = text.trim_start().strip_prefix('{')?.trim_start();
+    for (tag, key) in tags.iter_mut().zip(keys) {
         let after = match first.strip_prefix(key) {
-            Some(after) if top_level => after,
-            _ => text.get(find(text.as_bytes(), key.as_bytes(), top_level)? + key.len()..)?,
+            Some(after) => after,
+            None => text.get(last(text.as_bytes(), key.as_bytes())? + key.len()..)?,
         };
         let value = after
             .trim_start()
@@ -255,37 +253,26 @@ pub(crate) fn guess<'a, const K: usize>(
     Some(tags)
 }
 
-/// Where `needle` (a quoted name) occurs in `haystack`: its last occurrence when `from_end`,
-/// else its first. Payloads are short, so a byte loop that stops at quotes beats setting up a
-/// general substring search.
-fn find(haystack: &[u8], needle: &[u8], from_end: bool) -> Option<usize> {
-    let (first, second) = (*needle.first()?, needle.get(1));
-    let matches = |i: usize| {
-        haystack.get(i + 1) == second && haystack.get(i..i + needle.len()) == Some(needle)
-    };
-    if from_end {
-        let mut end = haystack.len();
-        while let Some(i) = haystack.get(..end)?.iter().rposition(|&b| b == first) {
-            if matches(i) {
-                return Some(i);
-            }
-            end = i;
+/// Where `needle` last occurs in `haystack`. Payloads are short, so a byte loop that stops at
+/// each occurrence of the needle's first byte beats setting up a general substring search.
+fn last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut end = haystack.len();
+    while let Some(i) = haystack.get(..end)?.iter().rposition(|&b| b == first) {
+        if haystack
+            .get(i..)
+            .is_some_and(|rest| rest.starts_with(needle))
+        {
+            return Some(i);
         }
-    } else {
-        let mut start = 0;
-        while let Some(i) = haystack.get(start..)?.iter().position(|&b| b == first) {
-            if matches(start + i) {
-                return Some(start + i);
-            }
-            start += i + 1;
-        }
+        end = i;
     }
     None
 }
 
 /// Decodes a payload as message `B` in one pass, when its guessed discriminators name `B`;
 /// `None` on any fault, which the head-then-body decode then names. Only objects: serde would
-/// also read a struct from an array.
+/// also read a struct from an array, where the head refuses anything but an object.
 pub(crate) fn direct<B: Body>(text: &str) -> Option<B::Payload> {
     text.trim_start().starts_with('{').then_some(())?;
     serde_json::from_str(text).ok()

@@ -125,13 +125,9 @@ fn check_param(param: &'static str, value: &str) -> Result<(), TopicError> {
 
 /// Checks parameter values, given in pattern order, and the length of the topic they make.
 pub(crate) fn check<T: Topic>(values: &[&str]) -> Result<(), TopicError> {
-    check_levels(T::LEVELS, values)
-}
-
-fn check_levels(levels: &[Level], values: &[&str]) -> Result<(), TopicError> {
-    let mut len = levels.len().saturating_sub(1);
+    let mut len = T::LEVELS.len().saturating_sub(1);
     let mut values = values.iter();
-    for level in levels {
+    for level in T::LEVELS {
         match level {
             Level::Literal(text) => len += text.len(),
             Level::Param(name) => {

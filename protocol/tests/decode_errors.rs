@@ -889,7 +889,7 @@ fn display_names_topic_message_and_path() {
 
 /// Payloads where the one-pass decode guesses wrong, or cannot guess, get the result of the
 /// head-then-body decode: escaped names and values, a nested member that looks like the
-/// discriminator, an array that holds one, a Huawei payload without events.
+/// discriminator, an array that holds one, Huawei payloads with odd events.
 #[test]
 fn one_pass_and_head_then_body_agree() {
     let same = |topic: &str, payload: &str| {
@@ -949,6 +949,14 @@ fn one_pass_and_head_then_body_agree() {
     );
     let err = same(HUAWEI_EVENTS_UP, &mixed).unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::MixedDiscriminators);
+    // serde reads a struct from an array; an event written as one is refused, whatever the
+    // other events hold.
+    let array_event = with(
+        DOWNLOAD_RESULT,
+        r#""services":["#,
+        r#""services":[["$file_manager","download_result_report",null,null,{"object_name":"a.bin","result_code":0}],"#,
+    );
+    assert!(same(HUAWEI_EVENTS_UP, &array_event).is_err());
     same(HUAWEI_EVENTS_UP, DOWNLOAD_RESULT).unwrap();
 
     let plain = decode_ok(TENCENT_UP, CREATE_UPLOAD_TASK);

@@ -194,7 +194,7 @@ fn a_repeated_member_counts_once_and_the_last_one_stands() {
     );
     assert_eq!(
         checked.undocumented_fields,
-        ["/services/0/paras/y", "/services/0/paras/x"]
+        ["/services/0/paras/x", "/services/0/paras/y"]
     );
 
     let checked = check(payload("{}", r#","x":1,"x":null"#));
@@ -203,4 +203,42 @@ fn a_repeated_member_counts_once_and_the_last_one_stands() {
         "{:?}",
         checked.undocumented_fields
     );
+
+    // Many members, repeated: the index that replaces the linear search keeps the last one too.
+    let members: String = (0..40).map(|i| format!(r#","m{i}":{i}"#)).collect();
+    let checked = check(payload(
+        r#"{"a":1}"#,
+        &format!(r#"{members}{members},"m3":null"#),
+    ));
+    assert_eq!(
+        checked.verdict,
+        iotxfer::Verdict::Conforms,
+        "{:?}",
+        checked.violations
+    );
+    assert_eq!(checked.undocumented_fields.len(), 39);
+    assert!(
+        !checked
+            .undocumented_fields
+            .contains(&"/services/0/paras/m3".to_owned())
+    );
+}
+
+#[test]
+fn every_value_of_an_undocumented_member_is_read_through() {
+    // Skipping an undocumented member would miss what a `Value` and the schema validators see:
+    // numbers out of range, lone surrogates, nesting past the recursion limit.
+    let nested = format!(r#""z":{}{}"#, "[".repeat(200), "]".repeat(200));
+    for extra in [
+        r#""z":[1e400]"#,
+        r#""z":{"q":-1e999}"#,
+        r#""z":["\ud800"]"#,
+        &nested,
+    ] {
+        let payload = format!(
+            r#"{{"services":[{{"service_id":"$ota","event_type":"version_query","paras":{{"task_id":"t",{extra}}}}}]}}"#
+        );
+        let checked = iotxfer::check("$oc/devices/d1/sys/events/down", payload.as_bytes());
+        assert_eq!(checked.verdict, iotxfer::Verdict::Violates, "{extra}");
+    }
 }

@@ -91,25 +91,27 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 
 /// `decode_<topic>` for every topic that carries messages.
 ///
-/// A decoder first guesses the discriminators by a text search for their member names, and
-/// decodes the payload of the message they name in one pass; the typed payload checks every
-/// discriminator itself, so a wrong guess only fails. Otherwise it reads the payload twice: the
-/// discriminator head, then the message it names, with the JSON path of any fault.
+/// Where every discriminator is a member of the top-level object (Tencent, DJI), a decoder
+/// first guesses their values by a text search for their member names and decodes the payload
+/// of the message they name in one pass: the top level must be an object, and its typed
+/// discriminator fields refuse any other value, so a wrong guess only fails. Otherwise, and
+/// whenever that fails, it reads the payload twice: the discriminator head, then the message
+/// it names, with the JSON path of any fault. Discriminators inside a list of events (Huawei)
+/// get no one-pass decode: serde reads a struct from a JSON array too, so an event written as
+/// an array would decode in one pass where the head refuses it.
 pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
     let vendor_id = &vendor.id;
-    // Each discriminator's quoted member name, and whether it is a member of the top-level
-    // object.
-    let keys: Vec<TokenStream> = vendor
+    // The quoted member name of each discriminator, when all are top-level members.
+    let keys: Option<Vec<String>> = vendor
         .envelope
         .tag_paths
         .iter()
         .map(|p| {
-            let key = format!("\"{}\"", p.rsplit('/').next().unwrap_or_default());
-            let top_level = p.matches('/').count() == 1;
-            quote!((#key, #top_level))
+            p.strip_prefix('/')
+                .filter(|key| !key.contains(['/', '~']))
+                .map(|key| format!("\"{key}\""))
         })
         .collect();
-    let present = present(vendor, &vendor.envelope.fields, &quote!(payload));
     let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
         let messages: Vec<_> = vendor
             .families
@@ -127,16 +129,29 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
         let name = format_ident!("decode_{}", t.key);
         let topic_ty = ident(&t.rust_name);
         let doc = docs::attrs(&format!("Decodes a payload received on `{}`.", t.pattern));
-        let guessed = messages.iter().map(|(tags, body, variant)| {
-            let check = present.as_ref().map(|p| quote!(.filter(|payload| #p)));
-            quote! {
-                [#(#tags),*] => {
-                    if let ::core::option::Option::Some(payload) = crate::decode::direct::<#body>(text) #check {
-                        return Ok(crate::Message::#variant(crate::Received { topic, payload }));
+        let (guess, one_pass) = match &keys {
+            Some(keys) => {
+                let arms = messages.iter().map(|(tags, body, variant)| {
+                    quote! {
+                        [#(#tags),*] => {
+                            if let ::core::option::Option::Some(payload) = crate::decode::direct::<#body>(text) {
+                                return Ok(crate::Message::#variant(crate::Received { topic, payload }));
+                            }
+                        }
                     }
-                }
+                });
+                let one_pass = quote! {
+                    if guess && let Some(tags) = crate::decode::guess(text, [#(#keys),*]) {
+                        match tags {
+                            #(#arms)*
+                            _ => {}
+                        }
+                    }
+                };
+                (quote!(guess), one_pass)
             }
-        });
+            None => (quote!(_guess), TokenStream::new()),
+        };
         let arms = messages.iter().map(|(tags, body, variant)| {
             quote! {
                 [#(#tags),*] => crate::decode::message::<#body>(topic, raw, text, crate::Message::#variant),
@@ -144,14 +159,9 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
         });
         Some(quote! {
             #doc
-            pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8], guess: bool) -> ::core::result::Result<crate::Message, crate::DecodeError> {
+            pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8], #guess: bool) -> ::core::result::Result<crate::Message, crate::DecodeError> {
                 let text = crate::decode::text(raw, payload)?;
-                if guess && let Some(tags) = crate::decode::guess(text, [#(#keys),*]) {
-                    match tags {
-                        #(#guessed)*
-                        _ => {}
-                    }
-                }
+                #one_pass
                 let head: head::Head<'_> = crate::decode::head(raw, text)?;
                 let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
                 match tags {
@@ -162,44 +172,6 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
         })
     });
     quote!(#(#fns)*)
-}
-
-/// What the head pass requires of a payload beyond its type: every struct that holds
-/// discriminators is there and every list of them has an item, so that a one-pass decode read
-/// the discriminators the head pass would. `None` when the type alone requires it.
-fn present(vendor: &Vendor, fields: &[Field], value: &TokenStream) -> Option<TokenStream> {
-    let checks: Vec<TokenStream> = fields
-        .iter()
-        .filter_map(|f| {
-            let name = ident(&f.rust);
-            let (r, list) = match &f.ty {
-                Type::Struct(r) if r.generic => (r, false),
-                Type::Array(inner) => match inner.as_ref() {
-                    Type::Struct(r) if r.generic => (r, true),
-                    _ => return None,
-                },
-                _ => return None,
-            };
-            let inner = vendor
-                .structs
-                .iter()
-                .find(|s| s.name == r.name)
-                .and_then(|s| present(vendor, &s.fields, &quote!(item)));
-            let test = if list {
-                let each = inner.map(|inner| quote!(&& v.iter().all(|item| #inner)));
-                Some(quote!(!v.is_empty() #each))
-            } else {
-                inner.map(|inner| quote!({ let item = v; #inner }))
-            };
-            match (f.optional, test) {
-                (true, Some(test)) => Some(quote!(#value.#name.as_ref().is_some_and(|v| #test))),
-                (true, None) => Some(quote!(#value.#name.is_some())),
-                (false, Some(test)) => Some(quote!({ let v = &#value.#name; #test })),
-                (false, None) => None,
-            }
-        })
-        .collect();
-    (!checks.is_empty()).then(|| quote!(#(#checks)&&*))
 }
 
 /// The crate-wide `Message`, `route`, and the catalog.

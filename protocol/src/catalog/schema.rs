@@ -9,7 +9,7 @@ use crate::Body;
 
 impl MessageInfo {
     /// The JSON Schema (draft 2020-12) of the whole MQTT payload of the message, envelope
-    /// included: the documented contract.
+    /// included: the documented contract (feature `schemars`).
     pub fn schema(&self) -> Schema {
         let mut schema = (self.schema)();
         describe(
@@ -27,7 +27,7 @@ impl MessageInfo {
 impl TopicInfo {
     /// The JSON Schema of any payload of a message defined on this topic: one of the messages'
     /// schemas, told apart by their discriminators. `None` for a topic that carries no message
-    /// defined here.
+    /// defined here (feature `schemars`).
     pub fn schema(&self) -> Option<Schema> {
         if self.messages.is_empty() {
             return None;

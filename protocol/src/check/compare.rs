@@ -7,43 +7,99 @@
 //! absence. The received payload is walked as it is parsed, without building a `Value` of it.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
 use super::Violation;
 
-/// What the comparison found.
-#[derive(Default)]
+/// What the comparison found: the violations, and the JSON pointers of undocumented members.
 pub(super) struct Found {
     pub(super) violations: Vec<Violation>,
     pub(super) undocumented: Vec<String>,
 }
 
+/// The findings while the walk goes on. A repeated member replaces an earlier one (in a `Value`
+/// and for a schema validator, the last one stands), so what the earlier one found is marked
+/// void, and dropped once the walk is over: indices stay put meanwhile.
+#[derive(Default)]
+struct Findings {
+    violations: Vec<Violation>,
+    undocumented: Vec<String>,
+    void: Vec<Marks>,
+}
+
 /// Compares the JSON `received` with `written`, the re-encoding of its typed value.
-pub(super) fn compare(
-    received: &str,
-    written: &Value,
-    found: &mut Found,
-) -> serde_json::Result<()> {
+pub(super) fn compare(received: &str, written: &Value) -> serde_json::Result<Found> {
     let mut de = serde_json::Deserializer::from_str(received);
+    let mut findings = Findings::default();
     Against {
         written,
         path: &mut String::new(),
-        found,
+        found: &mut findings,
     }
     .deserialize(&mut de)?;
-    de.end()
+    de.end()?;
+    Ok(findings.finish())
+}
+
+impl Findings {
+    fn mark(&self) -> Marks {
+        Marks {
+            violations: (self.violations.len(), self.violations.len()),
+            undocumented: (self.undocumented.len(), self.undocumented.len()),
+        }
+    }
+
+    /// What is left once the void findings are dropped.
+    fn finish(self) -> Found {
+        /// `items` without those whose index lies in a `void` range; sorting the ranges once
+        /// keeps it linear in the findings.
+        fn keep<T>(items: Vec<T>, mut void: Vec<(usize, usize)>) -> Vec<T> {
+            if void.is_empty() {
+                return items;
+            }
+            void.sort_unstable();
+            let mut void = void.into_iter().peekable();
+            items
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    while void.next_if(|&(_, end)| end <= *i).is_some() {}
+                    void.peek().is_none_or(|&(start, _)| start > *i)
+                })
+                .map(|(_, item)| item)
+                .collect()
+        }
+        Found {
+            violations: keep(
+                self.violations,
+                self.void.iter().map(|m| m.violations).collect(),
+            ),
+            undocumented: keep(
+                self.undocumented,
+                self.void.iter().map(|m| m.undocumented).collect(),
+            ),
+        }
+    }
+}
+
+/// Where one member's findings sit in `Findings`: `[start, end)` of each list.
+#[derive(Clone, Copy)]
+struct Marks {
+    violations: (usize, usize),
+    undocumented: (usize, usize),
 }
 
 /// One received value, compared with its written form as it is read.
 struct Against<'w, 'p> {
     written: &'w Value,
     path: &'p mut String,
-    found: &'p mut Found,
+    found: &'p mut Findings,
 }
 
 impl Against<'_, '_> {
@@ -163,7 +219,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                     })
                 })?
                 .is_some(),
-                None => seq.next_element::<IgnoredAny>()?.is_some(),
+                None => seq.next_element::<Null>()?.is_some(),
             };
             if !more {
                 break;
@@ -182,11 +238,12 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             self.differs(received);
             return Ok(());
         };
-        // What each member added to `found`, so that a repeated member can take back what the
-        // earlier one added: in a `Value`, and for a schema validator, the last one stands.
+        // The last occurrence of each member so far, by name: a linear search while the
+        // object is small, an index once it is not, so that no payload costs quadratic time.
         let mut members: Vec<(Cow<'de, str>, Marks)> = Vec::new();
+        let mut index: HashMap<Cow<'de, str>, usize> = HashMap::new();
         while let Some(Key(key)) = map.next_key()? {
-            let start = Marks::of(self.found);
+            let mut marks = self.found.mark();
             match written.get(key.as_ref()) {
                 Some(w) => member(self.path, &key, |path| {
                     map.next_value_seed(Against {
@@ -203,59 +260,30 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                     }
                 }
             }
-            let repeated = members.iter().position(|(k, _)| *k == key);
-            members.push((key, start.to(self.found)));
-            if let Some(i) = repeated {
-                let (_, earlier) = members.remove(i);
-                self.found.take_back(&earlier, &mut members);
+            marks.violations.1 = self.found.violations.len();
+            marks.undocumented.1 = self.found.undocumented.len();
+            let earlier = if members.len() < 16 {
+                members.iter().position(|(k, _)| *k == key)
+            } else {
+                if index.is_empty() {
+                    index.extend(members.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)));
+                }
+                index.get(&key).copied()
+            };
+            match earlier.and_then(|i| members.get_mut(i)) {
+                Some((_, last)) => {
+                    let replaced = std::mem::replace(last, marks);
+                    self.found.void.push(replaced);
+                }
+                None => {
+                    if !index.is_empty() {
+                        index.insert(key.clone(), members.len());
+                    }
+                    members.push((key, marks));
+                }
             }
         }
         Ok(())
-    }
-}
-
-/// Where one member's findings sit in `Found`: `[start, end)` of each list.
-#[derive(Clone, Copy)]
-struct Marks {
-    violations: (usize, usize),
-    undocumented: (usize, usize),
-}
-
-impl Marks {
-    /// The start of a member's findings; its end is set by [`Marks::to`].
-    fn of(found: &Found) -> Self {
-        let (v, u) = (found.violations.len(), found.undocumented.len());
-        Self {
-            violations: (v, v),
-            undocumented: (u, u),
-        }
-    }
-
-    fn to(mut self, found: &Found) -> Self {
-        self.violations.1 = found.violations.len();
-        self.undocumented.1 = found.undocumented.len();
-        self
-    }
-}
-
-impl Found {
-    /// Removes the findings of a member that a later one of the same name replaces, and moves
-    /// the marks of the members after it.
-    fn take_back(&mut self, marks: &Marks, members: &mut [(Cow<'_, str>, Marks)]) {
-        let (vs, ve) = marks.violations;
-        let (us, ue) = marks.undocumented;
-        self.violations.drain(vs..ve);
-        self.undocumented.drain(us..ue);
-        for (_, later) in members.iter_mut() {
-            if later.violations.0 >= ve {
-                later.violations.0 -= ve - vs;
-                later.violations.1 -= ve - vs;
-            }
-            if later.undocumented.0 >= ue {
-                later.undocumented.0 -= ue - us;
-                later.undocumented.1 -= ue - us;
-            }
-        }
     }
 }
 
@@ -282,7 +310,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Whether a value is `null`, read and dropped.
+/// Whether a value is `null`, read through and dropped.
 struct Null(bool);
 
 impl<'de> Deserialize<'de> for Null {
@@ -311,11 +339,15 @@ impl<'de> Deserialize<'de> for Null {
             fn visit_str<E>(self, _: &str) -> Result<bool, E> {
                 Ok(false)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
-                IgnoredAny.visit_seq(seq).map(|_| false)
+            // Every value inside is read as a `Value` would read it, not skipped: a number out
+            // of range or a lone surrogate is a fault wherever it sits.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+                while seq.next_element::<Null>()?.is_some() {}
+                Ok(false)
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-                IgnoredAny.visit_map(map).map(|_| false)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+                while map.next_entry::<Key<'de>, Null>()?.is_some() {}
+                Ok(false)
             }
         }
         deserializer.deserialize_any(IsNull).map(Null)
