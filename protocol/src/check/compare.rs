@@ -95,6 +95,12 @@ struct Marks {
     undocumented: (usize, usize),
 }
 
+impl Marks {
+    fn is_empty(&self) -> bool {
+        self.violations.0 == self.violations.1 && self.undocumented.0 == self.undocumented.1
+    }
+}
+
 /// One received value, compared with its written form as it is read.
 struct Against<'w, 'p> {
     written: &'w Value,
@@ -238,10 +244,12 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             self.differs(received);
             return Ok(());
         };
-        // The last occurrence of each member so far, by name: a linear search while the
-        // object is small, an index once it is not, so that no payload costs quadratic time.
+        // The last occurrence so far of each member that found something, by name: only
+        // those can have findings to void, so a conforming payload keeps none. A linear search
+        // while there are few, an index once there are many, so that no payload costs
+        // quadratic time.
         let mut members: Vec<(Cow<'de, str>, Marks)> = Vec::new();
-        let mut index: HashMap<Cow<'de, str>, usize> = HashMap::new();
+        let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
         while let Some(Key(key)) = map.next_key()? {
             let mut marks = self.found.mark();
             match written.get(key.as_ref()) {
@@ -265,18 +273,22 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             let earlier = if members.len() < 16 {
                 members.iter().position(|(k, _)| *k == key)
             } else {
-                if index.is_empty() {
-                    index.extend(members.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)));
-                }
-                index.get(&key).copied()
+                index
+                    .get_or_insert_with(|| {
+                        let names = members.iter().map(|(k, _)| k.clone());
+                        names.zip(0..).collect()
+                    })
+                    .get(&key)
+                    .copied()
             };
             match earlier.and_then(|i| members.get_mut(i)) {
                 Some((_, last)) => {
                     let replaced = std::mem::replace(last, marks);
                     self.found.void.push(replaced);
                 }
+                None if marks.is_empty() => {}
                 None => {
-                    if !index.is_empty() {
+                    if let Some(index) = &mut index {
                         index.insert(key.clone(), members.len());
                     }
                     members.push((key, marks));
