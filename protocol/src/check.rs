@@ -65,10 +65,7 @@ impl fmt::Display for Violation {
 
 /// Runs `f` with `key` (a pointer segment such as `/percent`) appended to `path`.
 pub(crate) fn at(path: &mut String, key: &str, f: impl FnOnce(&mut String)) {
-    let len = path.len();
-    path.push_str(key);
-    f(path);
-    path.truncate(len);
+    crate::pointer::within(path, |path| path.push_str(key), f);
 }
 
 pub(crate) fn range<T: PartialOrd + fmt::Display>(

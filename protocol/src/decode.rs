@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::{Body, Message, Received, TopicError};
+use crate::{Body, Message, Received, TopicError, pointer};
 
 /// Why a payload could not be decoded. It names the topic, the message when it is known, and
 /// the JSON path (a JSON pointer) of the fault when there is one.
@@ -193,7 +193,7 @@ pub(crate) fn not_covered(topic: &str) -> DecodeError {
 /// Every payload is a JSON object; serde would also read a struct from a JSON array, so anything
 /// else is refused here, before either pass.
 pub(crate) fn head<'a, H: Deserialize<'a>>(topic: &str, text: &'a str) -> Result<H, DecodeError> {
-    if !text.trim_start().starts_with('{') {
+    if !is_object(text) {
         return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
             Ok(_) => DecodeError::new(
                 topic,
@@ -274,8 +274,14 @@ fn last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// `None` on any fault, which the head-then-body decode then names. Only objects: serde would
 /// also read a struct from an array, where the head refuses anything but an object.
 pub(crate) fn direct<B: Body>(text: &str) -> Option<B::Payload> {
-    text.trim_start().starts_with('{').then_some(())?;
+    is_object(text).then_some(())?;
     serde_json::from_str(text).ok()
+}
+
+/// Whether `text` holds a JSON object, by its first character: every payload is one, and serde
+/// would read a struct from a JSON array too.
+fn is_object(text: &str) -> bool {
+    text.trim_start().starts_with('{')
 }
 
 /// Reads the whole payload of message `B` and wraps it in its `Message` variant.
@@ -306,8 +312,7 @@ fn json_error(topic: &str, mut path: String, inner: serde_json::Error) -> Decode
         .iter()
         .find_map(|prefix| reason.strip_prefix(prefix)?.split('`').next());
     if let Some(field) = field {
-        path.push('/');
-        path.push_str(&field.replace('~', "~0").replace('/', "~1"));
+        pointer::push_key(&mut path, field);
     }
     DecodeError::new(topic, ErrorKind::Field(reason)).at(path)
 }
@@ -317,13 +322,12 @@ fn pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for segment in path.iter() {
-        out.push('/');
         match segment {
-            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Seq { index } => pointer::push_index(&mut out, *index),
             Segment::Map { key } | Segment::Enum { variant: key } => {
-                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                pointer::push_key(&mut out, key);
             }
-            Segment::Unknown => out.push('?'),
+            Segment::Unknown => out.push_str("/?"),
         }
     }
     out
@@ -402,14 +406,8 @@ impl<'p> At<'p> {
         let mut out = self.parent.map(At::pointer).unwrap_or_default();
         match self.segment {
             Segment::Root => {}
-            Segment::Key(k) => {
-                out.push('/');
-                out.push_str(k);
-            }
-            Segment::Index(i) => {
-                out.push('/');
-                out.push_str(&i.to_string());
-            }
+            Segment::Key(k) => pointer::push_key(&mut out, k),
+            Segment::Index(i) => pointer::push_index(&mut out, i),
         }
         out
     }

@@ -19,6 +19,7 @@ mod body;
 pub mod catalog;
 mod check;
 mod decode;
+mod pointer;
 mod received;
 mod topic;
 mod wire;

@@ -16,6 +16,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
 use super::Violation;
+use crate::pointer;
 
 /// What the comparison found: the violations, and the JSON pointers of undocumented members.
 pub(super) struct Found {
@@ -138,27 +139,12 @@ fn same_number(a: &Number, b: &Number) -> bool {
 
 /// Runs `f` with the member `key` appended to the JSON pointer `path`.
 fn member<T>(path: &mut String, key: &str, f: impl FnOnce(&mut String) -> T) -> T {
-    let len = path.len();
-    path.push('/');
-    if key.contains(['~', '/']) {
-        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    } else {
-        path.push_str(key);
-    }
-    let out = f(path);
-    path.truncate(len);
-    out
+    pointer::within(path, |path| pointer::push_key(path, key), f)
 }
 
 /// Runs `f` with the array index `i` appended to the JSON pointer `path`.
 fn item<T>(path: &mut String, i: usize, f: impl FnOnce(&mut String) -> T) -> T {
-    use std::fmt::Write;
-    let len = path.len();
-    // Writing to a `String` cannot fail.
-    let _ = write!(path, "/{i}");
-    let out = f(path);
-    path.truncate(len);
-    out
+    pointer::within(path, |path| pointer::push_index(path, i), f)
 }
 
 impl<'de> DeserializeSeed<'de> for Against<'_, '_> {
