@@ -160,6 +160,9 @@ pub enum Type {
     Enum(TypeRef),
     /// The message carried by an envelope.
     Body,
+    /// A value whose wire form the vendor's document and its own reference implementation
+    /// disagree on: the document's type, then the implementation's. Both are named types.
+    Disputed(Box<Type>, Box<Type>),
     /// A discriminator, by position in `Envelope::tags`.
     Tag(usize),
 }

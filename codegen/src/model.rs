@@ -154,6 +154,8 @@ pub struct FieldDef {
     pub format: Option<Spanned<TextFormat>>,
     /// How an `int` travels: `"int"` (default) or `"string"` (`"10"` for 10).
     pub wire: Option<Spanned<EnumWire>>,
+    /// The type the vendor's own reference implementation sends where its document says `type`.
+    pub implemented: Option<Spanned<String>>,
 }
 
 fn yes() -> bool {

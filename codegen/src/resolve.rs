@@ -879,6 +879,10 @@ fn resolve_field(
         }
         resolve_type(ctx, scope, &d.ty, place)?
     };
+    let ty = match &d.implemented {
+        Some(implemented) => disputed(ctx, scope, ty, &d.ty, implemented, place)?,
+        None => ty,
+    };
     if d.optional && matches!(ty, Type::Body | Type::Tag(_)) {
         ctx.diags.error(
             ctx.file,
@@ -902,12 +906,16 @@ fn resolve_field(
                     w.span(),
                     "`wire = \"string\"` is only for `int` fields",
                 );
-            } else if range.min.is_some() || range.max.is_some() {
+            } else if [range.min, range.max]
+                .into_iter()
+                .flatten()
+                .any(beyond_string_int)
+            {
                 ctx.diags.error_help(
                     ctx.file,
                     w.span(),
-                    "an `int` sent as a string cannot have `min` or `max`",
-                    "a JSON Schema cannot hold a string to a numeric range; say the range in `doc`",
+                    "the range of an `int` sent as a string must lie within 18 digits",
+                    "the JSON Schema holds such a string to its range with a pattern of at most 18 digits",
                 );
             }
             true
@@ -925,6 +933,49 @@ fn resolve_field(
         range,
         string_wire,
     })
+}
+
+/// The type of a field whose document and reference implementation disagree on its wire form.
+/// Both forms are named types, so each reads its own wire form.
+fn disputed(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    documented: Type,
+    documented_name: &Spanned<String>,
+    implemented: &Spanned<String>,
+    place: Place,
+) -> Option<Type> {
+    let implemented_ty = resolve_type(ctx, scope, implemented, place)?;
+    let named = |ty: &Type| {
+        matches!(
+            ty,
+            Type::Enum(_) | Type::Struct(TypeRef { generic: false, .. })
+        )
+    };
+    for (ty, name) in [
+        (&documented, documented_name),
+        (&implemented_ty, implemented),
+    ] {
+        if !named(ty) {
+            ctx.diags.error_help(
+                ctx.file,
+                name.span(),
+                "a field with `implemented` needs a named enum or struct on both sides",
+                "name the wire form of each side with an `[enum.X]` or `[struct.X]`",
+            );
+            return None;
+        }
+    }
+    Some(Type::Disputed(
+        Box::new(documented),
+        Box::new(implemented_ty),
+    ))
+}
+
+/// Whether a bound lies outside what an `int` sent as a string may hold (18 digits).
+fn beyond_string_int(bound: ir::Number) -> bool {
+    const LIMIT: i64 = 999_999_999_999_999_999;
+    !matches!(bound, ir::Number::Int(n) if (-LIMIT..=LIMIT).contains(&n))
 }
 
 fn carries_generic(ty: &Type) -> bool {

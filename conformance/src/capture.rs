@@ -10,6 +10,8 @@ use std::io::{self, BufRead};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// One line of input, or what stood in its place.
 #[derive(Debug)]
 pub enum Line<'a> {
@@ -24,6 +26,7 @@ pub struct Lines<R> {
     reader: R,
     limit: usize,
     buf: Vec<u8>,
+    first: bool,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -32,11 +35,13 @@ impl<R: BufRead> Lines<R> {
             reader,
             limit,
             buf: Vec::new(),
+            first: true,
         }
     }
 
     /// The next line; `None` at the end of the input.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        let first = std::mem::take(&mut self.first);
         self.buf.clear();
         let mut len: u64 = 0;
         let mut ended = false;
@@ -74,53 +79,139 @@ impl<R: BufRead> Lines<R> {
         if self.buf.last() == Some(&b'\r') {
             self.buf.pop();
         }
-        Ok(Some(Line::Text(&self.buf)))
+        // A byte order mark that an editor put before the first line is not part of it.
+        let bom = first && self.buf.starts_with(BOM);
+        Ok(Some(Line::Text(
+            &self.buf[if bom { BOM.len() } else { 0 }..],
+        )))
     }
 }
 
-/// A capture record: the topic and the payload bytes it carried.
+/// A capture record: the topic, and the payload bytes it carried or why they are unusable.
 #[derive(Debug)]
 pub struct Record<'a> {
     pub topic: Cow<'a, str>,
-    pub payload: Cow<'a, [u8]>,
+    pub payload: Result<Cow<'a, [u8]>, PayloadFault>,
 }
 
 /// Why a line is not a capture record.
 #[derive(Debug, thiserror::Error)]
 pub enum NotARecord {
-    #[error("not a capture record: the line is not UTF-8 (valid up to byte {0})")]
-    Utf8(usize),
     #[error("not a capture record: {0}")]
     Json(serde_json::Error),
+    #[error("not a capture record: the line is not a JSON object")]
+    NotAnObject,
+    #[error(
+        "not a capture record: a blank line. mosquitto_sub -F %J writes one for each payload \
+         that is not JSON (with an error on its standard error), so a payload was lost here"
+    )]
+    Blank,
     #[error("not a capture record: no `topic`")]
     NoTopic,
     #[error("not a capture record: no `payload`")]
     NoPayload,
 }
 
+/// Why a record's payload cannot be checked; the record's topic still names the message.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadFault {
+    #[error("the payload is not UTF-8: the line is not UTF-8 (valid up to byte {0})")]
+    Utf8(usize),
+    #[error("the payload is empty (`null` in the capture)")]
+    Null,
+    #[error(
+        "the payload is {held} bytes, but `payloadlen` says the device sent {sent}: it sent its \
+         JSON as a JSON string (double-encoded), which mosquitto_sub -F %J writes as that string"
+    )]
+    DoubleEncoded { held: usize, sent: u64 },
+    #[error(
+        "the payload is {held} bytes, but `payloadlen` says the device sent {sent}: \
+         mosquitto_sub -F %j cuts a payload at its first NUL byte, so the device sent more than \
+         this JSON"
+    )]
+    Cut { held: usize, sent: u64 },
+    #[error("the payload is {held} bytes, more than the {sent} that `payloadlen` says")]
+    Longer { held: usize, sent: u64 },
+}
+
 #[derive(Deserialize)]
 struct Raw<'a> {
     #[serde(borrow, default)]
     topic: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "present")]
     payload: Option<&'a RawValue>,
+    #[serde(default)]
+    payloadlen: Option<u64>,
 }
 
-/// Reads one line of `mosquitto_sub -F %j` or `-F %J` output. Fields other than `topic` and
-/// `payload` (`tst`, `qos`, `retain`, `payloadlen`, ...) are ignored. A string payload is the
-/// raw payload text; any other JSON value is the payload itself.
+/// A member that is present, even as `null` (which `Option` alone reads as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// Reads one line of `mosquitto_sub -F %j` or `-F %J` output: a JSON object with `topic` and
+/// `payload`, and `payloadlen` when the format has `%l`'s field (`tst`, `qos`, `retain`, ...
+/// are ignored). A string payload is the raw payload text, held to `payloadlen`; any other
+/// JSON value is the payload itself, re-serialised by mosquitto, so its length is not compared.
+///
+/// A line that is not UTF-8 is read with its faulty bytes replaced, so that the record keeps
+/// its topic; its payload is then a fault.
 pub fn parse(line: &[u8]) -> Result<Record<'_>, NotARecord> {
-    let text = std::str::from_utf8(line).map_err(|e| NotARecord::Utf8(e.valid_up_to()))?;
+    match std::str::from_utf8(line) {
+        Ok(text) => record(text),
+        Err(e) => {
+            let text = String::from_utf8_lossy(line);
+            let topic = record(&text)?.topic.into_owned();
+            Ok(Record {
+                topic: Cow::Owned(topic),
+                payload: Err(PayloadFault::Utf8(e.valid_up_to())),
+            })
+        }
+    }
+}
+
+fn record(text: &str) -> Result<Record<'_>, NotARecord> {
+    let body = text.trim_start();
+    if body.is_empty() {
+        return Err(NotARecord::Blank);
+    }
+    // serde would also read the fields from a JSON array.
+    if !body.starts_with('{') {
+        return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => Err(NotARecord::NotAnObject),
+            Err(e) => Err(NotARecord::Json(e)),
+        };
+    }
     let raw: Raw<'_> = serde_json::from_str(text).map_err(NotARecord::Json)?;
     let topic = raw.topic.ok_or(NotARecord::NoTopic)?;
-    let payload = raw.payload.ok_or(NotARecord::NoPayload)?;
-    let payload = if payload.get().starts_with('"') {
-        match serde_json::from_str::<Cow<'_, str>>(payload.get()).map_err(NotARecord::Json)? {
-            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
-            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+    let json = raw.payload.ok_or(NotARecord::NoPayload)?.get();
+    let payload = if json == "null" {
+        Err(PayloadFault::Null)
+    } else if json.starts_with('"') {
+        let text: String = serde_json::from_str(json).map_err(NotARecord::Json)?;
+        match raw.payloadlen.map(|sent| held_to(&text, sent)) {
+            Some(Err(fault)) => Err(fault),
+            _ => Ok(Cow::Owned(text.into_bytes())),
         }
     } else {
-        Cow::Borrowed(payload.get().as_bytes())
+        Ok(Cow::Borrowed(json.as_bytes()))
     };
     Ok(Record { topic, payload })
+}
+
+/// A string payload must be exactly the `sent` bytes the device published.
+fn held_to(text: &str, sent: u64) -> Result<(), PayloadFault> {
+    let held = text.len();
+    match (held as u64).cmp(&sent) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(PayloadFault::Longer { held, sent }),
+        std::cmp::Ordering::Less => {
+            let as_string = serde_json::to_string(text).map_or(0, |s| s.len());
+            Err(if as_string as u64 == sent {
+                PayloadFault::DoubleEncoded { held, sent }
+            } else {
+                PayloadFault::Cut { held, sent }
+            })
+        }
+    }
 }

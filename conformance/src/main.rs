@@ -37,6 +37,10 @@ enum Command {
         /// The largest payload to check, in bytes; a larger one is a violation.
         #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
         max_payload: usize,
+        /// A capture without any line is fine. Without it, an empty capture is an error: it
+        /// usually means the subscriber never connected or used the wrong filters.
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Runs every example of the vendor documents through the typed decoder and the JSON
     /// Schemas. Exits 1 if any example does not get its recorded verdict.
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
             strict,
             format,
             max_payload,
+            allow_empty,
         } => check(
             &mut out,
             &files,
@@ -82,7 +87,17 @@ fn main() -> ExitCode {
                 max_payload,
             },
             format,
-        ),
+        )
+        .and_then(|tally| {
+            if tally.lines() == 0 && !allow_empty {
+                return Err(
+                    "no messages in the capture (did the subscriber connect, with the filters \
+                     of `iotxfer topics --filters`?); --allow-empty accepts an empty one"
+                        .to_owned(),
+                );
+            }
+            Ok(exit(tally))
+        }),
         Command::Report { format } => run_report(&mut out, format),
         Command::Schema { out: dir } => schemas::write_dir(&dir)
             .map(|()| ExitCode::SUCCESS)
@@ -111,12 +126,13 @@ fn fail(message: &str) -> ExitCode {
 const BATCH_LINES: usize = 8192;
 const BATCH_BYTES: usize = 16 << 20;
 
+/// Judges every line of `files` and prints the verdicts; the counts of each verdict.
 fn check(
     out: &mut impl Write,
     files: &[String],
     options: Options,
     format: Format,
-) -> Result<ExitCode, String> {
+) -> Result<Tally, String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut tally = Tally::default();
     for name in files {
@@ -128,6 +144,7 @@ fn check(
         };
         let mut lines = Lines::new(reader, options.max_line());
         let mut batch = Batch {
+            file: (files.len() > 1).then_some(name.as_str()),
             first: 1,
             lines: Vec::new(),
             bytes: 0,
@@ -146,7 +163,7 @@ fn check(
                     tally.merge(counts);
                     match out.write_all(&text) {
                         Ok(()) => {}
-                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit(tally)),
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(tally),
                         Err(e) => return Err(format!("cannot write: {e}")),
                     }
                 }
@@ -159,14 +176,19 @@ fn check(
             }
         }
     }
-    if format == Format::Text {
-        verdict::write_summary(out, tally).map_err(|e| format!("cannot write: {e}"))?;
-    }
-    Ok(exit(tally))
+    // JSON output keeps one verdict object per line; its summary goes to standard error.
+    let summary = match format {
+        Format::Text => verdict::write_summary(out, tally),
+        Format::Json => verdict::write_summary(&mut io::stderr().lock(), tally),
+    };
+    summary.map_err(|e| format!("cannot write: {e}"))?;
+    Ok(tally)
 }
 
-/// Lines read and not yet judged, owned, with the number of the first.
-struct Batch {
+/// Lines read and not yet judged, owned, with the file they are from (when there are several)
+/// and the number of the first.
+struct Batch<'f> {
+    file: Option<&'f str>,
     first: u64,
     lines: Vec<Owned>,
     bytes: usize,
@@ -177,7 +199,7 @@ enum Owned {
     TooLong(u64),
 }
 
-impl Batch {
+impl Batch<'_> {
     fn push(&mut self, line: &Line<'_>) {
         let owned = match line {
             Line::Text(bytes) => {
@@ -199,7 +221,8 @@ impl Batch {
                 .enumerate()
                 .map(|(i, chunk)| {
                     let first = self.first + (i * part) as u64;
-                    scope.spawn(move || judge_part(first, chunk, options, format))
+                    let file = self.file;
+                    scope.spawn(move || judge_part(file, first, chunk, options, format))
                 })
                 .collect();
             // A panic in a part is a bug to see, not to hide.
@@ -211,7 +234,13 @@ impl Batch {
     }
 }
 
-fn judge_part(first: u64, lines: &[Owned], options: Options, format: Format) -> (Vec<u8>, Tally) {
+fn judge_part(
+    file: Option<&str>,
+    first: u64,
+    lines: &[Owned],
+    options: Options,
+    format: Format,
+) -> (Vec<u8>, Tally) {
     let mut text = Vec::new();
     let mut tally = Tally::default();
     for (i, owned) in lines.iter().enumerate() {
@@ -219,7 +248,10 @@ fn judge_part(first: u64, lines: &[Owned], options: Options, format: Format) -> 
             Owned::Text(bytes) => Line::Text(bytes),
             Owned::TooLong(len) => Line::TooLong { len: *len },
         };
-        let judged = verdict::judge(first + i as u64, &line, options);
+        let judged = verdict::LineVerdict {
+            file,
+            ..verdict::judge(first + i as u64, &line, options)
+        };
         tally.add(judged.verdict);
         // Writing to a Vec cannot fail.
         let _ = match format {

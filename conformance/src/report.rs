@@ -102,7 +102,9 @@ pub fn write_text(out: &mut impl Write, rows: &[Row<'_>]) -> io::Result<()> {
     let failed = rows.iter().filter(|r| !r.as_recorded).count();
     writeln!(
         out,
-        "\n{} examples: {} passed, {failed} failed",
+        "\nAn example passes when the typed check and the JSON Schema both give it its recorded \
+         verdict. An `invalid` example is a vendor example that is itself wrong; its errata say \
+         why.\n{} examples: {} passed, {failed} failed",
         rows.len(),
         rows.len() - failed
     )
@@ -133,9 +135,40 @@ fn write_row(out: &mut impl Write, row: &Row<'_>) -> io::Result<()> {
     Ok(())
 }
 
+/// The text up to the first full stop outside brackets and code spans: a sentence may quote
+/// `(VERIFY, ... VERIFY_FAILED. ...)` without ending there.
 fn first_sentence(text: &str) -> &str {
-    match text.find(". ") {
-        Some(end) => &text[..=end],
-        None => text,
+    let mut depth = 0usize;
+    let mut code = false;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => code = !code,
+            b'(' | b'[' if !code => depth += 1,
+            b')' | b']' if !code => depth = depth.saturating_sub(1),
+            b'.' if !code && depth == 0 && bytes.get(i + 1) == Some(&b' ') => return &text[..=i],
+            _ => {}
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn a_sentence_ends_outside_brackets_and_code() {
+        assert_eq!(first_sentence("One. Two."), "One.");
+        assert_eq!(
+            first_sentence("Values (A, ... B. C) are listed. More."),
+            "Values (A, ... B. C) are listed."
+        );
+        assert_eq!(
+            first_sentence("Code `a. b` here. Next"),
+            "Code `a. b` here."
+        );
+        assert_eq!(first_sentence("No end"), "No end");
+        assert_eq!(first_sentence("Unclosed (a. b"), "Unclosed (a. b");
     }
 }

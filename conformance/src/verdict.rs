@@ -10,6 +10,9 @@ use crate::capture::{self, Line};
 /// What `iotxfer check` says about one line.
 #[derive(Debug, Serialize)]
 pub struct LineVerdict<'a> {
+    /// The file the line is from, when `check` reads several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<&'a str>,
     /// The line number, from 1.
     pub line: u64,
     /// The topic, when the line is a capture record.
@@ -64,6 +67,7 @@ fn fault(path: &str, reason: impl Into<String>) -> Fault {
 /// Judges one input line.
 pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<'a> {
     let violation = |errors| LineVerdict {
+        file: None,
         line: number,
         topic: None,
         verdict: Kind::Violation,
@@ -83,18 +87,25 @@ pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<
         Ok(record) => record,
         Err(e) => return violation(vec![fault("", e.to_string())]),
     };
-    if record.payload.len() > options.max_payload {
-        let reason = format!(
+    let payload = match record.payload {
+        Ok(payload) if payload.len() > options.max_payload => Err(format!(
             "the payload is {} bytes, over --max-payload ({})",
-            record.payload.len(),
+            payload.len(),
             options.max_payload
-        );
-        return LineVerdict {
-            topic: Some(record.topic),
-            ..violation(vec![fault("", reason)])
-        };
-    }
-    let checked = iotxfer::check(&record.topic, &record.payload);
+        )),
+        Ok(payload) => Ok(payload),
+        Err(e) => Err(e.to_string()),
+    };
+    let payload = match payload {
+        Ok(payload) => payload,
+        Err(reason) => {
+            return LineVerdict {
+                topic: Some(record.topic),
+                ..violation(vec![fault("", reason)])
+            };
+        }
+    };
+    let checked = iotxfer::check(&record.topic, &payload);
     let mut errors: Vec<Fault> = checked
         .violations
         .into_iter()
@@ -115,6 +126,7 @@ pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<
         _ => Kind::Violation,
     };
     LineVerdict {
+        file: None,
         line: number,
         topic: Some(record.topic),
         verdict,
@@ -132,6 +144,11 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Every line counted.
+    pub fn lines(&self) -> u64 {
+        self.ok + self.violation + self.not_covered
+    }
+
     pub fn merge(&mut self, other: Tally) {
         self.ok += other.ok;
         self.violation += other.violation;
@@ -156,15 +173,14 @@ pub fn write_json(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result
 /// `--format text`: one readable line per finding; nothing for a line that conforms.
 pub fn write_text(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result<()> {
     let topic = verdict.topic.as_deref().unwrap_or("-");
+    let place = match verdict.file {
+        Some(file) => format!("{}:{}", printable(file), verdict.line),
+        None => format!("line {}", verdict.line),
+    };
     let message = verdict.message.map(|m| format!(" {m}")).unwrap_or_default();
     match verdict.verdict {
         Kind::Ok => Ok(()),
-        Kind::NotCovered => writeln!(
-            out,
-            "line {}: not covered: {}",
-            verdict.line,
-            printable(topic)
-        ),
+        Kind::NotCovered => writeln!(out, "{place}: not covered: {}", printable(topic)),
         Kind::Violation => {
             for e in &verdict.errors {
                 let at = if e.path.is_empty() {
@@ -174,8 +190,7 @@ pub fn write_text(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result
                 };
                 writeln!(
                     out,
-                    "line {}: violation: {}{message}{at}: {}",
-                    verdict.line,
+                    "{place}: violation: {}{message}{at}: {}",
                     printable(topic),
                     printable(&e.reason)
                 )?;
@@ -187,20 +202,23 @@ pub fn write_text(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result
 
 /// The summary that closes `--format text`.
 pub fn write_summary(out: &mut impl Write, tally: Tally) -> io::Result<()> {
-    let lines = tally.ok + tally.violation + tally.not_covered;
     writeln!(
         out,
-        "{lines} lines: {} ok, {} violation, {} not covered",
-        tally.ok, tally.violation, tally.not_covered
+        "{} lines: {} ok, {} violation, {} not covered",
+        tally.lines(),
+        tally.ok,
+        tally.violation,
+        tally.not_covered
     )
 }
 
-/// Text from the input, safe to print on one terminal line: control characters escaped, and
-/// cut after 200 characters.
+/// Text from the input, safe to print on one terminal line: control characters, line and
+/// paragraph separators and bidirectional controls (which can make a line read as another,
+/// CVE-2021-42574) escaped, and cut after 200 characters.
 fn printable(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().take(200) {
-        if c.is_control() {
+        if c.is_control() || is_deceptive(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -210,4 +228,13 @@ fn printable(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// Line and paragraph separators and bidirectional controls: printed as they are, they break a
+/// line or make it read as another (CVE-2021-42574).
+fn is_deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    ) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -193,6 +193,16 @@ fn mutate(mut value: Value, choice: usize, mutation: &Mutation) -> Value {
     value
 }
 
+/// Whether a number of `value` is the float -2^63, which the check refuses for an integer field.
+fn holds_rounded_minimum(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => !n.is_i64() && n.as_f64() == Some(-9_223_372_036_854_775_808.0),
+        Value::Array(items) => items.iter().any(holds_rounded_minimum),
+        Value::Object(members) => members.values().any(holds_rounded_minimum),
+        _ => false,
+    }
+}
+
 /// The schema of the topic (any message defined on it) and the strict check agree on `payload`.
 fn agree(m: &MessageInfo, payload: &Value) -> Result<(), TestCaseError> {
     let pattern = m.topic;
@@ -200,9 +210,17 @@ fn agree(m: &MessageInfo, payload: &Value) -> Result<(), TestCaseError> {
         .topic(pattern)
         .expect("a covered topic has a schema");
     let bytes = serde_json::to_vec(payload).expect("JSON");
-    let schema_accepts = schema.is_valid(payload);
     let checked = iotxfer::check(&topic(m), &bytes);
     let check_accepts = checked.verdict == Verdict::Conforms;
+    // A deliberate difference (README): a float at -2^63 in an integer field may stand for an
+    // integer below the minimum, so the check refuses it where a validator reading doubles
+    // accepts it.
+    let deliberate = holds_rounded_minimum(payload)
+        && checked
+            .violations
+            .iter()
+            .any(|v| v.reason.contains("64-bit minimum"));
+    let schema_accepts = schema.is_valid(payload) && !deliberate;
     prop_assert_eq!(
         schema_accepts,
         check_accepts,

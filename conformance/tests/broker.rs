@@ -1,6 +1,7 @@
 //! End to end through a real MQTT broker: every valid vendor example is published on its topic
 //! through Debian's `mosquitto` on a free loopback port, captured with `mosquitto_sub -F %j`
-//! and the filters of `iotxfer topics --filters`, and the capture passes `iotxfer check`.
+//! and the filters of `iotxfer topics --filters`, and the capture passes `iotxfer check`; and
+//! the README's capture recipe, run as it is written there, does the same.
 //!
 //! `.ci/run` installs `mosquitto` and `mosquitto-clients`; elsewhere, without them, the test
 //! says so and stops (under `CI` it fails instead).
@@ -76,17 +77,22 @@ fn captured(capture: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-#[test]
-fn valid_examples_published_through_mosquitto_all_check_ok() {
-    if !(installed("mosquitto") && installed("mosquitto_sub") && installed("mosquitto_pub")) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs mosquitto and mosquitto-clients (.ci/run)"
-        );
-        eprintln!("mosquitto is not installed: the broker test did not run");
-        return;
+/// Whether mosquitto and its clients are here; under `CI` they must be.
+fn have_mosquitto() -> bool {
+    if installed("mosquitto") && installed("mosquitto_sub") && installed("mosquitto_pub") {
+        return true;
     }
-    let dir = std::env::temp_dir().join(format!("iotxfer-broker-{}", std::process::id()));
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI installs mosquitto and mosquitto-clients (.ci/run)"
+    );
+    eprintln!("mosquitto is not installed: the broker test did not run");
+    false
+}
+
+/// A fresh directory and a broker on a free loopback port, stopped with the returned guard.
+fn broker(name: &str) -> (PathBuf, u16, Running) {
+    let dir = std::env::temp_dir().join(format!("iotxfer-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let port = free_port();
     let config = dir.join("mosquitto.conf");
@@ -108,7 +114,40 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
     wait_for("the broker", Duration::from_secs(10), || {
         TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
     });
+    (dir, port, running)
+}
 
+/// The valid examples of the corpus: (id, topic, payload).
+fn valid_examples() -> Vec<(String, String, Vec<u8>)> {
+    let corpus = corpus::load().expect("corpus");
+    let valid: Vec<_> = corpus
+        .examples
+        .into_iter()
+        .filter(|e| e.verdict == Expected::Valid)
+        .map(|e| (e.id, e.topic, e.bytes))
+        .collect();
+    assert!(valid.len() >= 10, "{} valid examples", valid.len());
+    valid
+}
+
+/// Every verdict of a `--format json` output, each of which must be `ok`.
+fn all_ok(verdicts: &str) -> usize {
+    let verdicts: Vec<Value> = verdicts
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    for v in &verdicts {
+        assert_eq!(v["verdict"], "ok", "{v}");
+    }
+    verdicts.len()
+}
+
+#[test]
+fn valid_examples_published_through_mosquitto_all_check_ok() {
+    if !have_mosquitto() {
+        return;
+    }
+    let (dir, port, mut running) = broker("broker");
     let filters = Command::new(env!("CARGO_BIN_EXE_iotxfer"))
         .args(["topics", "--filters"])
         .output()
@@ -141,19 +180,12 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
             .any(|(topic, _)| topic == probe_topic)
     });
 
-    let corpus = corpus::load().expect("corpus");
-    let valid: Vec<_> = corpus
-        .examples
-        .iter()
-        .filter(|e| e.verdict == Expected::Valid)
-        .collect();
-    assert!(valid.len() >= 10, "{} valid examples", valid.len());
     let mut sent: Vec<(String, Vec<u8>)> = Vec::new();
-    for example in &valid {
-        let file: PathBuf = dir.join(format!("{}.json", example.id));
-        std::fs::write(&file, &example.bytes).expect("payload file");
-        publish(port, &example.topic, &file);
-        sent.push((example.topic.clone(), example.bytes.clone()));
+    for (id, topic, bytes) in valid_examples() {
+        let file: PathBuf = dir.join(format!("{id}.json"));
+        std::fs::write(&file, &bytes).expect("payload file");
+        publish(port, &topic, &file);
+        sent.push((topic, bytes));
     }
     wait_for(
         "every example to come through",
@@ -170,16 +202,9 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
         .arg(&capture)
         .output()
         .expect("iotxfer runs");
-    let verdicts: Vec<Value> = String::from_utf8(check.stdout)
-        .expect("UTF-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
     let got = captured(&capture);
-    assert_eq!(verdicts.len(), got.len(), "a verdict per captured line");
-    for v in &verdicts {
-        assert_eq!(v["verdict"], "ok", "{v}");
-    }
+    let verdicts = all_ok(&String::from_utf8(check.stdout).expect("UTF-8"));
+    assert_eq!(verdicts, got.len(), "a verdict per captured line");
     for (topic, payload) in &sent {
         assert!(
             got.contains(&(topic.clone(), payload.clone())),
@@ -187,5 +212,76 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
         );
     }
     assert_eq!(check.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// The shell block under "Checking a device in CI" in the README.
+fn readme_recipe() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README");
+    let section = readme
+        .split_once("### Checking a device in CI")
+        .expect("the recipe's section")
+        .1;
+    let block = section.split_once("```bash\n").expect("a bash block").1;
+    block
+        .split_once("```")
+        .expect("the block's end")
+        .0
+        .to_owned()
+}
+
+#[test]
+fn the_readme_capture_recipe_works_as_written() {
+    if !have_mosquitto() {
+        return;
+    }
+    let (dir, port, running) = broker("recipe");
+    // The device test: publish every valid example, as a device and a platform would.
+    let mut device = String::from("#!/bin/sh\nset -e\n");
+    let mut sent = Vec::new();
+    for (id, topic, bytes) in valid_examples() {
+        std::fs::write(dir.join(format!("{id}.json")), &bytes).expect("payload file");
+        device.push_str(&format!(
+            "mosquitto_pub -h 127.0.0.1 -p {port} -q 1 -t '{topic}' -f '{id}.json'\n"
+        ));
+        sent.push((topic, bytes));
+    }
+    let script = dir.join("run-device-test.sh");
+    std::fs::write(&script, device).expect("device script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("executable");
+
+    let bin = Path::new(env!("CARGO_BIN_EXE_iotxfer"))
+        .parent()
+        .expect("bin dir");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = Command::new("bash")
+        .args(["-e", "-c", &readme_recipe()])
+        .current_dir(&dir)
+        .env("BROKER", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("PATH", path)
+        .output()
+        .expect("bash runs");
+    drop(running);
+    assert!(
+        run.status.success(),
+        "the recipe failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got = captured(&dir.join("capture.jsonl"));
+    for (topic, payload) in &sent {
+        assert!(
+            got.contains(&(topic.clone(), payload.clone())),
+            "the recipe's capture misses a message on {topic}"
+        );
+    }
+    let verdicts = std::fs::read_to_string(dir.join("verdicts.jsonl")).expect("verdicts");
+    assert_eq!(all_ok(&verdicts), got.len(), "a verdict per captured line");
     std::fs::remove_dir_all(&dir).expect("clean up");
 }

@@ -413,3 +413,161 @@ fn matches(filter: &str, topic: &str) -> bool {
     let (f, t): (Vec<&str>, Vec<&str>) = (filter.split('/').collect(), topic.split('/').collect());
     f.len() == t.len() && f.iter().zip(&t).all(|(f, t)| *f == "+" || f == t)
 }
+
+/// The verdicts of `check --format json` on `input`, with its exit code.
+fn check_json(input: &str, extra: &[&str]) -> (Vec<Value>, Option<i32>) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(extra);
+    args.push("-");
+    let output = iotxfer(&args, input.as_bytes());
+    (json_lines(&output), output.status.code())
+}
+
+fn only_reason(verdicts: &[Value]) -> String {
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    assert_eq!(verdicts[0]["verdict"], "violation", "{verdicts:?}");
+    verdicts[0]["errors"][0]["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_owned()
+}
+
+#[test]
+fn a_record_is_a_json_object() {
+    for line in [
+        r#"["$resource/up/service/P/D","{\"type\":\"get_download_task\"}"]"#,
+        r#""{\"topic\":\"$resource/up/service/P/D\"}""#,
+        "42",
+    ] {
+        let (verdicts, code) = check_json(&format!("{line}\n"), &[]);
+        assert!(
+            only_reason(&verdicts).contains("not a JSON object"),
+            "{line}"
+        );
+        assert_eq!(code, Some(1));
+    }
+}
+
+#[test]
+fn payloadlen_holds_a_string_payload_to_what_the_device_sent() {
+    let record = |payloadlen: usize, payload: &str| {
+        json!({"topic": OK_TOPIC, "payloadlen": payloadlen, "payload": payload}).to_string() + "\n"
+    };
+    let text = std::str::from_utf8(OK_PAYLOAD).expect("UTF-8");
+    // Cut at a NUL by %j: 28 bytes shown, 33 sent.
+    let (verdicts, _) = check_json(&record(text.len() + 5, text), &[]);
+    let reason = only_reason(&verdicts);
+    assert!(reason.contains("first NUL byte"), "{reason}");
+    assert_eq!(verdicts[0]["topic"], OK_TOPIC);
+    // Double-encoded JSON, written as that string by %J.
+    let double = serde_json::to_string(text).expect("JSON");
+    let (verdicts, _) = check_json(&record(double.len(), text), &[]);
+    assert!(only_reason(&verdicts).contains("double-encoded"));
+    // More bytes than sent.
+    let (verdicts, _) = check_json(&record(3, text), &[]);
+    assert!(only_reason(&verdicts).contains("more than"));
+    // Exact, or absent: ok. An embedded payload is re-serialised, so its length is not compared.
+    let (verdicts, code) = check_json(&record(text.len(), text), &[]);
+    assert_eq!(
+        (verdicts[0]["verdict"].as_str(), code),
+        (Some("ok"), Some(0))
+    );
+    let padded = format!(
+        r#"{{"topic":"{OK_TOPIC}","payloadlen":99,"payload":{{ "type" : "get_download_task" }}}}"#
+    );
+    let (verdicts, code) = check_json(&format!("{padded}\n"), &[]);
+    assert_eq!(
+        (verdicts[0]["verdict"].as_str(), code),
+        (Some("ok"), Some(0))
+    );
+    // Multi-byte text counts in UTF-8 bytes.
+    let utf8 = r#"{"type":"create_upload_task","size":1,"name":"日志","md5sum":"6d0bb00954ceb7fbee436bb55a8397a9"}"#;
+    let (verdicts, _) = check_json(&record(utf8.len(), utf8), &[]);
+    assert_eq!(verdicts[0]["verdict"], "ok", "{verdicts:?}");
+}
+
+#[test]
+fn a_record_with_an_unusable_payload_keeps_its_topic() {
+    let mut non_utf8 = format!(r#"{{"topic":"{OK_TOPIC}","payload":"{{\"type\":\""#).into_bytes();
+    non_utf8.extend(b"\xff\\\"}\"}\n");
+    for (line, says) in [
+        (
+            format!(r#"{{"topic":"{OK_TOPIC}","payload":null}}"#).into_bytes(),
+            "empty",
+        ),
+        (
+            format!(r#"{{"topic":"{OK_TOPIC}","payload":""}}"#).into_bytes(),
+            "JSON",
+        ),
+        (non_utf8, "not UTF-8"),
+    ] {
+        let mut input = line.clone();
+        if input.last() != Some(&b'\n') {
+            input.push(b'\n');
+        }
+        let output = iotxfer(&["check", "--format", "json", "-"], &input);
+        let verdicts = json_lines(&output);
+        assert_eq!(verdicts[0]["topic"], OK_TOPIC, "{verdicts:?}");
+        assert!(only_reason(&verdicts).contains(says), "{verdicts:?}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_a_blank_line_is_a_lost_payload() {
+    let ok = line_j(OK_TOPIC, OK_PAYLOAD);
+    let (verdicts, code) = check_json(&format!("\u{feff}{ok}\n"), &[]);
+    assert_eq!(
+        (verdicts[0]["verdict"].as_str(), code),
+        (Some("ok"), Some(0))
+    );
+    let (verdicts, code) = check_json(&format!("{ok}\n\n"), &[]);
+    assert_eq!(verdicts.len(), 2);
+    assert!(
+        verdicts[1]["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("-F %J")
+    );
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn an_empty_capture_is_an_error_unless_allowed() {
+    let output = iotxfer(&["check", "-"], b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no messages in the capture"));
+    let output = iotxfer(&["check", "--allow-empty", "-"], b"");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn several_files_name_theirs_and_json_keeps_its_summary_on_stderr() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (a, b) = (dir.join("a.jsonl"), dir.join("b.jsonl"));
+    std::fs::write(&a, line_j(OK_TOPIC, OK_PAYLOAD) + "\n").expect("a");
+    std::fs::write(&b, line_j(OK_TOPIC, b"{}") + "\n").expect("b");
+    let (a, b) = (a.to_str().expect("UTF-8"), b.to_str().expect("UTF-8"));
+    let output = iotxfer(&["check", "--format", "json", a, b], b"");
+    let verdicts = json_lines(&output);
+    assert_eq!(verdicts[0]["file"], a);
+    assert_eq!(verdicts[1]["file"], b);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("2 lines: 1 ok, 1 violation"));
+    let text = stdout(&iotxfer(&["check", a, b], b""));
+    assert!(text.contains(&format!("{b}:1: violation")), "{text}");
+    let single = iotxfer(&["check", "--format", "json", a], b"");
+    assert!(json_lines(&single)[0].get("file").is_none());
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn text_output_escapes_what_could_disguise_a_line() {
+    let topic = "$resource/up/service/P\u{202e}x/D\u{2028}";
+    let output = iotxfer(&["check", "-"], (line_j(topic, b"{}") + "\n").as_bytes());
+    let text = stdout(&output);
+    assert!(
+        text.contains("\\u{202e}") && text.contains("\\u{2028}"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{202e}') && !text.contains('\u{2028}'));
+}

@@ -16,10 +16,9 @@ pub(crate) fn int(min: Option<i64>, max: Option<i64>) -> BoxedStrategy<i64> {
     }
 }
 
-/// Integers that an `int` sent as a string may hold: at most 18 digits.
-pub(crate) fn string_int() -> BoxedStrategy<i64> {
-    const MAX: i64 = 999_999_999_999_999_999;
-    prop_oneof![Just(0), Just(-MAX), Just(MAX), -MAX..=MAX].boxed()
+/// Integers that an `int` sent as a string may hold: its range, which is at most 18 digits.
+pub(crate) fn string_int(min: i64, max: i64) -> BoxedStrategy<i64> {
+    prop_oneof![Just(min), Just(max), min..=max].boxed()
 }
 
 pub(crate) fn float(min: Option<f64>, max: Option<f64>) -> BoxedStrategy<f64> {

@@ -192,22 +192,23 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
     let id = message.id();
     let mut violations = message.as_delivery().violations();
     // The payload decoded, so it is UTF-8 JSON; the re-encoding is of our own types.
+    let whole = |e: &dyn fmt::Display| Violation::new("", e.to_string());
     let compared = std::str::from_utf8(payload)
-        .map_err(|e| e.to_string())
+        .map_err(|e| whole(&e))
         .and_then(|text| {
-            let written = message
-                .as_delivery()
-                .to_value()
-                .map_err(|e| e.to_string())?;
-            compare::compare(text, &written).map_err(|e| e.to_string())
+            let written = message.as_delivery().to_value().map_err(|e| whole(&e))?;
+            compare::compare(text, &written).map_err(|unreadable| {
+                let reason = crate::interop::reason(&unreadable.error);
+                Violation::new(&unreadable.path, reason)
+            })
         });
     let mut undocumented_fields = match compared {
         Ok(found) => {
             violations.extend(found.violations);
             found.undocumented
         }
-        Err(e) => {
-            violations.push(Violation::new("", e));
+        Err(violation) => {
+            violations.push(violation);
             Vec::new()
         }
     };

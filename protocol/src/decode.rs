@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::{Body, Message, Received, TopicError, pointer};
+use crate::{Body, Message, Received, TopicError, interop, pointer};
 
 /// Why a payload could not be decoded. It names the topic, the message when it is known, and
 /// the JSON path (a JSON pointer) of the fault when there is one.
@@ -47,6 +47,17 @@ pub enum ErrorKind {
     MixedDiscriminators,
     /// The discriminator names no message of a family that is covered here.
     UnknownDiscriminator(String),
+    /// The discriminator is almost a documented value of this topic (a device's typo): it
+    /// differs only by case or surrounding whitespace, or by one edit in a value of six or more
+    /// characters.
+    MisspeltDiscriminator {
+        /// The value received.
+        value: String,
+        /// The documented value it nearly is.
+        documented: &'static str,
+        /// The message the documented value names.
+        message: &'static str,
+    },
     /// The message is defined, but on another topic (or in the other direction).
     WrongTopic {
         /// The pattern of the topic the message belongs on.
@@ -115,8 +126,8 @@ impl fmt::Display for DecodeError {
     }
 }
 
-/// Input text in an error message: control characters escaped, and cut short past 200
-/// characters, so a hostile topic or value cannot flood or garble a log line.
+/// Input text in an error message: control characters and [`is_deceptive`] ones escaped, and
+/// cut short past 200 characters, so a hostile topic or value cannot flood or garble a log line.
 struct Printable<'a>(&'a str);
 
 impl fmt::Display for Printable<'_> {
@@ -126,7 +137,7 @@ impl fmt::Display for Printable<'_> {
             if i == MAX {
                 return write!(f, "… ({} bytes)", self.0.len());
             }
-            if c.is_control() {
+            if c.is_control() || is_deceptive(c) {
                 write!(f, "{}", c.escape_default())?;
             } else {
                 f.write_fmt(format_args!("{c}"))?;
@@ -134,6 +145,15 @@ impl fmt::Display for Printable<'_> {
         }
         Ok(())
     }
+}
+
+/// Line and paragraph separators and bidirectional controls: printed as they are, they break a
+/// line or make it read as another (CVE-2021-42574).
+fn is_deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    ) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl fmt::Display for ErrorKind {
@@ -146,7 +166,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidTopic(e) => write!(f, "invalid topic: {e}"),
             ErrorKind::InvalidUtf8 { valid_up_to } => write!(
                 f,
-                "the payload is not UTF-8 (valid up to byte {valid_up_to})"
+                "the payload is not UTF-8 (valid up to byte {valid_up_to}), as RFC 8259 §8.1 \
+                 requires of JSON exchanged between systems"
             ),
             ErrorKind::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
             ErrorKind::MissingDiscriminator => f.write_str("the discriminator is missing"),
@@ -156,14 +177,32 @@ impl fmt::Display for ErrorKind {
             ErrorKind::UnknownDiscriminator(value) => {
                 write!(f, "unknown discriminator `{}`", Printable(value))
             }
+            ErrorKind::MisspeltDiscriminator {
+                value,
+                documented,
+                message,
+            } => write!(
+                f,
+                "`{}` is not a documented discriminator; the documents write `{documented}` \
+                 ({message}), which it {}",
+                Printable(value),
+                crate::near::how(value, documented),
+            ),
             ErrorKind::WrongTopic { expected } => write!(f, "this message belongs on `{expected}`"),
             ErrorKind::Field(reason) => f.write_str(reason),
         }
     }
 }
 
-/// Checks that the payload is UTF-8.
+/// Checks that the payload is UTF-8, without a byte order mark.
 pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, DecodeError> {
+    if payload.starts_with(b"\xEF\xBB\xBF") {
+        let reason = "the payload starts with a byte order mark, which RFC 8259 §8.1 forbids";
+        return Err(DecodeError::new(
+            topic,
+            ErrorKind::InvalidJson(reason.into()),
+        ));
+    }
     std::str::from_utf8(payload).map_err(|e| {
         DecodeError::new(
             topic,
@@ -200,7 +239,7 @@ pub(crate) fn head<'a, H: Deserialize<'a>>(topic: &str, text: &'a str) -> Result
                 ErrorKind::Field("the payload is not a JSON object".into()),
             )
             .at(""),
-            Err(e) => DecodeError::new(topic, ErrorKind::InvalidJson(e.to_string())),
+            Err(e) => DecodeError::new(topic, ErrorKind::InvalidJson(interop::reason(&e))),
         });
     }
     serde_json::from_str(text).map_err(|fast| located::<H>(topic, text, fast))
@@ -297,7 +336,7 @@ pub(crate) fn message<B: Body>(
 }
 
 fn json_error(topic: &str, mut path: String, inner: serde_json::Error) -> DecodeError {
-    let reason = inner.to_string();
+    let reason = interop::reason(&inner);
     if inner.is_syntax() || inner.is_eof() {
         // The path of a syntax fault is where reading stopped; keep it only when it is whole.
         let error = DecodeError::new(topic, ErrorKind::InvalidJson(reason));
@@ -308,10 +347,13 @@ fn json_error(topic: &str, mut path: String, inner: serde_json::Error) -> Decode
         };
     }
     // serde reports a missing or repeated field at its parent; point at the field itself.
-    let field = ["missing field `", "duplicate field `"]
-        .iter()
-        .find_map(|prefix| reason.strip_prefix(prefix)?.split('`').next());
-    if let Some(field) = field {
+    let field = |prefix: &str| reason.strip_prefix(prefix)?.split('`').next();
+    if let Some(field) = field("duplicate field `") {
+        pointer::push_key(&mut path, field);
+        let reason = interop::duplicate(field);
+        return DecodeError::new(topic, ErrorKind::Field(reason)).at(path);
+    }
+    if let Some(field) = field("missing field `") {
         pointer::push_key(&mut path, field);
     }
     DecodeError::new(topic, ErrorKind::Field(reason)).at(path)
@@ -355,6 +397,15 @@ pub(crate) fn unmatched(
                 .enumerate()
                 .all(|(i, t)| i == m.tag || m.tags.get(i) == Some(t))
     });
+    if let Some(near) = crate::near::find(vendor, pattern, tags) {
+        let kind = ErrorKind::MisspeltDiscriminator {
+            value: near.value.to_owned(),
+            documented: near.documented,
+            message: near.message,
+        };
+        let path = paths.get(near.tag).copied().unwrap_or_default();
+        return DecodeError::new(topic, kind).at(path);
+    }
     let open = crate::TOPICS
         .iter()
         .any(|t| t.vendor == vendor && t.pattern == pattern && t.open);

@@ -66,10 +66,19 @@ impl Visitor<'_> for Int {
         i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-        // -2^63 <= v < 2^63: every integral f64 in that range converts exactly.
+        // serde_json hands over an integer literal outside the i64 range as the nearest f64, so
+        // -2^63 as an f64 may stand for any literal from -9223372036854776832 to
+        // -9223372036854775809, none of which is an i64 (the literal -9223372036854775808 itself
+        // arrives through `visit_i64`). Only -2^63 < v < 2^63 is read, where every integral f64
+        // converts exactly; 2^63 and above are out of range anyway.
         const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-        if v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
+        if v.fract() == 0.0 && -LIMIT < v && v < LIMIT {
             Ok(v as i64)
+        } else if v == -LIMIT {
+            Err(E::custom(
+                "a number at or below the 64-bit minimum -9223372036854775808 that cannot be \
+                 read exactly: an integer literal below it, or a float that rounds to it",
+            ))
         } else {
             Err(E::invalid_value(de::Unexpected::Float(v), &self))
         }

@@ -166,9 +166,15 @@ fn a_free_form_field_takes_any_json() {
     );
 }
 
+/// The violations of a check, by path.
+fn paths(checked: &iotxfer::Checked) -> Vec<&str> {
+    checked.violations.iter().map(|v| v.path.as_str()).collect()
+}
+
 #[test]
-fn a_repeated_member_counts_once_and_the_last_one_stands() {
-    // As in a `serde_json::Value`, and for a JSON Schema validator, the last occurrence stands.
+fn a_repeated_member_is_a_violation_and_the_last_one_stands() {
+    // A repeated name is a violation of its own (RFC 8259 §4, I-JSON); otherwise, as in a
+    // `serde_json::Value` and for a JSON Schema validator, the last occurrence stands.
     let payload = |ext: &str, extra: &str| {
         format!(
             r#"{{"services":[{{"service_id":"$ota","event_type":"version_query","paras":{{"task_id":"t","task_ext_info":{ext}{extra}}}}}]}}"#
@@ -177,27 +183,28 @@ fn a_repeated_member_counts_once_and_the_last_one_stands() {
     let check =
         |payload: String| iotxfer::check("$oc/devices/d1/sys/events/down", payload.as_bytes());
 
-    let checked = check(payload(r#"{"a":1,"b":[1],"a":2}"#, ""));
-    assert_eq!(
-        checked.verdict,
-        iotxfer::Verdict::Conforms,
-        "{:?}",
-        checked.violations
-    );
+    let ext = "/services/0/paras/task_ext_info";
+    for repeated in [
+        r#"{"a":1,"b":[1],"a":2}"#,
+        r#"{"a":2,"a":2}"#,
+        r#"{"a":null,"a":null}"#,
+    ] {
+        let checked = check(payload(repeated, ""));
+        assert_eq!(paths(&checked), [format!("{ext}/a")], "{repeated}");
+        assert!(checked.violations[0].reason.contains("RFC 7493 §2.3"));
+    }
+    let checked = check(payload(r#"{"n":{"a":1,"a":1}}"#, ""));
+    assert_eq!(paths(&checked), [format!("{ext}/n/a")]);
 
     let checked = check(payload("{}", r#","x":1,"y":2,"x":3"#));
-    assert_eq!(
-        checked.verdict,
-        iotxfer::Verdict::Conforms,
-        "{:?}",
-        checked.violations
-    );
+    assert_eq!(paths(&checked), ["/services/0/paras/x"]);
     assert_eq!(
         checked.undocumented_fields,
         ["/services/0/paras/x", "/services/0/paras/y"]
     );
 
     let checked = check(payload("{}", r#","x":1,"x":null"#));
+    assert_eq!(paths(&checked), ["/services/0/paras/x"]);
     assert!(
         checked.undocumented_fields.is_empty(),
         "{:?}",
@@ -210,12 +217,8 @@ fn a_repeated_member_counts_once_and_the_last_one_stands() {
         r#"{"a":1}"#,
         &format!(r#"{members}{members},"m3":null"#),
     ));
-    assert_eq!(
-        checked.verdict,
-        iotxfer::Verdict::Conforms,
-        "{:?}",
-        checked.violations
-    );
+    // One violation per repeat: 40 names twice, and `m3` a third time.
+    assert_eq!(checked.violations.len(), 41, "{:?}", checked.violations);
     assert_eq!(checked.undocumented_fields.len(), 39);
     assert!(
         !checked

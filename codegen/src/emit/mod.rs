@@ -2,6 +2,7 @@
 
 mod decode;
 mod docs;
+mod pattern;
 mod topics;
 mod types;
 

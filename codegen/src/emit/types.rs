@@ -3,12 +3,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
-use super::{docs, ident};
+use super::{docs, ident, pattern};
 use crate::ir::{Enum, EnumKind, EnumWire, Field, Number, TextFormat, Type, TypeRef};
-
-/// An integer written as a JSON string: canonical decimal, at most 18 digits, so that every
-/// string the pattern accepts is an `i64` (`crate::check::string_int` holds values to it).
-const INT_PATTERN: &str = "^(0|-?[1-9][0-9]{0,17})$";
 
 /// What a `discriminator` field is generic over.
 #[derive(Clone, Copy)]
@@ -31,6 +27,11 @@ pub fn rust_type(ty: &Type, vendor: &str, owner: TagOwner) -> TokenStream {
             quote!(::std::vec::Vec<#inner>)
         }
         Type::Struct(r) | Type::Enum(r) => type_path(r, vendor),
+        Type::Disputed(documented, implemented) => {
+            let documented = rust_type(documented, vendor, owner);
+            let implemented = rust_type(implemented, vendor, owner);
+            quote!(crate::Disputed<#documented, #implemented>)
+        }
         Type::Body => quote!(B),
         Type::Tag(n) => {
             let n = Literal::usize_unsuffixed(*n);
@@ -118,7 +119,8 @@ fn schema_attrs(f: &Field) -> TokenStream {
     let mut out = TokenStream::new();
     let literal = |n: Option<Number>| n.map(|n| number(n).into_token_stream());
     if f.string_wire {
-        return quote!(#[cfg_attr(feature = "schemars", schemars(extend("pattern" = #INT_PATTERN)))]);
+        let (min, max) = string_int_bounds(r);
+        return pattern_attr(&pattern::int_range(min, max));
     }
     let (min, max) = match f.ty {
         Type::Int => (
@@ -143,11 +145,34 @@ fn schema_attrs(f: &Field) -> TokenStream {
         out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(length(#(#parts),*)))]));
     }
     if let Some(TextFormat::LowerHex) = r.format {
-        out.extend(
-            quote!(#[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9a-f]*$")))]),
-        );
+        out.extend(pattern_attr(pattern::LOWER_HEX));
     }
     out
+}
+
+/// The range of an `int` sent as a string: its own bounds, else the 18 digits every string
+/// integer is held to.
+fn string_int_bounds(r: &crate::ir::Range) -> (i64, i64) {
+    let bound = |n: Option<Number>, default| match n {
+        Some(Number::Int(n)) => n,
+        _ => default,
+    };
+    (
+        bound(r.min, -pattern::STRING_INT_LIMIT),
+        bound(r.max, pattern::STRING_INT_LIMIT),
+    )
+}
+
+/// A `pattern` for the JSON Schema, with the guard that makes Python's `re` give the verdict of
+/// the other engines (see [`pattern`]).
+fn pattern_attr(regex: &str) -> TokenStream {
+    let no_line_feed = pattern::NO_LINE_FEED;
+    quote! {
+        #[cfg_attr(feature = "schemars", schemars(extend(
+            "pattern" = #regex,
+            "not" = { "type": "string", "pattern": #no_line_feed }
+        )))]
+    }
 }
 
 /// `impl Contract`: the checks that serde does not make (ranges, lengths, sizes, formats), and
@@ -317,7 +342,10 @@ fn type_strategy(
     owner: TagOwner,
 ) -> TokenStream {
     match ty {
-        Type::Int if string_wire => quote!(crate::arbitrary::string_int()),
+        Type::Int if string_wire => {
+            let (min, max) = string_int_bounds(r);
+            quote!(crate::arbitrary::string_int(#min, #max))
+        }
         Type::Int => {
             let (min, max) = (option_number(r.min), option_number(r.max));
             quote!(crate::arbitrary::int(#min, #max))
@@ -340,7 +368,7 @@ fn type_strategy(
             let (min, max) = (option_count(r.min_items), option_count(r.max_items));
             quote!(crate::arbitrary::list(#inner, #min, #max))
         }
-        Type::Struct(_) | Type::Enum(_) | Type::Body => {
+        Type::Struct(_) | Type::Enum(_) | Type::Disputed(..) | Type::Body => {
             let ty = rust_type(ty, vendor, owner);
             quote!(::proptest::strategy::Strategy::boxed(::proptest::arbitrary::any::<#ty>()))
         }
@@ -354,7 +382,7 @@ fn type_strategy(
 fn has_contract(ty: &Type) -> bool {
     match ty {
         Type::Array(inner) => has_contract(inner),
-        Type::Struct(_) | Type::Enum(_) | Type::Body => true,
+        Type::Struct(_) | Type::Enum(_) | Type::Disputed(..) | Type::Body => true,
         Type::Int | Type::Float | Type::Bool | Type::Text | Type::Json | Type::Tag(_) => false,
     }
 }
@@ -535,12 +563,20 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         )
     } else {
         let (contract, schema) = match (e.kind, e.wire) {
-            (EnumKind::EnumInt, EnumWire::String) => (
-                quote!(crate::check::string_int(self.value(), path, out);),
-                quote!(
-                    ::schemars::json_schema!({ "description": #description, "type": "string", "pattern": #INT_PATTERN })
-                ),
-            ),
+            (EnumKind::EnumInt, EnumWire::String) => {
+                let limit = pattern::STRING_INT_LIMIT;
+                let regex = pattern::int_range(-limit, limit);
+                let no_line_feed = pattern::NO_LINE_FEED;
+                (
+                    quote!(crate::check::string_int(self.value(), path, out);),
+                    quote!(::schemars::json_schema!({
+                        "description": #description,
+                        "type": "string",
+                        "pattern": #regex,
+                        "not": { "type": "string", "pattern": #no_line_feed },
+                    })),
+                )
+            }
             (EnumKind::EnumInt, EnumWire::Int) => (
                 TokenStream::new(),
                 quote!(::schemars::json_schema!({
@@ -555,9 +591,10 @@ pub fn enumeration(e: &Enum) -> TokenStream {
                 quote!(::schemars::json_schema!({ "description": #description, "type": "string" })),
             ),
         };
+        let limit = pattern::STRING_INT_LIMIT;
         let other = match e.kind {
             EnumKind::EnumInt => quote!(::proptest::strategy::Strategy::prop_map(
-                crate::arbitrary::string_int(),
+                crate::arbitrary::string_int(-#limit, #limit),
                 Self::from_wire
             )),
             EnumKind::EnumString => quote!(::proptest::strategy::Strategy::prop_map(

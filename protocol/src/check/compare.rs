@@ -24,28 +24,50 @@ pub(super) struct Found {
     pub(super) undocumented: Vec<String>,
 }
 
-/// The findings while the walk goes on. A repeated member replaces an earlier one (in a `Value`
-/// and for a schema validator, the last one stands), so what the earlier one found is marked
-/// void, and dropped once the walk is over: indices stay put meanwhile.
+/// The findings while the walk goes on. A repeated member is a violation (see `interop`), and
+/// it replaces the earlier one (in a `Value` and for a schema validator, the last one stands),
+/// so what the earlier one found is marked void, and dropped once the walk is over: indices
+/// stay put meanwhile.
 #[derive(Default)]
 struct Findings {
     violations: Vec<Violation>,
     undocumented: Vec<String>,
     void: Vec<Marks>,
+    /// Where the innermost value that failed to parse sits, once one did.
+    fault_at: Option<String>,
+}
+
+/// A payload the comparison could not read to its end, and where it stopped.
+pub(super) struct Unreadable {
+    pub(super) path: String,
+    pub(super) error: serde_json::Error,
 }
 
 /// Compares the JSON `received` with `written`, the re-encoding of its typed value.
-pub(super) fn compare(received: &str, written: &Value) -> serde_json::Result<Found> {
+pub(super) fn compare(received: &str, written: &Value) -> Result<Found, Unreadable> {
     let mut de = serde_json::Deserializer::from_str(received);
     let mut findings = Findings::default();
-    Against {
+    let read = Against {
         written,
         path: &mut String::new(),
         found: &mut findings,
     }
-    .deserialize(&mut de)?;
-    de.end()?;
-    Ok(findings.finish())
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    match read {
+        Ok(()) => Ok(findings.finish()),
+        Err(error) => Err(Unreadable {
+            path: findings.fault_at.unwrap_or_default(),
+            error,
+        }),
+    }
+}
+
+impl Findings {
+    /// Notes where a value failed to parse; the innermost place, reached first, stands.
+    fn failed_at(&mut self, path: &str) {
+        self.fault_at.get_or_insert_with(|| path.to_owned());
+    }
 }
 
 impl Findings {
@@ -94,12 +116,6 @@ impl Findings {
 struct Marks {
     violations: (usize, usize),
     undocumented: (usize, usize),
-}
-
-impl Marks {
-    fn is_empty(&self) -> bool {
-        self.violations.0 == self.violations.1 && self.undocumented.0 == self.undocumented.1
-    }
 }
 
 /// One received value, compared with its written form as it is read.
@@ -151,7 +167,20 @@ impl<'de> DeserializeSeed<'de> for Against<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
+        let Against {
+            written,
+            path,
+            found,
+        } = self;
+        let read = deserializer.deserialize_any(Against {
+            written,
+            path: &mut *path,
+            found: &mut *found,
+        });
+        if read.is_err() {
+            found.failed_at(path);
+        }
+        read
     }
 }
 
@@ -230,10 +259,9 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             self.differs(received);
             return Ok(());
         };
-        // The last occurrence so far of each member that found something, by name: only
-        // those can have findings to void, so a conforming payload keeps none. A linear search
-        // while there are few, an index once there are many, so that no payload costs
-        // quadratic time.
+        // The last occurrence so far of each member, by name: a repeated member is a violation
+        // of its own, and voids what its earlier occurrence found. A linear search while there
+        // are few, an index once there are many, so that no payload costs quadratic time.
         let mut members: Vec<(Cow<'de, str>, Marks)> = Vec::new();
         let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
         while let Some(Key(key)) = map.next_key()? {
@@ -246,13 +274,15 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                         found: self.found,
                     })
                 })?,
-                None => {
-                    if !map.next_value::<Null>()?.0 {
-                        member(self.path, &key, |path| {
-                            self.found.undocumented.push(path.clone())
-                        });
+                None => member(self.path, &key, |path| {
+                    let Null(null) = map.next_value::<Null>().inspect_err(|_| {
+                        self.found.failed_at(path);
+                    })?;
+                    if !null {
+                        self.found.undocumented.push(path.clone());
                     }
-                }
+                    Ok(())
+                })?,
             }
             marks.violations.1 = self.found.violations.len();
             marks.undocumented.1 = self.found.undocumented.len();
@@ -271,8 +301,11 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                 Some((_, last)) => {
                     let replaced = std::mem::replace(last, marks);
                     self.found.void.push(replaced);
+                    member(self.path, &key, |path| {
+                        let reason = crate::interop::duplicate(&key);
+                        self.found.violations.push(Violation::new(path, reason));
+                    });
                 }
-                None if marks.is_empty() => {}
                 None => {
                     if let Some(index) = &mut index {
                         index.insert(key.clone(), members.len());

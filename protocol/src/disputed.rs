@@ -1,0 +1,94 @@
+//! Values whose wire form a vendor's document and its own reference implementation disagree on.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Contract, Violation};
+
+/// A value that the vendor's document writes one way and the vendor's own reference
+/// implementation another (DJI documents firmware step `current_step` as `"download_firmware"`;
+/// DJI's cloud demo, which talks to real docks, reads `1`). Devices send both, so both are valid;
+/// the variant tells which form arrived, and each is written back as it came.
+///
+/// A value is read as the document writes it whenever it can be, else as the implementation
+/// writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Disputed<D, I> {
+    /// The form of the vendor's document.
+    Documented(D),
+    /// The form of the vendor's reference implementation.
+    Implemented(I),
+}
+
+impl<D: Serialize, I: Serialize> Serialize for Disputed<D, I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Documented(value) => value.serialize(serializer),
+            Self::Implemented(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, D: DeserializeOwned, I: DeserializeOwned> Deserialize<'de> for Disputed<D, I> {
+    fn deserialize<De: Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
+        // Such values are scalars; reading one twice costs nothing worth a buffer of our own.
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let documented = match D::deserialize(&value) {
+            Ok(read) => return Ok(Self::Documented(read)),
+            Err(e) => e,
+        };
+        I::deserialize(&value)
+            .map(Self::Implemented)
+            .map_err(|implemented| {
+                De::Error::custom(format_args!(
+                    "neither the documented form ({documented}) nor the reference \
+                 implementation's ({implemented})"
+                ))
+            })
+    }
+}
+
+impl<D: Contract, I: Contract> Contract for Disputed<D, I> {
+    fn check(&self, path: &mut String, out: &mut Vec<Violation>) {
+        match self {
+            Self::Documented(value) => value.check(path, out),
+            Self::Implemented(value) => value.check(path, out),
+        }
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl<D: schemars::JsonSchema, I: schemars::JsonSchema> schemars::JsonSchema for Disputed<D, I> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("{}_or_{}", D::schema_name(), I::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [generator.subschema_for::<D>(), generator.subschema_for::<I>()]
+        })
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl<D, I> proptest::arbitrary::Arbitrary for Disputed<D, I>
+where
+    D: proptest::arbitrary::Arbitrary + 'static,
+    I: proptest::arbitrary::Arbitrary + 'static,
+{
+    type Parameters = ();
+    type Strategy = proptest::strategy::BoxedStrategy<Self>;
+
+    fn arbitrary_with((): ()) -> Self::Strategy {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<D>().prop_map(Self::Documented),
+            any::<I>().prop_map(Self::Implemented),
+        ]
+        .boxed()
+    }
+}
