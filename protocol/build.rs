@@ -1,4 +1,6 @@
-//! Generates the typed protocol from `../schema` into `OUT_DIR/iotxfer.rs`.
+//! Generates the typed protocol from `schema/` into `OUT_DIR/iotxfer.rs`. In the repository
+//! `protocol/schema` is a link to the top-level `schema/`, so the package carries the
+//! definitions it is built from.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +11,7 @@ fn main() -> ExitCode {
         println!("cargo::error=CARGO_MANIFEST_DIR is not set; run this build script through Cargo");
         return ExitCode::FAILURE;
     };
-    let schema = manifest_dir.join("../schema");
+    let schema = manifest_dir.join("schema");
     // A directory makes Cargo rescan it, so new definition files are seen too.
     println!("cargo::rerun-if-changed={}", schema.display());
     println!("cargo::rerun-if-changed=build.rs");

@@ -13,7 +13,7 @@ lines = []
 for example in tomllib.loads((CORPUS / "corpus.toml").read_text(encoding="utf-8"))["example"]:
     payload = (CORPUS / "examples" / f"{example['id']}.json").read_text(encoding="utf-8")
     lines.append(json.dumps({"tst": "2026-11-22T00:57:22.205616Z+0000", "topic": example["topic"],
-                             "qos": 0, "retain": 0, "payloadlen": len(payload), "payload": payload},
+                             "qos": 0, "retain": 0, "payloadlen": len(payload.encode("utf-8")), "payload": payload},
                             separators=(",", ":")))
 lines.append(json.dumps({"tst": "2026-11-22T00:57:22.205616Z+0000", "topic": "thing/product/GW/osd",
                          "qos": 0, "retain": 0, "payloadlen": 2, "payload": "{}"}, separators=(",", ":")))
