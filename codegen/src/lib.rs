@@ -15,6 +15,7 @@ mod load;
 mod model;
 mod naming;
 mod resolve;
+mod suggest;
 
 use std::path::{Path, PathBuf};
 

@@ -255,11 +255,17 @@ fn entry<T: DeserializeOwned>(
     match T::deserialize(ValueDeserializer::from(value)) {
         Ok(v) => Some(v),
         Err(e) => {
-            diags.error(
-                file,
-                e.span().unwrap_or(span),
-                e.message().trim().to_owned(),
-            );
+            let span = e.span().unwrap_or(span);
+            let message = e.message().trim();
+            match crate::suggest::unknown_field(message) {
+                Some((name, known)) => diags.error_help(
+                    file,
+                    span,
+                    format!("unknown key `{name}`"),
+                    crate::suggest::help(name, &known),
+                ),
+                None => diags.error(file, span, message.to_owned()),
+            }
             None
         }
     }

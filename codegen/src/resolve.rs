@@ -456,11 +456,15 @@ fn resolve_topics(ctx: &mut Ctx<'_>, defs: &[Named<model::TopicDef>]) -> Vec<ir:
             continue;
         };
         match topics.iter().position(|t| &t.key == reply.get_ref()) {
-            None => ctx.diags.error(
-                ctx.file,
-                reply.span(),
-                format!("unknown reply topic `{}`", reply.get_ref()),
-            ),
+            None => {
+                let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
+                ctx.diags.error_help(
+                    ctx.file,
+                    reply.span(),
+                    format!("unknown reply topic `{}`", reply.get_ref()),
+                    crate::suggest::help(reply.get_ref(), &known),
+                );
+            }
             Some(r) => {
                 let same_params = topics[r]
                     .params
@@ -625,10 +629,12 @@ fn resolve_family(
         let topic = match topics.iter().position(|t| &t.key == def.topic.get_ref()) {
             Some(t) => t,
             None => {
-                ctx.diags.error(
+                let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
+                ctx.diags.error_help(
                     ctx.file,
                     def.topic.span(),
                     format!("unknown topic `{}`", def.topic.get_ref()),
+                    crate::suggest::help(def.topic.get_ref(), &known),
                 );
                 usize::MAX
             }
@@ -1068,7 +1074,7 @@ fn resolve_type(
             if let Some((_, types)) = scope.family {
                 known.extend(types.keys().map(String::as_str));
             }
-            let help = match closest(n, &known) {
+            let help = match crate::suggest::closest(n, &known) {
                 Some(k) => {
                     // The near miss is the type meant: don't also report it as unused.
                     let family = scope
@@ -1105,33 +1111,6 @@ fn within(
     } else {
         span
     }
-}
-
-/// The known name nearest to a misspelling, if one is near enough to suggest.
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1];
-            for (j, cb) in b.iter().enumerate() {
-                cur.push(
-                    (prev[j] + usize::from(ca != *cb))
-                        .min(prev[j + 1] + 1)
-                        .min(cur[j] + 1),
-                );
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    }
-    let limit = (name.len() / 3).max(1);
-    known
-        .iter()
-        .map(|k| (distance(&name.to_lowercase(), &k.to_lowercase()), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, k)| k)
 }
 
 fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {

@@ -108,6 +108,11 @@ pub enum CorpusError {
     Missing { id: String },
     #[error("examples/{id}.json is not listed in corpus.toml")]
     Unlisted { id: String },
+    #[error(
+        "example `{id}` is listed twice in corpus.toml: ids name one file each, across the \
+         whole corpus; give one of them another id"
+    )]
+    Duplicate { id: String },
     #[error("example `{id}`: {reason}")]
     Fix { id: String, reason: String },
 }
@@ -119,6 +124,10 @@ mod embedded {
 /// The corpus as it was built into this crate from `conformance/corpus/`.
 pub fn load() -> Result<Corpus, CorpusError> {
     let mut corpus: Corpus = toml::from_str(embedded::CORPUS_TOML)?;
+    let mut ids = std::collections::BTreeSet::new();
+    if let Some(e) = corpus.examples.iter().find(|e| !ids.insert(e.id.as_str())) {
+        return Err(CorpusError::Duplicate { id: e.id.clone() });
+    }
     for example in &mut corpus.examples {
         let (_, bytes) = embedded::EXAMPLES
             .iter()

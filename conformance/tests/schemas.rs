@@ -6,7 +6,7 @@ use iotxfer::dji::{Envelope, Module, TaskStatus};
 use iotxfer_conformance::schemas;
 use serde_json::{Value, json};
 
-const REFRESH: &str = "IOTXFER_BLESS=1 cargo test -p iotxfer-conformance --test schemas";
+const REFRESH: &str = "conformance/tools/regenerate.sh";
 
 #[test]
 fn committed_schemas_match_the_types() {

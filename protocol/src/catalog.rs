@@ -89,6 +89,37 @@ where
         .boxed()
 }
 
+/// One vendor of the definitions: a module of this crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VendorInfo {
+    /// The vendor module: `dji`.
+    pub id: &'static str,
+    /// The vendor's name: `DJI Cloud API`.
+    pub name: &'static str,
+    /// The first sentence of its description.
+    pub summary: &'static str,
+    /// Its protocol families, in definition order.
+    pub families: &'static [FamilyInfo],
+}
+
+/// One protocol family of a vendor: a module of its vendor's module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyInfo {
+    /// The vendor module: `dji`.
+    pub vendor: &'static str,
+    /// The family module: `firmware`.
+    pub id: &'static str,
+    /// The family's name: `Firmware upgrade`.
+    pub name: &'static str,
+    /// The first sentence of its description.
+    pub summary: &'static str,
+}
+
+/// Every vendor of the definitions, with its families.
+pub fn vendors() -> &'static [VendorInfo] {
+    crate::VENDORS
+}
+
 /// Every message of the definitions, grouped by vendor and family.
 pub fn messages() -> &'static [MessageInfo] {
     &crate::MESSAGES

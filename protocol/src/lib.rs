@@ -3,9 +3,9 @@
 
 //! # Crate layout
 //!
-//! - One module per vendor ([`tencent`], [`huawei`], [`dji`]) with its topic structs and, where
-//!   the vendor wraps messages, its `Envelope`; inside it one module per protocol family
-//!   (`dji::firmware`, `dji::log_upload`, ...) with the message bodies and their types.
+//! - One module per vendor (the table above; [`catalog::vendors`] lists them) with its topic
+//!   structs and, where the vendor wraps messages, its `Envelope`; inside it one module per
+//!   protocol family (`<vendor>::<family>`) with the message bodies and their types.
 //! - [`decode`] turns a (topic, payload) pair into a [`Message`], tolerantly; [`check`] holds
 //!   it to the documented contract, with the verdict of the exported JSON Schemas.
 //! - [`catalog`] lists every topic and message as data, with their JSON Schemas.
@@ -40,8 +40,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/iotxfer.rs"));
 }
 
-use generated::{MESSAGES, TOPICS};
-pub use generated::{Message, dji, huawei, tencent};
+// The vendor modules and `Message`, whatever the definitions hold; the crate's own items
+// (`MESSAGES`, `TOPICS`, routing) stay crate-private.
+pub use generated::*;
 
 /// Decodes an MQTT message: routes the topic, picks the message by its discriminator, and
 /// reads the typed payload.

@@ -176,6 +176,7 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
 
 /// The crate-wide `Message`, `route`, and the catalog.
 pub fn root(protocol: &Protocol) -> TokenStream {
+    let vendors = vendor_infos(protocol);
     let messages: Vec<_> = protocol
         .vendors
         .iter()
@@ -371,6 +372,26 @@ pub fn root(protocol: &Protocol) -> TokenStream {
 
         /// Every topic of the definitions, including those that carry no message defined here.
         pub(crate) static TOPICS: &[crate::catalog::TopicInfo] = &[#(#topic_infos),*];
+
+        #vendors
+    }
+}
+
+/// `VENDORS`: each vendor with its families, as the definitions name them.
+fn vendor_infos(protocol: &Protocol) -> TokenStream {
+    let infos = protocol.vendors.iter().map(|v| {
+        let (id, name) = (&v.id, &v.name);
+        let summary = docs::summary(&v.doc);
+        let families = v.families.iter().map(|f| {
+            let (family, name) = (&f.id, &f.name);
+            let summary = docs::summary(&f.doc);
+            quote!(crate::catalog::FamilyInfo { vendor: #id, id: #family, name: #name, summary: #summary })
+        });
+        quote!(crate::catalog::VendorInfo { id: #id, name: #name, summary: #summary, families: &[#(#families),*] })
+    });
+    quote! {
+        /// Every vendor of the definitions, with its families.
+        pub(crate) static VENDORS: &[crate::catalog::VendorInfo] = &[#(#infos),*];
     }
 }
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Rewrites everything that is generated and committed: the JSON Schemas (schema/json/), the
+# snapshots of the generated Rust (codegen/tests/snapshots/) and of the catalog
+# (protocol/tests/snapshots/), and the vendor tables of README.md and schema/json/README.md. Review the diff it lists before
+# committing. With --check it rewrites nothing and fails when anything committed is stale;
+# .ci/run runs that.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+generated=(schema/json codegen/tests/snapshots protocol/tests/snapshots README.md)
+if [[ "${1:-}" == "--check" ]]; then
+  # With CI set, insta fails on a stale snapshot instead of writing a new one.
+  CI=true cargo test --quiet -p iotxfer-conformance --test schemas --test docs
+  CI=true cargo test --quiet -p iotxfer-codegen --test snapshots
+  CI=true cargo test --quiet -p iotxfer --test catalog
+else
+  IOTXFER_BLESS=1 cargo test --quiet -p iotxfer-conformance --test schemas --test docs
+  INSTA_UPDATE=always cargo test --quiet -p iotxfer-codegen --test snapshots
+  INSTA_UPDATE=always cargo test --quiet -p iotxfer --test catalog
+  git status --short -- "${generated[@]}"
+  git diff --stat -- "${generated[@]}"
+fi
