@@ -1,0 +1,111 @@
+//! Enums: kinds, wire forms, values and their Rust names.
+
+use std::collections::BTreeSet;
+
+use super::{Ctx, doc};
+use crate::ir;
+use crate::load::Named;
+use crate::model::{self, EnumKind, EnumWire};
+use crate::naming;
+
+pub(super) fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Option<ir::Enum> {
+    let def = &e.def;
+    let kind = *def.kind.get_ref();
+    let wire = match (&def.wire, kind) {
+        (None, EnumKind::EnumInt) => EnumWire::Int,
+        (None, EnumKind::EnumString) => EnumWire::String,
+        (Some(w), EnumKind::EnumInt) => *w.get_ref(),
+        (Some(w), EnumKind::EnumString) => {
+            if *w.get_ref() != EnumWire::String {
+                ctx.diags.error(
+                    ctx.file,
+                    w.span(),
+                    "an `enum_string` always travels as a string",
+                );
+            }
+            EnumWire::String
+        }
+    };
+    if def.values.is_empty() {
+        ctx.diags
+            .error(ctx.file, e.name.span(), "an enum needs at least one value");
+    }
+    let mut variants = BTreeSet::new();
+    let mut values = Vec::new();
+    for (value, v) in &def.values {
+        let vd = v.get_ref();
+        if kind == EnumKind::EnumInt && value.get_ref().parse::<i64>().is_err() {
+            ctx.diags.error(
+                ctx.file,
+                value.span(),
+                format!(
+                    "`{}` is not an integer value of an `enum_int`",
+                    value.get_ref()
+                ),
+            );
+        }
+        let variant = match (&vd.name, kind) {
+            (Some(n), _) => {
+                let name = n.get_ref();
+                if !naming::is_identifier(name) || naming::type_name(name) != *name {
+                    ctx.diags.error(
+                        ctx.file,
+                        n.span(),
+                        format!("variant name `{name}` is not UpperCamelCase"),
+                    );
+                }
+                name.clone()
+            }
+            (None, EnumKind::EnumInt) => {
+                ctx.diags.error_help(
+                    ctx.file,
+                    value.span(),
+                    "an `enum_int` value needs a `name`",
+                    "add `name = \"...\"`",
+                );
+                continue;
+            }
+            (None, EnumKind::EnumString) => naming::type_name(value.get_ref()),
+        };
+        if variant.is_empty() || !naming::is_identifier(&variant) {
+            ctx.diags.error_help(
+                ctx.file,
+                value.span(),
+                format!("value `{}` has no usable variant name", value.get_ref()),
+                "add `name = \"...\"`",
+            );
+            continue;
+        }
+        if variant == "Undocumented" {
+            ctx.diags.error_help(
+                ctx.file,
+                value.span(),
+                "`Undocumented` is the variant that keeps values the documents do not define",
+                "add another `name`",
+            );
+        }
+        if !variants.insert(variant.clone()) {
+            ctx.diags.error_help(
+                ctx.file,
+                value.span(),
+                format!("two values become the variant `{variant}`"),
+                "set `name` on one of them",
+            );
+        }
+        values.push(ir::EnumValue {
+            wire: value.get_ref().clone(),
+            variant,
+            doc: doc(ctx, &vd.doc),
+            term: vd.term.clone(),
+        });
+    }
+    Some(ir::Enum {
+        name: e.name.get_ref().clone(),
+        kind,
+        wire,
+        exhaustive: def.exhaustive,
+        doc: doc(ctx, &def.doc),
+        term: def.term.clone(),
+        values,
+    })
+}

@@ -1,0 +1,400 @@
+//! A protocol family: its discriminator values, messages, routes and request/reply pairs.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::enums::resolve_enum;
+use super::fields::{resolve_fields, resolve_struct};
+use super::names::check_type_names;
+use super::{Ctx, Kind, Place, Scope, doc};
+use crate::ir;
+use crate::load::{FamilyFile, Named};
+use crate::model::{FamilyHeader, MessageDef};
+use crate::naming;
+
+/// What a family can refer to in its vendor.
+pub(super) struct Known<'a> {
+    pub(super) vendor: &'a str,
+    pub(super) types: &'a BTreeMap<String, Kind>,
+    pub(super) envelope: &'a ir::Envelope,
+    pub(super) topics: &'a [ir::Topic],
+}
+
+/// What every message of a vendor must not share with another: its route (topic and
+/// discriminators) and its `Message` variant, each mapped to the message id that holds it.
+pub(super) struct Taken<'a> {
+    pub(super) routes: &'a mut HashMap<(usize, Vec<String>), String>,
+    pub(super) variants: &'a mut HashMap<String, String>,
+}
+
+/// The discriminator values of a family: those it fixes for all its messages (by envelope
+/// position), and the position left to each message.
+struct Tags {
+    fixed: Vec<(usize, String)>,
+    own: Option<usize>,
+}
+
+pub(super) fn resolve_family(
+    ctx: &mut Ctx<'_>,
+    known: &Known<'_>,
+    ff: &FamilyFile,
+    taken: &mut Taken<'_>,
+) -> Option<ir::Family> {
+    let header = ff.header.as_ref()?;
+    check_module_name(ctx, &ff.id);
+    let family_types = family_types(ctx, ff, known.types);
+    let scope = Scope {
+        family: Some((&ff.id, &family_types)),
+        vendor: known.types,
+    };
+    let tags = family_tags(ctx, header, known.envelope);
+    let structs: Vec<ir::Struct> = ff
+        .structs
+        .iter()
+        .map(|s| resolve_struct(ctx, &scope, Some(&ff.id), s, Place::Message))
+        .collect();
+    let enums: Vec<ir::Enum> = ff
+        .enums
+        .iter()
+        .filter_map(|e| resolve_enum(ctx, e))
+        .collect();
+
+    let mut names: BTreeSet<String> = family_types.keys().cloned().collect();
+    let mut messages = Vec::new();
+    // Messages whose topic is unknown: reported once, and left out of every later check.
+    let mut unplaced: BTreeSet<&str> = BTreeSet::new();
+    for named in &ff.messages {
+        let place = Placing {
+            known,
+            family: &ff.id,
+            scope: &scope,
+            tags: &tags,
+        };
+        match resolve_message(ctx, &place, named, &mut names, taken) {
+            Some(message) => messages.push(message),
+            None => {
+                unplaced.insert(named.name.get_ref());
+            }
+        }
+    }
+    pair_replies(ctx, ff, known.topics, &mut messages, &unplaced);
+
+    Some(ir::Family {
+        id: ff.id.clone(),
+        name: header.name.clone(),
+        doc: doc(ctx, &header.doc),
+        source: header.source.get_ref().clone(),
+        messages,
+        structs,
+        enums,
+    })
+}
+
+/// A family's file name is its module name.
+fn check_module_name(ctx: &mut Ctx<'_>, id: &str) {
+    if id == "topics" {
+        ctx.diags.error_help(
+            ctx.file,
+            0..0,
+            "`topics` cannot name a family",
+            "the exported JSON Schemas use `<vendor>/topics/` for the topic schemas",
+        );
+    }
+    if !naming::is_identifier(id) || naming::field_name(id) != id {
+        ctx.diags.error(
+            ctx.file,
+            0..0,
+            format!("family file name `{id}` is not a snake_case module name"),
+        );
+    }
+}
+
+/// The family's own type names, none of which its vendor may define too.
+fn family_types(
+    ctx: &mut Ctx<'_>,
+    ff: &FamilyFile,
+    vendor_types: &BTreeMap<String, Kind>,
+) -> BTreeMap<String, Kind> {
+    let mut family_types = BTreeMap::new();
+    check_type_names(
+        ctx.file,
+        &ff.structs,
+        &ff.enums,
+        &mut family_types,
+        ctx.diags,
+    );
+    let names = ff.structs.iter().map(|s| &s.name);
+    for name in names.chain(ff.enums.iter().map(|e| &e.name)) {
+        if vendor_types.contains_key(name.get_ref()) {
+            ctx.diags.error(
+                ctx.file,
+                name.span(),
+                format!("`{}` is already defined by the vendor", name.get_ref()),
+            );
+        }
+    }
+    family_types
+}
+
+/// The family-wide discriminator values of `tags`, and the one discriminator they leave.
+fn family_tags(ctx: &mut Ctx<'_>, header: &FamilyHeader, envelope: &ir::Envelope) -> Tags {
+    let mut fixed: Vec<(usize, String)> = Vec::new();
+    for (name, value) in &header.tags {
+        match envelope.tags.iter().position(|t| t == name.get_ref()) {
+            Some(i) => fixed.push((i, value.get_ref().clone())),
+            None => ctx.diags.error(
+                ctx.file,
+                name.span(),
+                format!(
+                    "`{}` is not a discriminator of the envelope",
+                    name.get_ref()
+                ),
+            ),
+        }
+    }
+    let left: Vec<usize> = (0..envelope.tags.len())
+        .filter(|i| !fixed.iter().any(|(t, _)| t == i))
+        .collect();
+    if !envelope.tags.is_empty() && left.len() != 1 {
+        ctx.diags.error_help(
+            ctx.file,
+            header.doc.span(),
+            "the family must leave exactly one envelope discriminator to its messages",
+            format!(
+                "the envelope discriminators are {:?}; give the others in `tags`",
+                envelope.tags
+            ),
+        );
+    }
+    Tags {
+        fixed,
+        own: left.first().copied(),
+    }
+}
+
+/// Where the messages of a family are resolved.
+struct Placing<'a> {
+    known: &'a Known<'a>,
+    family: &'a str,
+    scope: &'a Scope<'a>,
+    tags: &'a Tags,
+}
+
+/// One message; `None` when its topic is unknown. Its fields are resolved all the same, so
+/// that their faults are reported and the types they use are not reported unused.
+fn resolve_message(
+    ctx: &mut Ctx<'_>,
+    place: &Placing<'_>,
+    named: &Named<MessageDef>,
+    names: &mut BTreeSet<String>,
+    taken: &mut Taken<'_>,
+) -> Option<ir::Message> {
+    let def = &named.def;
+    let key = named.name.get_ref().clone();
+    let rust_name = message_type_name(ctx, named, names);
+    let topic = message_topic(ctx, place.known.topics, def);
+    let wire = def
+        .wire
+        .as_ref()
+        .map(|w| w.get_ref().clone())
+        .unwrap_or_else(|| key.clone());
+    // Each discriminator: the family's value, else the message's own.
+    let tags: Vec<String> = (0..place.known.envelope.tags.len())
+        .map(|i| {
+            let fixed = place.tags.fixed.iter().find(|(t, _)| *t == i);
+            fixed.map_or_else(|| wire.clone(), |(_, v)| v.clone())
+        })
+        .collect();
+    let id = format!("{}/{}/{key}", place.known.vendor, place.family);
+    if let Some(topic) = topic {
+        claim_route(
+            ctx,
+            place.known.topics,
+            named,
+            (topic, &tags, &wire),
+            &id,
+            taken,
+        );
+    }
+    let variant = format!(
+        "{}{}{}",
+        naming::type_name(place.known.vendor),
+        naming::type_name(place.family),
+        rust_name
+    );
+    if let Some(other) = taken.variants.insert(variant.clone(), id.clone()) {
+        ctx.diags.error(
+            ctx.file,
+            named.name.span(),
+            format!("message `{id}` and `{other}` both become `Message::{variant}`"),
+        );
+    }
+    let fields = message_fields(ctx, place, named);
+    let doc = doc(ctx, &def.doc);
+    Some(ir::Message {
+        id,
+        variant,
+        key,
+        rust_name,
+        topic: topic?,
+        wire,
+        tags,
+        tag: place.tags.own.unwrap_or_default(),
+        reply: None,
+        request: None,
+        doc,
+        term: def.term.clone(),
+        fields,
+    })
+}
+
+/// The Rust type name of a message, which no other type of its family may have.
+fn message_type_name(
+    ctx: &mut Ctx<'_>,
+    named: &Named<MessageDef>,
+    names: &mut BTreeSet<String>,
+) -> String {
+    let key = named.name.get_ref();
+    let rust_name = naming::type_name(key);
+    if !naming::is_identifier(key) || naming::field_name(key) != *key {
+        ctx.diags.error(
+            ctx.file,
+            named.name.span(),
+            format!("message name `{key}` is not snake_case"),
+        );
+    }
+    if !names.insert(rust_name.clone()) {
+        ctx.diags.error_help(
+            ctx.file,
+            named.name.span(),
+            format!("message `{key}` becomes the Rust type `{rust_name}`, which is already defined in this family"),
+            "rename the message or the type",
+        );
+    }
+    rust_name
+}
+
+/// The index of the message's topic; `None`, reported, when the vendor has no such topic.
+fn message_topic(ctx: &mut Ctx<'_>, topics: &[ir::Topic], def: &MessageDef) -> Option<usize> {
+    let topic = topics.iter().position(|t| &t.key == def.topic.get_ref());
+    if topic.is_none() {
+        let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
+        ctx.diags.error_help(
+            ctx.file,
+            def.topic.span(),
+            format!("unknown topic `{}`", def.topic.get_ref()),
+            crate::suggest::help(def.topic.get_ref(), &known),
+        );
+    }
+    topic
+}
+
+/// Records the message's route, (topic, discriminators); two messages cannot share one.
+fn claim_route(
+    ctx: &mut Ctx<'_>,
+    topics: &[ir::Topic],
+    named: &Named<MessageDef>,
+    (topic, tags, wire): (usize, &[String], &str),
+    id: &str,
+    taken: &mut Taken<'_>,
+) {
+    let route = (topic, tags.to_vec());
+    if let Some(other) = taken.routes.insert(route, id.to_owned()) {
+        ctx.diags.error(
+            ctx.file,
+            named.name.span(),
+            format!(
+                "`{wire}` on topic `{}` is already the message `{other}`",
+                topics[topic].key
+            ),
+        );
+    }
+}
+
+/// The message's fields: a flat envelope's fields first, then its own, with no name twice.
+fn message_fields(
+    ctx: &mut Ctx<'_>,
+    place: &Placing<'_>,
+    named: &Named<MessageDef>,
+) -> Vec<ir::Field> {
+    let envelope = place.known.envelope;
+    let mut fields: Vec<ir::Field> = if envelope.nested {
+        Vec::new()
+    } else {
+        envelope.fields.clone()
+    };
+    let own = resolve_fields(ctx, place.scope, &named.def.fields, Place::Message);
+    for f in own
+        .iter()
+        .filter(|f| fields.iter().any(|e| e.rust == f.rust))
+    {
+        ctx.diags.error(
+            ctx.file,
+            named.name.span(),
+            format!(
+                "field `{}` collides with the envelope field of the same name",
+                f.wire
+            ),
+        );
+    }
+    fields.extend(own);
+    fields
+}
+
+/// Links each request to its reply; a reply travels on its request topic's reply topic.
+fn pair_replies(
+    ctx: &mut Ctx<'_>,
+    ff: &FamilyFile,
+    topics: &[ir::Topic],
+    messages: &mut [ir::Message],
+    unplaced: &BTreeSet<&str>,
+) {
+    for named in &ff.messages {
+        let Some(reply) = &named.def.reply else {
+            continue;
+        };
+        let Some(i) = messages.iter().position(|m| &m.key == named.name.get_ref()) else {
+            continue; // Its topic is unknown, and already reported.
+        };
+        let Some(r) = messages.iter().position(|m| &m.key == reply.get_ref()) else {
+            if !unplaced.contains(reply.get_ref().as_str()) {
+                let known: Vec<&str> = ff
+                    .messages
+                    .iter()
+                    .map(|m| m.name.get_ref().as_str())
+                    .collect();
+                ctx.diags.error_help(
+                    ctx.file,
+                    reply.span(),
+                    format!("unknown reply message `{}`", reply.get_ref()),
+                    crate::suggest::help(reply.get_ref(), &known),
+                );
+            }
+            continue;
+        };
+        let request_topic = &topics[messages[i].topic];
+        let fault = match request_topic.reply {
+            None => Some(format!(
+                "topic `{}` declares no reply topic",
+                request_topic.key
+            )),
+            Some(t) if t != messages[r].topic => Some(format!(
+                "reply `{}` is not on the reply topic of `{}`",
+                reply.get_ref(),
+                named.name.get_ref()
+            )),
+            Some(_) => None,
+        };
+        if let Some(fault) = fault {
+            ctx.diags.error(ctx.file, reply.span(), fault);
+        }
+        if messages[r].request.is_some() {
+            ctx.diags.error(
+                ctx.file,
+                reply.span(),
+                format!("`{}` already answers another message", reply.get_ref()),
+            );
+        }
+        messages[i].reply = Some(r);
+        messages[r].request = Some(i);
+    }
+}

@@ -1,0 +1,297 @@
+//! Fields: names, types, wire forms and ranges.
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::types::resolve_type;
+use super::{Ctx, Kind, Place, Scope, doc};
+use crate::ir::{self, Number, Type, TypeRef};
+use crate::load::Named;
+use crate::model::{self, Bound, EnumWire, FieldDef};
+use crate::naming;
+
+pub(super) fn resolve_struct(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    family: Option<&str>,
+    s: &Named<model::StructDef>,
+    place: Place,
+) -> ir::Struct {
+    let fields = resolve_fields(ctx, scope, &s.def.fields, place);
+    let generic = family.is_none()
+        && matches!(
+            scope.vendor.get(s.name.get_ref()),
+            Some(Kind::Struct { generic: true })
+        );
+    ir::Struct {
+        name: s.name.get_ref().clone(),
+        doc: doc(ctx, &s.def.doc),
+        term: s.def.term.clone(),
+        fields,
+        generic,
+    }
+}
+
+pub(super) fn resolve_fields(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    defs: &indexmap::IndexMap<Spanned<String>, Spanned<FieldDef>>,
+    place: Place,
+) -> Vec<ir::Field> {
+    let mut seen = BTreeMap::new();
+    let mut fields = Vec::new();
+    for (name, def) in defs {
+        let Some(field) = resolve_field(ctx, scope, name, def, place) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(field.rust.clone(), name.get_ref().clone()) {
+            ctx.diags.error_help(
+                ctx.file,
+                name.span(),
+                format!(
+                    "`{first}` and `{}` both become the Rust field `{}`",
+                    name.get_ref(),
+                    field.rust
+                ),
+                "set `rust_name` on one of them",
+            );
+        }
+        fields.push(field);
+    }
+    fields
+}
+
+fn resolve_field(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    name: &Spanned<String>,
+    def: &Spanned<FieldDef>,
+    place: Place,
+) -> Option<ir::Field> {
+    let d = def.get_ref();
+    let wire = name.get_ref().clone();
+    let rust = match &d.rust_name {
+        Some(r) => {
+            let n = r.get_ref();
+            if !naming::is_identifier(n) || naming::field_name(n) != *n {
+                ctx.diags.error(
+                    ctx.file,
+                    r.span(),
+                    format!("`{n}` is not a snake_case Rust field name"),
+                );
+            }
+            n.clone()
+        }
+        None => naming::field_name(&wire),
+    };
+    if rust.is_empty() || !naming::is_identifier(&rust) {
+        ctx.diags.error_help(
+            ctx.file,
+            name.span(),
+            format!("field `{wire}` has no usable Rust name"),
+            "set `rust_name`",
+        );
+        return None;
+    }
+    let ty = if d.ty.get_ref() == "array" {
+        let Some(items) = &d.items else {
+            ctx.diags.error_help(
+                ctx.file,
+                d.ty.span(),
+                "an `array` needs `items`",
+                "add `items = \"<type>\"`",
+            );
+            return None;
+        };
+        match resolve_type(ctx, scope, items, place)? {
+            Type::Tag(_) => {
+                ctx.diags.error(
+                    ctx.file,
+                    items.span(),
+                    "a discriminator cannot be an array item",
+                );
+                return None;
+            }
+            inner => Type::Array(Box::new(inner)),
+        }
+    } else {
+        if let Some(items) = &d.items {
+            ctx.diags
+                .error(ctx.file, items.span(), "`items` is only for `array` fields");
+        }
+        resolve_type(ctx, scope, &d.ty, place)?
+    };
+    let ty = match &d.implemented {
+        Some(implemented) => disputed(ctx, scope, ty, &d.ty, implemented, place)?,
+        None => ty,
+    };
+    if d.optional && matches!(ty, Type::Body | Type::Tag(_)) {
+        ctx.diags.error(
+            ctx.file,
+            def.span(),
+            "the body and the discriminators cannot be optional",
+        );
+    }
+    if d.optional && place == Place::Envelope && carries_generic(&ty) {
+        ctx.diags.error(
+            ctx.file,
+            def.span(),
+            "a field that leads to the body or a discriminator cannot be optional",
+        );
+    }
+    let range = resolve_range(ctx, d, &ty);
+    let string_wire = match &d.wire {
+        Some(w) if *w.get_ref() == EnumWire::String => {
+            if ty != Type::Int {
+                ctx.diags.error(
+                    ctx.file,
+                    w.span(),
+                    "`wire = \"string\"` is only for `int` fields",
+                );
+            } else if [range.min, range.max]
+                .into_iter()
+                .flatten()
+                .any(beyond_string_int)
+            {
+                ctx.diags.error_help(
+                    ctx.file,
+                    w.span(),
+                    "the range of an `int` sent as a string must lie within 18 digits",
+                    "the JSON Schema holds such a string to its range with a pattern of at most 18 digits",
+                );
+            }
+            true
+        }
+        _ => false,
+    };
+    Some(ir::Field {
+        wire,
+        rust,
+        ty,
+        optional: d.optional,
+        doc: doc(ctx, &d.doc),
+        term: d.term.clone(),
+        unit: d.unit.clone(),
+        range,
+        string_wire,
+    })
+}
+
+/// The type of a field whose document and reference implementation disagree on its wire form.
+/// Both forms are named types, so each reads its own wire form.
+fn disputed(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    documented: Type,
+    documented_name: &Spanned<String>,
+    implemented: &Spanned<String>,
+    place: Place,
+) -> Option<Type> {
+    let implemented_ty = resolve_type(ctx, scope, implemented, place)?;
+    let named = |ty: &Type| {
+        matches!(
+            ty,
+            Type::Enum(_) | Type::Struct(TypeRef { generic: false, .. })
+        )
+    };
+    for (ty, name) in [
+        (&documented, documented_name),
+        (&implemented_ty, implemented),
+    ] {
+        if !named(ty) {
+            ctx.diags.error_help(
+                ctx.file,
+                name.span(),
+                "a field with `implemented` needs a named enum or struct on both sides",
+                "name the wire form of each side with an `[enum.X]` or `[struct.X]`",
+            );
+            return None;
+        }
+    }
+    Some(Type::Disputed(
+        Box::new(documented),
+        Box::new(implemented_ty),
+    ))
+}
+
+/// Whether a bound lies outside what an `int` sent as a string may hold (18 digits).
+fn beyond_string_int(bound: ir::Number) -> bool {
+    const LIMIT: i64 = 999_999_999_999_999_999;
+    !matches!(bound, ir::Number::Int(n) if (-LIMIT..=LIMIT).contains(&n))
+}
+
+fn carries_generic(ty: &Type) -> bool {
+    match ty {
+        Type::Array(inner) => carries_generic(inner),
+        Type::Struct(r) => r.generic,
+        Type::Body | Type::Tag(_) => true,
+        _ => false,
+    }
+}
+
+fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
+    let file = ctx.file;
+    let mut bound = |b: &Option<Spanned<Bound>>| -> Option<Number> {
+        let b = b.as_ref()?;
+        match (ty, *b.get_ref()) {
+            (Type::Int, Bound::Int(i)) => Some(Number::Int(i)),
+            (Type::Float, Bound::Int(i)) => Some(Number::Float(i as f64)),
+            (Type::Float, Bound::Float(f)) => Some(Number::Float(f)),
+            (Type::Int, Bound::Float(_)) => {
+                ctx.diags
+                    .error(file, b.span(), "an `int` field needs integer bounds");
+                None
+            }
+            _ => {
+                ctx.diags.error(
+                    file,
+                    b.span(),
+                    "`min` and `max` are only for `int` and `float` fields",
+                );
+                None
+            }
+        }
+    };
+    let min = bound(&d.min);
+    let max = bound(&d.max);
+    let mut only = |v: &Option<Spanned<u64>>, ok: bool, what: &str| -> Option<u64> {
+        let v = v.as_ref()?;
+        if !ok {
+            ctx.diags.error(
+                file,
+                v.span(),
+                format!("this constraint is only for `{what}` fields"),
+            );
+        }
+        ok.then(|| *v.get_ref())
+    };
+    let is_text = *ty == Type::Text;
+    let is_array = matches!(ty, Type::Array(_));
+    let range = ir::Range {
+        min,
+        max,
+        min_length: only(&d.min_length, is_text, "text"),
+        max_length: only(&d.max_length, is_text, "text"),
+        min_items: only(&d.min_items, is_array, "array"),
+        max_items: only(&d.max_items, is_array, "array"),
+        format: d.format.as_ref().and_then(|f| {
+            if !is_text {
+                ctx.diags
+                    .error(file, f.span(), "`format` is only for `text` fields");
+            }
+            is_text.then(|| *f.get_ref())
+        }),
+    };
+    let inverted = match (range.min, range.max) {
+        (Some(Number::Int(a)), Some(Number::Int(b))) => a > b,
+        (Some(Number::Float(a)), Some(Number::Float(b))) => a > b,
+        _ => false,
+    } || matches!((range.min_length, range.max_length), (Some(a), Some(b)) if a > b)
+        || matches!((range.min_items, range.max_items), (Some(a), Some(b)) if a > b);
+    if inverted {
+        ctx.diags
+            .error(file, d.ty.span(), "a lower bound is above its upper bound");
+    }
+    range
+}

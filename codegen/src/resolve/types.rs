@@ -1,0 +1,106 @@
+//! Type references: built-in types, and named types in the family's and the vendor's scope.
+
+use toml::Spanned;
+
+use super::{Ctx, Kind, Place, Scope};
+use crate::ir::{Type, TypeRef};
+
+pub(super) fn builtin(name: &str) -> Option<Type> {
+    Some(match name {
+        "int" => Type::Int,
+        "float" => Type::Float,
+        "bool" => Type::Bool,
+        "json" => Type::Json,
+        "text" => Type::Text,
+        _ => return None,
+    })
+}
+
+pub(super) fn resolve_type(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    name: &Spanned<String>,
+    place: Place,
+) -> Option<Type> {
+    let n = name.get_ref().as_str();
+    if let Some(t) = builtin(n) {
+        return Some(t);
+    }
+    match n {
+        "array" => {
+            ctx.diags.error_help(
+                ctx.file,
+                name.span(),
+                "an array of arrays needs a named struct in between",
+                "make the items a struct",
+            );
+            return None;
+        }
+        "body" | "discriminator" if place == Place::Envelope => {
+            return Some(if n == "body" {
+                Type::Body
+            } else {
+                Type::Tag(0)
+            });
+        }
+        "body" | "discriminator" => {
+            ctx.diags.error(
+                ctx.file,
+                name.span(),
+                format!("`{n}` is only allowed in the envelope and vendor structs"),
+            );
+            return None;
+        }
+        _ => {}
+    }
+    let found = scope
+        .family
+        .and_then(|(family, types)| types.get(n).map(|k| (Some(family.to_owned()), *k)))
+        .or_else(|| scope.vendor.get(n).map(|k| (None, *k)));
+    match found {
+        Some((family, kind)) => {
+            ctx.used.insert((family.clone(), n.to_owned()));
+            let generic = matches!(kind, Kind::Struct { generic: true });
+            if generic && place == Place::Message {
+                ctx.diags.error(
+                    ctx.file,
+                    name.span(),
+                    format!("`{n}` belongs to the envelope"),
+                );
+                return None;
+            }
+            let r = TypeRef {
+                family,
+                name: n.to_owned(),
+                generic,
+            };
+            Some(if kind == Kind::Enum {
+                Type::Enum(r)
+            } else {
+                Type::Struct(r)
+            })
+        }
+        None => {
+            let mut known: Vec<&str> = vec!["int", "float", "bool", "text", "json", "array"];
+            known.extend(scope.vendor.keys().map(String::as_str));
+            if let Some((_, types)) = scope.family {
+                known.extend(types.keys().map(String::as_str));
+            }
+            let help = match crate::suggest::closest(n, &known) {
+                Some(k) => {
+                    // The near miss is the type meant: don't also report it as unused.
+                    let family = scope
+                        .family
+                        .filter(|(_, types)| types.contains_key(k))
+                        .map(|(f, _)| f.to_owned());
+                    ctx.used.insert((family, k.to_owned()));
+                    format!("did you mean `{k}`?")
+                }
+                None => format!("known types: {}", known.join(", ")),
+            };
+            ctx.diags
+                .error_help(ctx.file, name.span(), format!("unknown type `{n}`"), help);
+            None
+        }
+    }
+}
