@@ -1,10 +1,15 @@
 //! The envelope's discriminators and body: where each sits, numbered in envelope order.
 
+use toml::Spanned;
+
+use super::fields::resolve_fields;
+use super::{Ctx, Place, Scope, doc};
 use crate::ir::{self, Type};
+use crate::model::EnvelopeDef;
 
 /// Numbers the discriminators in envelope order (depth first through generic structs), notes
 /// where each sits, and counts the body fields.
-pub(super) fn number_tags(
+fn number_tags(
     fields: &mut [ir::Field],
     structs: &mut [ir::Struct],
 ) -> (Vec<String>, Vec<String>, usize) {
@@ -59,7 +64,8 @@ pub(super) fn number_tags(
     (out.tags, out.paths, out.bodies)
 }
 
-pub(super) fn count_uses(fields: &[ir::Field], structs: &[ir::Struct], name: &str) -> usize {
+/// How often the vendor's envelope and structs use the vendor struct `name`.
+fn count_uses(fields: &[ir::Field], structs: &[ir::Struct], name: &str) -> usize {
     let direct = |fields: &[ir::Field]| {
         fields
             .iter()
@@ -68,4 +74,49 @@ pub(super) fn count_uses(fields: &[ir::Field], structs: &[ir::Struct], name: &st
             .count()
     };
     direct(fields) + structs.iter().map(|s| direct(&s.fields)).sum::<usize>()
+}
+
+/// The envelope: its fields, where its discriminators and body sit, and the faults of its
+/// shape (no discriminator, several bodies, a generic struct used other than once).
+pub(super) fn resolve_envelope(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    def: Option<&Spanned<EnvelopeDef>>,
+    structs: &mut [ir::Struct],
+) -> ir::Envelope {
+    let mut fields = match def {
+        Some(env) => resolve_fields(ctx, scope, &env.get_ref().fields, Place::Envelope),
+        None => {
+            ctx.diags
+                .error(ctx.file, 0..0, "missing `[envelope]` table");
+            Vec::new()
+        }
+    };
+    let (tags, tag_paths, bodies) = number_tags(&mut fields, structs);
+    let span = def.map(|e| e.span()).unwrap_or(0..0);
+    if tags.is_empty() && def.is_some() {
+        let fault = "the envelope has no `discriminator` field";
+        ctx.diags.error(ctx.file, span.clone(), fault);
+    }
+    if bodies > 1 {
+        let fault = "the envelope holds more than one `body` field";
+        ctx.diags.error(ctx.file, span.clone(), fault);
+    }
+    for s in structs.iter().filter(|s| s.generic) {
+        let uses = count_uses(&fields, structs, &s.name);
+        if uses != 1 {
+            ctx.diags.error(
+                ctx.file,
+                span.clone(),
+                format!("struct `{}` holds the body or a discriminator, so the envelope must use it exactly once (it does {uses} times)", s.name),
+            );
+        }
+    }
+    ir::Envelope {
+        doc: def.map(|e| doc(ctx, &e.get_ref().doc)).unwrap_or_default(),
+        fields,
+        tags,
+        tag_paths,
+        nested: bodies > 0,
+    }
 }

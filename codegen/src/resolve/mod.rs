@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::ir;
-use crate::load::VendorDir;
+use crate::load::{VendorDir, VendorFile};
 use crate::naming;
 
 mod enums;
@@ -20,9 +20,9 @@ mod topics;
 mod types;
 
 use enums::resolve_enum;
-use envelope::{count_uses, number_tags};
+use envelope::resolve_envelope;
 use family::{Known, Taken, resolve_family};
-use fields::{resolve_fields, resolve_struct};
+use fields::resolve_struct;
 use names::{check_type_names, mark_generic};
 use topics::resolve_topics;
 
@@ -95,124 +95,22 @@ fn resolve_vendor(
         .iter()
         .filter_map(|e| resolve_enum(&mut ctx, e))
         .collect();
-
-    let envelope_def = vf.envelope.as_ref();
-    let mut envelope_fields = match envelope_def {
-        Some(env) => resolve_fields(&mut ctx, &scope, &env.get_ref().fields, Place::Envelope),
-        None => {
-            ctx.diags.error(file, 0..0, "missing `[envelope]` table");
-            Vec::new()
-        }
-    };
-    let (tags, tag_paths, bodies) = number_tags(&mut envelope_fields, &mut structs);
-    let env_span = envelope_def.map(|e| e.span()).unwrap_or(0..0);
-    if tags.is_empty() && envelope_def.is_some() {
-        ctx.diags.error(
-            file,
-            env_span.clone(),
-            "the envelope has no `discriminator` field",
-        );
-    }
-    if bodies > 1 {
-        ctx.diags.error(
-            file,
-            env_span.clone(),
-            "the envelope holds more than one `body` field",
-        );
-    }
-    for s in structs.iter().filter(|s| s.generic) {
-        let uses = count_uses(&envelope_fields, &structs, &s.name);
-        if uses != 1 {
-            ctx.diags.error(
-                file,
-                env_span.clone(),
-                format!("struct `{}` holds the body or a discriminator, so the envelope must use it exactly once (it does {uses} times)", s.name),
-            );
-        }
-    }
-    let envelope = ir::Envelope {
-        doc: envelope_def
-            .map(|e| doc(&mut ctx, &e.get_ref().doc))
-            .unwrap_or_default(),
-        fields: envelope_fields,
-        tags,
-        tag_paths,
-        nested: bodies > 0,
-    };
-
+    let envelope = resolve_envelope(&mut ctx, &scope, vf.envelope.as_ref(), &mut structs);
     let topics = resolve_topics(&mut ctx, &vf.topics);
-    let mut reserved: BTreeSet<String> = topics.iter().map(|t| t.rust_name.clone()).collect();
-    if envelope.nested {
-        reserved.insert("Envelope".into());
-    }
-    for (name, span) in vf
-        .structs
-        .iter()
-        .map(|s| (&s.name, s.name.span()))
-        .chain(vf.enums.iter().map(|e| (&e.name, e.name.span())))
-    {
-        if reserved.contains(name.get_ref()) {
-            ctx.diags.error_help(
-                file,
-                span,
-                format!(
-                    "`{}` collides with a generated name in the vendor module",
-                    name.get_ref()
-                ),
-                "rename the type",
-            );
-        }
-    }
-
-    let header = vf.header.as_ref();
+    check_generated_names(&mut ctx, vf, &topics, envelope.nested);
     let vendor_id = dir.id.clone();
-    if !naming::is_identifier(&vendor_id) || naming::field_name(&vendor_id) != vendor_id {
-        ctx.diags.error(
-            file,
-            0..0,
-            format!("vendor directory `{vendor_id}` is not a snake_case module name"),
-        );
-    }
+    check_vendor_id(&mut ctx, &vendor_id);
+    let header = vf.header.as_ref();
     let vendor_doc = header.map(|h| doc(&mut ctx, &h.doc)).unwrap_or_default();
 
-    let mut families = Vec::new();
-    let mut routes: HashMap<(usize, Vec<String>), String> = HashMap::new();
-    for ff in &dir.families {
-        let mut ctx = Ctx {
-            file: ff.file,
-            diags,
-            used: &mut used,
-        };
-        let known = Known {
-            vendor: &vendor_id,
-            types: &vendor_types,
-            envelope: &envelope,
-            topics: &topics,
-        };
-        let mut taken = Taken {
-            routes: &mut routes,
-            variants,
-        };
-        if let Some(family) = resolve_family(&mut ctx, &known, ff, &mut taken) {
-            families.push(family);
-        }
-    }
-
-    // Every vendor type must be used by the envelope or a family.
-    for s in &vf.structs {
-        unused(diags, file, &used, None, &s.name);
-    }
-    for e in &vf.enums {
-        unused(diags, file, &used, None, &e.name);
-    }
-    for ff in &dir.families {
-        for s in &ff.structs {
-            unused(diags, ff.file, &used, Some(&ff.id), &s.name);
-        }
-        for e in &ff.enums {
-            unused(diags, ff.file, &used, Some(&ff.id), &e.name);
-        }
-    }
+    let known = Known {
+        vendor: &vendor_id,
+        types: &vendor_types,
+        envelope: &envelope,
+        topics: &topics,
+    };
+    let families = resolve_families(dir, diags, &mut used, &known, variants);
+    report_unused(diags, dir, &used);
 
     Some(ir::Vendor {
         id: vendor_id,
@@ -224,6 +122,93 @@ fn resolve_vendor(
         enums,
         families,
     })
+}
+
+/// The vendor's structs and enums may not take a name the generator gives its own items: a
+/// topic struct, or `Envelope` when the envelope holds a body.
+fn check_generated_names(ctx: &mut Ctx<'_>, vf: &VendorFile, topics: &[ir::Topic], nested: bool) {
+    let mut reserved: BTreeSet<String> = topics.iter().map(|t| t.rust_name.clone()).collect();
+    if nested {
+        reserved.insert("Envelope".into());
+    }
+    let names = vf.structs.iter().map(|s| &s.name);
+    for name in names.chain(vf.enums.iter().map(|e| &e.name)) {
+        if reserved.contains(name.get_ref()) {
+            ctx.diags.error_help(
+                ctx.file,
+                name.span(),
+                format!(
+                    "`{}` collides with a generated name in the vendor module",
+                    name.get_ref()
+                ),
+                "rename the type",
+            );
+        }
+    }
+}
+
+/// A vendor's directory name is its module name.
+fn check_vendor_id(ctx: &mut Ctx<'_>, id: &str) {
+    if !naming::is_identifier(id) || naming::field_name(id) != id {
+        ctx.diags.error(
+            ctx.file,
+            0..0,
+            format!("vendor directory `{id}` is not a snake_case module name"),
+        );
+    }
+}
+
+/// Every family of the vendor, each read in its own file.
+fn resolve_families(
+    dir: &VendorDir,
+    diags: &mut Diagnostics,
+    used: &mut BTreeSet<(Option<String>, String)>,
+    known: &Known<'_>,
+    variants: &mut HashMap<String, String>,
+) -> Vec<ir::Family> {
+    let mut routes: HashMap<(usize, Vec<String>), String> = HashMap::new();
+    let mut families = Vec::new();
+    for ff in &dir.families {
+        let mut ctx = Ctx {
+            file: ff.file,
+            diags,
+            used,
+        };
+        let mut taken = Taken {
+            routes: &mut routes,
+            variants,
+        };
+        families.extend(resolve_family(&mut ctx, known, ff, &mut taken));
+    }
+    families
+}
+
+/// Every type must be used by the envelope or a family.
+fn report_unused(
+    diags: &mut Diagnostics,
+    dir: &VendorDir,
+    used: &BTreeSet<(Option<String>, String)>,
+) {
+    if let Some(vf) = &dir.vendor {
+        for name in vf
+            .structs
+            .iter()
+            .map(|s| &s.name)
+            .chain(vf.enums.iter().map(|e| &e.name))
+        {
+            unused(diags, vf.file, used, None, name);
+        }
+    }
+    for ff in &dir.families {
+        for name in ff
+            .structs
+            .iter()
+            .map(|s| &s.name)
+            .chain(ff.enums.iter().map(|e| &e.name))
+        {
+            unused(diags, ff.file, used, Some(&ff.id), name);
+        }
+    }
 }
 
 fn unused(
