@@ -11,152 +11,172 @@ use crate::model;
 use crate::naming;
 
 pub(super) fn resolve_topics(ctx: &mut Ctx<'_>, defs: &[Named<model::TopicDef>]) -> Vec<ir::Topic> {
-    let mut topics = Vec::new();
-    for named in defs {
-        let def = &named.def;
-        let key = named.name.get_ref().clone();
-        if !naming::is_identifier(&key) || naming::field_name(&key) != key {
-            ctx.diags.error(
-                ctx.file,
-                named.name.span(),
-                format!("topic name `{key}` is not snake_case"),
-            );
-        }
-        let mut params = Vec::new();
-        let mut declared = BTreeMap::new();
-        for (name, p) in &def.params {
-            let n = name.get_ref();
-            if !naming::is_identifier(n) || naming::field_name(n) != *n || naming::is_keyword(n) {
-                ctx.diags.error(
-                    ctx.file,
-                    name.span(),
-                    format!("parameter name `{n}` is not a snake_case identifier"),
-                );
-            }
-            declared.insert(n.clone(), (params.len(), name.span()));
-            params.push(ir::Param {
-                name: n.clone(),
-                doc: doc(ctx, &p.doc),
-            });
-        }
-        let pattern = def.pattern.get_ref();
-        let mut levels = Vec::new();
-        let mut seen = BTreeSet::new();
-        let mut offset = 0;
-        for level in pattern.split('/') {
-            let span = within(
-                ctx.diags.source(ctx.file),
-                &def.pattern,
-                offset,
-                level.len(),
-            );
-            offset += level.len() + 1;
-            if let Some(inner) = level.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
-                match declared.get(inner) {
-                    Some((i, _)) => {
-                        if !seen.insert(*i) {
-                            ctx.diags.error(
-                                ctx.file,
-                                span.clone(),
-                                format!("parameter `{{{inner}}}` appears twice in the pattern"),
-                            );
-                        }
-                        levels.push(Level::Param(*i));
-                    }
-                    None => ctx.diags.error_help(
-                        ctx.file,
-                        span.clone(),
-                        format!("topic parameter `{{{inner}}}` is not declared"),
-                        format!("add `params.{inner} = {{ doc = \"...\" }}` to the topic"),
-                    ),
-                }
-            } else if level.is_empty() {
-                ctx.diags.error(
-                    ctx.file,
-                    span.clone(),
-                    "the pattern has an empty topic level",
-                );
-            } else if let Some(c) = level
-                .chars()
-                .find(|c| matches!(c, '+' | '#' | '{' | '}' | '\0'))
-            {
-                ctx.diags.error_help(
-                    ctx.file,
-                    span.clone(),
-                    format!("topic level `{level}` contains `{}`", c.escape_default()),
-                    "a parameter must fill a whole level, and wildcards belong in filters, not topics",
-                );
-            } else {
-                levels.push(Level::Literal(level.to_owned()));
-            }
-        }
-        for (name, (i, pspan)) in &declared {
-            if !seen.contains(i) {
-                ctx.diags.error(
-                    ctx.file,
-                    pspan.clone(),
-                    format!("parameter `{name}` is declared but not used in the pattern"),
-                );
-            }
-        }
-        topics.push(ir::Topic {
-            rust_name: format!("{}Topic", naming::type_name(&key)),
-            key,
-            pattern: pattern.clone(),
-            levels,
-            params,
-            direction: *def.direction.get_ref(),
-            doc: doc(ctx, &def.doc),
-            source: def.source.as_ref().map(|s| s.get_ref().clone()),
-            reply: None,
-            open: def.open,
-        });
-    }
+    let mut topics: Vec<ir::Topic> = defs.iter().map(|named| resolve_topic(ctx, named)).collect();
     // Replies need every topic in place first.
     for (i, named) in defs.iter().enumerate() {
-        let Some(reply) = &named.def.reply else {
-            continue;
-        };
-        match topics.iter().position(|t| &t.key == reply.get_ref()) {
-            None => {
-                let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
-                ctx.diags.error_help(
-                    ctx.file,
-                    reply.span(),
-                    format!("unknown reply topic `{}`", reply.get_ref()),
-                    crate::suggest::help(reply.get_ref(), &known),
-                );
-            }
-            Some(r) => {
-                let same_params = topics[r]
-                    .params
-                    .iter()
-                    .map(|p| &p.name)
-                    .collect::<BTreeSet<_>>()
-                    == topics[i]
-                        .params
-                        .iter()
-                        .map(|p| &p.name)
-                        .collect::<BTreeSet<_>>();
-                if !same_params {
-                    ctx.diags.error(
-                        ctx.file,
-                        reply.span(),
-                        "a reply topic must have the same parameters as its request topic",
-                    );
-                }
-                if topics[r].direction == topics[i].direction {
-                    ctx.diags.error(
-                        ctx.file,
-                        reply.span(),
-                        "a reply topic must go the other way",
-                    );
-                }
-                topics[i].reply = Some(r);
-            }
+        if let Some(reply) = &named.def.reply {
+            topics[i].reply = reply_topic(ctx, &topics, i, reply);
         }
     }
     topics
+}
+
+/// The declared parameters of a topic, by name: their index and where they are declared.
+type Declared = BTreeMap<String, (usize, std::ops::Range<usize>)>;
+
+fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>) -> ir::Topic {
+    let def = &named.def;
+    let key = named.name.get_ref().clone();
+    if !naming::is_identifier(&key) || naming::field_name(&key) != key {
+        ctx.diags.error(
+            ctx.file,
+            named.name.span(),
+            format!("topic name `{key}` is not snake_case"),
+        );
+    }
+    let (params, declared) = topic_params(ctx, def);
+    let levels = topic_levels(ctx, def, &declared);
+    ir::Topic {
+        rust_name: format!("{}Topic", naming::type_name(&key)),
+        key,
+        pattern: def.pattern.get_ref().clone(),
+        levels,
+        params,
+        direction: *def.direction.get_ref(),
+        doc: doc(ctx, &def.doc),
+        source: def.source.as_ref().map(|s| s.get_ref().clone()),
+        reply: None,
+        open: def.open,
+    }
+}
+
+/// The parameters a topic declares, each a snake_case identifier.
+fn topic_params(ctx: &mut Ctx<'_>, def: &model::TopicDef) -> (Vec<ir::Param>, Declared) {
+    let mut params = Vec::new();
+    let mut declared = BTreeMap::new();
+    for (name, p) in &def.params {
+        let n = name.get_ref();
+        if !naming::is_identifier(n) || naming::field_name(n) != *n || naming::is_keyword(n) {
+            ctx.diags.error(
+                ctx.file,
+                name.span(),
+                format!("parameter name `{n}` is not a snake_case identifier"),
+            );
+        }
+        declared.insert(n.clone(), (params.len(), name.span()));
+        params.push(ir::Param {
+            name: n.clone(),
+            doc: doc(ctx, &p.doc),
+        });
+    }
+    (params, declared)
+}
+
+/// The levels of a topic's pattern: literals, and parameters that fill a whole level, each
+/// declared parameter used exactly once.
+fn topic_levels(ctx: &mut Ctx<'_>, def: &model::TopicDef, declared: &Declared) -> Vec<Level> {
+    let mut levels = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut offset = 0;
+    for level in def.pattern.get_ref().split('/') {
+        let source = ctx.diags.source(ctx.file);
+        let span = within(source, &def.pattern, offset, level.len());
+        offset += level.len() + 1;
+        if let Some(level) = topic_level(ctx, level, span, declared, &mut seen) {
+            levels.push(level);
+        }
+    }
+    for (name, (i, span)) in declared {
+        if !seen.contains(i) {
+            ctx.diags.error(
+                ctx.file,
+                span.clone(),
+                format!("parameter `{name}` is declared but not used in the pattern"),
+            );
+        }
+    }
+    levels
+}
+
+/// One level of a pattern; `None`, reported, when it is not a valid one.
+fn topic_level(
+    ctx: &mut Ctx<'_>,
+    level: &str,
+    span: std::ops::Range<usize>,
+    declared: &Declared,
+    seen: &mut BTreeSet<usize>,
+) -> Option<Level> {
+    if let Some(inner) = level.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
+        let Some((i, _)) = declared.get(inner) else {
+            ctx.diags.error_help(
+                ctx.file,
+                span,
+                format!("topic parameter `{{{inner}}}` is not declared"),
+                format!("add `params.{inner} = {{ doc = \"...\" }}` to the topic"),
+            );
+            return None;
+        };
+        if !seen.insert(*i) {
+            ctx.diags.error(
+                ctx.file,
+                span,
+                format!("parameter `{{{inner}}}` appears twice in the pattern"),
+            );
+        }
+        return Some(Level::Param(*i));
+    }
+    if level.is_empty() {
+        let fault = "the pattern has an empty topic level";
+        ctx.diags.error(ctx.file, span, fault);
+        return None;
+    }
+    if let Some(c) = level
+        .chars()
+        .find(|c| matches!(c, '+' | '#' | '{' | '}' | '\0'))
+    {
+        ctx.diags.error_help(
+            ctx.file,
+            span,
+            format!("topic level `{level}` contains `{}`", c.escape_default()),
+            "a parameter must fill a whole level, and wildcards belong in filters, not topics",
+        );
+        return None;
+    }
+    Some(Level::Literal(level.to_owned()))
+}
+
+/// The reply topic of topic `i`: it has the same parameters and goes the other way.
+fn reply_topic(
+    ctx: &mut Ctx<'_>,
+    topics: &[ir::Topic],
+    i: usize,
+    reply: &Spanned<String>,
+) -> Option<usize> {
+    let Some(r) = topics.iter().position(|t| &t.key == reply.get_ref()) else {
+        let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
+        ctx.diags.error_help(
+            ctx.file,
+            reply.span(),
+            format!("unknown reply topic `{}`", reply.get_ref()),
+            crate::suggest::help(reply.get_ref(), &known),
+        );
+        return None;
+    };
+    let names = |t: &ir::Topic| {
+        t.params
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    if names(&topics[r]) != names(&topics[i]) {
+        let fault = "a reply topic must have the same parameters as its request topic";
+        ctx.diags.error(ctx.file, reply.span(), fault);
+    }
+    if topics[r].direction == topics[i].direction {
+        let fault = "a reply topic must go the other way";
+        ctx.diags.error(ctx.file, reply.span(), fault);
+    }
+    Some(r)
 }
 
 /// The span of `len` bytes at `offset` inside a string value, when the source writes the value
@@ -176,5 +196,29 @@ fn within(
         start..start + len.max(1)
     } else {
         span
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use toml::Spanned;
+
+    use super::within;
+
+    #[test]
+    fn a_span_inside_a_plain_string_points_at_the_part() {
+        let source = r#"pattern = "a/{b}/c""#;
+        let value = Spanned::new(10..19, "a/{b}/c".to_owned());
+        assert_eq!(&source[within(source, &value, 2, 3)], "{b}");
+        assert_eq!(&source[within(source, &value, 6, 1)], "c");
+        // An empty level still gets one character to point at.
+        assert_eq!(within(source, &value, 2, 0).len(), 1);
+    }
+
+    #[test]
+    fn a_string_with_escapes_gets_the_whole_value() {
+        let source = r#"pattern = "a/\u0062/c""#;
+        let value = Spanned::new(10..22, "a/b/c".to_owned());
+        assert_eq!(within(source, &value, 2, 1), 10..22);
     }
 }
