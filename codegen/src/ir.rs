@@ -15,7 +15,8 @@ pub struct Vendor {
     pub id: String,
     pub name: String,
     pub doc: String,
-    pub envelope: Envelope,
+    /// The vendor's `[envelope]` first, then its `[envelopes.<name>]`.
+    pub envelopes: Vec<Envelope>,
     pub topics: Vec<Topic>,
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
@@ -25,6 +26,10 @@ pub struct Vendor {
 /// The fields around every message of a vendor.
 #[derive(Debug)]
 pub struct Envelope {
+    /// `None` for the vendor's `[envelope]`; the key of an `[envelopes.<name>]`.
+    pub name: Option<String>,
+    /// The Rust name of its struct (`Envelope`, `<Name>Envelope`), and the prefix of its head.
+    pub rust_name: String,
     pub doc: String,
     pub fields: Vec<Field>,
     /// Wire names of the discriminator fields, in the order the `Body::TAGS` array holds them.
@@ -51,6 +56,8 @@ pub struct Topic {
     /// Index of the reply topic in the vendor's topics.
     pub reply: Option<usize>,
     pub open: bool,
+    /// Index of the envelope its messages travel in, in the vendor's envelopes.
+    pub envelope: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

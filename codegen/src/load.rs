@@ -26,6 +26,8 @@ pub struct VendorFile {
     pub file: FileId,
     pub header: Option<VendorHeader>,
     pub envelope: Option<Spanned<EnvelopeDef>>,
+    /// `[envelopes.<name>]`: further envelopes, each carried by the topics that name it.
+    pub envelopes: Vec<Named<EnvelopeDef>>,
     pub topics: Vec<Named<TopicDef>>,
     pub structs: Vec<Named<StructDef>>,
     pub enums: Vec<Named<EnumDef>>,
@@ -143,6 +145,7 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
         file,
         header: None,
         envelope: None,
+        envelopes: Vec::new(),
         topics: Vec::new(),
         structs: Vec::new(),
         enums: Vec::new(),
@@ -158,6 +161,7 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
                 let span = value.span();
                 out.envelope = entry(file, value, diags).map(|e| Spanned::new(span, e));
             }
+            "envelopes" => out.envelopes = section(file, value, diags),
             "topic" => out.topics = section(file, value, diags),
             "struct" => out.structs = section(file, value, diags),
             "enum" => out.enums = section(file, value, diags),
@@ -165,7 +169,7 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
                 file,
                 &key,
                 other,
-                &["vendor", "envelope", "topic", "struct", "enum"],
+                &["vendor", "envelope", "envelopes", "topic", "struct", "enum"],
                 diags,
             ),
         }

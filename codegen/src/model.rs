@@ -40,6 +40,9 @@ pub struct TopicDef {
     /// The topic also carries messages of families that are not defined here.
     #[serde(default)]
     pub open: bool,
+    /// The name of the `[envelopes.<name>]` its messages travel in; the vendor's `[envelope]`
+    /// when absent.
+    pub envelope: Option<Spanned<String>>,
     #[serde(default)]
     pub params: IndexMap<Spanned<String>, ParamDef>,
 }

@@ -31,6 +31,9 @@ pub struct MessageInfo {
     pub direction: Direction,
     /// Its discriminator values, in envelope order.
     pub tags: &'static [&'static str],
+    /// The member names of those discriminators (`type`, `method`, `service_id`): the
+    /// envelope of its topic says them.
+    pub tag_names: &'static [&'static str],
     /// Which of `tags` is the message's own (the others are the family's).
     pub tag: usize,
     /// The id of the message that answers it.

@@ -384,7 +384,17 @@ pub(crate) fn unmatched(
     tags: &[&str],
     paths: &[&'static str],
 ) -> DecodeError {
-    let in_vendor = || crate::MESSAGES.iter().filter(move |m| m.vendor == vendor);
+    // The topic's envelope names the discriminators; only messages read through the same
+    // names can be what the values meant. (A topic with a decoder carries a message.)
+    let here = crate::MESSAGES
+        .iter()
+        .find(|m| m.vendor == vendor && m.topic == pattern);
+    let names = here.map_or(&[][..], |m| m.tag_names);
+    let in_vendor = || {
+        crate::MESSAGES
+            .iter()
+            .filter(move |m| m.vendor == vendor && m.tag_names == names)
+    };
     if let Some(m) = in_vendor().find(|m| m.tags == tags) {
         return DecodeError::new(topic, ErrorKind::WrongTopic { expected: m.topic }).of(m.id);
     }
@@ -412,7 +422,7 @@ pub(crate) fn unmatched(
     if open && !family_known {
         return not_covered(topic);
     }
-    let tag = in_vendor().next().map_or(0, |m| m.tag);
+    let tag = here.map_or(0, |m| m.tag);
     let value = tags.get(tag).copied().unwrap_or_default();
     let path = paths.get(tag).copied().unwrap_or_default();
     DecodeError::new(topic, ErrorKind::UnknownDiscriminator(value.to_owned())).at(path)

@@ -5,26 +5,68 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, ident};
-use crate::ir::{Direction, Field, Protocol, Type, Vendor};
+use crate::ir::{Direction, Envelope, Field, Protocol, Type, Vendor};
 
-/// `mod head`: borrowed structs that read only the discriminators of a payload.
+/// `mod head`: borrowed structs that read only the discriminators of a payload, one set per
+/// envelope (`Head` and `PATHS` for the vendor's `[envelope]`, `<Name>Head` and
+/// `<NAME>_PATHS` for `[envelopes.<name>]`).
 pub fn heads(vendor: &Vendor) -> TokenStream {
-    let k = Literal::usize_unsuffixed(vendor.envelope.tags.len());
-    let mut items = Vec::new();
-    items.push(head_struct("Head", &vendor.envelope.fields, &k));
-    for s in vendor.structs.iter().filter(|s| s.generic) {
-        items.push(head_struct(&format!("{}Head", s.name), &s.fields, &k));
-    }
-    let paths = &vendor.envelope.tag_paths;
+    let items = vendor.envelopes.iter().map(|e| envelope_heads(vendor, e));
     quote! {
         /// Just enough of a payload to tell which message it is.
         mod head {
-            /// Where each discriminator sits, for faults about its value.
-            pub(super) const PATHS: [&str; #k] = [#(#paths),*];
-
             #(#items)*
         }
     }
+}
+
+/// The names of an envelope's head struct and paths constant.
+fn head_names(envelope: &Envelope) -> (proc_macro2::Ident, proc_macro2::Ident) {
+    match &envelope.name {
+        Some(name) => (
+            format_ident!("{}Head", crate::naming::type_name(name)),
+            format_ident!("{}_PATHS", name.to_uppercase()),
+        ),
+        None => (format_ident!("Head"), format_ident!("PATHS")),
+    }
+}
+
+fn envelope_heads(vendor: &Vendor, envelope: &Envelope) -> TokenStream {
+    let k = Literal::usize_unsuffixed(envelope.tags.len());
+    let (head, paths_name) = head_names(envelope);
+    let mut items = vec![head_struct(&head.to_string(), &envelope.fields, &k)];
+    for s in generic_structs(vendor, &envelope.fields) {
+        items.push(head_struct(&format!("{}Head", s.name), &s.fields, &k));
+    }
+    let paths = &envelope.tag_paths;
+    quote! {
+        /// Where each discriminator sits, for faults about its value.
+        pub(super) const #paths_name: [&str; #k] = [#(#paths),*];
+
+        #(#items)*
+    }
+}
+
+/// The vendor structs that hold the body or a discriminator of the envelope with `fields`,
+/// directly or through one another.
+fn generic_structs<'v>(vendor: &'v Vendor, fields: &[Field]) -> Vec<&'v crate::ir::Struct> {
+    let mut found: Vec<&crate::ir::Struct> = Vec::new();
+    let mut todo: Vec<&[Field]> = vec![fields];
+    while let Some(fields) = todo.pop() {
+        for f in fields {
+            let ty = match &f.ty {
+                Type::Array(inner) => inner.as_ref(),
+                other => other,
+            };
+            let Type::Struct(r) = ty else { continue };
+            let s = vendor.structs.iter().find(|s| s.generic && s.name == r.name);
+            if let Some(s) = s.filter(|s| !found.iter().any(|f| f.name == s.name)) {
+                found.push(s);
+                todo.push(&s.fields);
+            }
+        }
+    }
+    found
 }
 
 fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
@@ -101,18 +143,19 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 /// an array would decode in one pass where the head refuses it.
 pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
     let vendor_id = &vendor.id;
-    // The quoted member name of each discriminator, when all are top-level members.
-    let keys: Option<Vec<String>> = vendor
-        .envelope
-        .tag_paths
-        .iter()
-        .map(|p| {
-            p.strip_prefix('/')
-                .filter(|key| !key.contains(['/', '~']))
-                .map(|key| format!("\"{key}\""))
-        })
-        .collect();
     let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
+        let envelope = &vendor.envelopes[t.envelope];
+        let (head, paths) = head_names(envelope);
+        // The quoted member name of each discriminator, when all are top-level members.
+        let keys: Option<Vec<String>> = envelope
+            .tag_paths
+            .iter()
+            .map(|p| {
+                p.strip_prefix('/')
+                    .filter(|key| !key.contains(['/', '~']))
+                    .map(|key| format!("\"{key}\""))
+            })
+            .collect();
         let messages: Vec<_> = vendor
             .families
             .iter()
@@ -162,11 +205,11 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
             pub(crate) fn #name(topic: #topic_ty, raw: &str, payload: &[u8], #guess: bool) -> ::core::result::Result<crate::Message, crate::DecodeError> {
                 let text = crate::decode::text(raw, payload)?;
                 #one_pass
-                let head: head::Head<'_> = crate::decode::head(raw, text)?;
+                let head: head::#head<'_> = crate::decode::head(raw, text)?;
                 let tags = crate::decode::Tags::collect(raw, |tags| head.tags(tags, crate::decode::At::ROOT))?;
                 match tags {
                     #(#arms)*
-                    _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::PATHS)),
+                    _ => Err(crate::decode::unmatched(raw, #vendor_id, <#topic_ty as crate::Topic>::PATTERN, &tags, &head::#paths)),
                 }
             }
         })
@@ -262,6 +305,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
         let pattern = &topic.pattern;
         let direction = direction(topic.direction);
         let tags = &m.tags;
+        let tag_names = &v.envelopes[topic.envelope].tags;
         let tag = Literal::usize_unsuffixed(m.tag);
         let reply = option(m.reply.map(|r| f.messages[r].id.as_str()));
         let request = option(m.request.map(|r| f.messages[r].id.as_str()));
@@ -276,6 +320,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                 topic: #pattern,
                 direction: #direction,
                 tags: &[#(#tags),*],
+                tag_names: &[#(#tag_names),*],
                 tag: #tag,
                 reply: #reply,
                 request: #request,

@@ -97,18 +97,13 @@ fn vendor(v: &Vendor) -> TokenStream {
     }
     let doc = docs::attrs(doc.trim_end());
     let topics = v.topics.iter().map(|t| topics::topic(v, t));
-    let envelope = v.envelope.nested.then(|| {
-        let fields = types::fields(&v.envelope.fields, &v.id, TagOwner::Param);
-        let item = types::structure(
-            "Envelope",
-            &docs::escape(&v.envelope.doc),
-            TokenStream::new(),
-            fields,
-            true,
-        );
-        let contract = types::contract("Envelope", &v.envelope.fields, true);
-        let arbitrary =
-            types::arbitrary("Envelope", &v.envelope.fields, &v.id, TagOwner::Param, true);
+    let envelopes = v.envelopes.iter().filter(|e| e.nested).map(|e| {
+        let name = &e.rust_name;
+        let fields = types::fields(&e.fields, &v.id, TagOwner::Param);
+        let doc = docs::escape(&e.doc);
+        let item = types::structure(name, &doc, TokenStream::new(), fields, true);
+        let contract = types::contract(name, &e.fields, true);
+        let arbitrary = types::arbitrary(name, &e.fields, &v.id, TagOwner::Param, true);
         quote!(#item #contract #arbitrary)
     });
     let structs = v.structs.iter().map(|s| named_struct(v, s));
@@ -120,7 +115,7 @@ fn vendor(v: &Vendor) -> TokenStream {
         #doc
         pub mod #name {
             #(#topics)*
-            #envelope
+            #(#envelopes)*
             #(#structs)*
             #(#enums)*
             #heads
@@ -183,7 +178,8 @@ fn named_struct(v: &Vendor, s: &Struct) -> TokenStream {
 
 fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
     let topic = &v.topics[m.topic];
-    let tag_name = &v.envelope.tags;
+    let envelope = &v.envelopes[topic.envelope];
+    let tag_name = &envelope.tags;
     let mut doc = format!(
         "{}\n\n| | |\n|---|---|\n| Message id | `{}` |\n| Topic | [`{}`](super::{}) `{}`, {} |\n| Wire name | {} |\n",
         docs::with_term(&m.doc, m.term.as_deref()),
@@ -222,8 +218,9 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
     let id = &m.id;
     let tags = &m.tags;
     let topic_ty = ident(&topic.rust_name);
-    let payload = if v.envelope.nested {
-        quote!(super::Envelope<Self>)
+    let payload = if envelope.nested {
+        let name = ident(&envelope.rust_name);
+        quote!(super::#name<Self>)
     } else {
         quote!(Self)
     };

@@ -1,11 +1,11 @@
 //! The envelope's discriminators and body: where each sits, numbered in envelope order.
 
-use toml::Spanned;
-
 use super::fields::resolve_fields;
 use super::{Ctx, Place, Scope, doc};
 use crate::ir::{self, Type};
+use crate::load::VendorFile;
 use crate::model::EnvelopeDef;
+use crate::naming;
 
 /// Numbers the discriminators in envelope order (depth first through generic structs), notes
 /// where each sits, and counts the body fields.
@@ -64,8 +64,8 @@ fn number_tags(
     (out.tags, out.paths, out.bodies)
 }
 
-/// How often the vendor's envelope and structs use the vendor struct `name`.
-fn count_uses(fields: &[ir::Field], structs: &[ir::Struct], name: &str) -> usize {
+/// How often the vendor's envelopes and structs use the vendor struct `name`.
+fn count_uses(envelopes: &[ir::Envelope], structs: &[ir::Struct], name: &str) -> usize {
     let direct = |fields: &[ir::Field]| {
         fields
             .iter()
@@ -73,47 +73,88 @@ fn count_uses(fields: &[ir::Field], structs: &[ir::Struct], name: &str) -> usize
                 || matches!(&f.ty, Type::Array(inner) if matches!(inner.as_ref(), Type::Struct(r) if r.name == name && r.family.is_none())))
             .count()
     };
-    direct(fields) + structs.iter().map(|s| direct(&s.fields)).sum::<usize>()
+    let in_envelopes: usize = envelopes.iter().map(|e| direct(&e.fields)).sum();
+    in_envelopes + structs.iter().map(|s| direct(&s.fields)).sum::<usize>()
 }
 
-/// The envelope: its fields, where its discriminators and body sit, and the faults of its
-/// shape (no discriminator, several bodies, a generic struct used other than once).
-pub(super) fn resolve_envelope(
+/// The vendor's envelopes: its `[envelope]`, then each `[envelopes.<name>]`. A struct that
+/// holds the body or a discriminator belongs to exactly one envelope, used there once.
+pub(super) fn resolve_envelopes(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
-    def: Option<&Spanned<EnvelopeDef>>,
+    vf: &VendorFile,
+    structs: &mut [ir::Struct],
+) -> Vec<ir::Envelope> {
+    let mut envelopes = Vec::new();
+    match &vf.envelope {
+        Some(def) => envelopes.push(resolve_envelope(ctx, scope, None, def.get_ref(), def.span(), structs)),
+        None => {
+            ctx.diags.error(ctx.file, 0..0, "missing `[envelope]` table");
+            envelopes.push(empty());
+        }
+    }
+    for named in &vf.envelopes {
+        let name = Some(named.name.get_ref().as_str());
+        let span = named.name.span();
+        envelopes.push(resolve_envelope(ctx, scope, name, &named.def, span, structs));
+    }
+    let span = vf.envelope.as_ref().map_or(0..0, |e| e.span());
+    for s in structs.iter().filter(|s| s.generic) {
+        let uses = count_uses(&envelopes, structs, &s.name);
+        if uses != 1 {
+            ctx.diags.error(
+                ctx.file,
+                span.clone(),
+                format!("struct `{}` holds the body or a discriminator, so one envelope must use it exactly once (they do {uses} times)", s.name),
+            );
+        }
+    }
+    envelopes
+}
+
+/// The envelope a missing `[envelope]` stands for, so that the vendor's other faults are found.
+fn empty() -> ir::Envelope {
+    ir::Envelope {
+        name: None,
+        rust_name: "Envelope".to_owned(),
+        doc: String::new(),
+        fields: Vec::new(),
+        tags: Vec::new(),
+        tag_paths: Vec::new(),
+        nested: false,
+    }
+}
+
+/// One envelope: its fields, where its discriminators and body sit, and the faults of its
+/// shape (a name that is not snake_case, no discriminator, several bodies).
+fn resolve_envelope(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    name: Option<&str>,
+    def: &EnvelopeDef,
+    span: std::ops::Range<usize>,
     structs: &mut [ir::Struct],
 ) -> ir::Envelope {
-    let mut fields = match def {
-        Some(env) => resolve_fields(ctx, scope, &env.get_ref().fields, Place::Envelope),
-        None => {
-            ctx.diags
-                .error(ctx.file, 0..0, "missing `[envelope]` table");
-            Vec::new()
-        }
-    };
+    if let Some(name) = name.filter(|n| !naming::is_identifier(n) || naming::field_name(n) != **n) {
+        ctx.diags.error(ctx.file, span.clone(), format!("envelope name `{name}` is not snake_case"));
+    }
+    let mut fields = resolve_fields(ctx, scope, &def.fields, Place::Envelope);
     let (tags, tag_paths, bodies) = number_tags(&mut fields, structs);
-    let span = def.map(|e| e.span()).unwrap_or(0..0);
-    if tags.is_empty() && def.is_some() {
+    if tags.is_empty() {
         let fault = "the envelope has no `discriminator` field";
         ctx.diags.error(ctx.file, span.clone(), fault);
     }
     if bodies > 1 {
         let fault = "the envelope holds more than one `body` field";
-        ctx.diags.error(ctx.file, span.clone(), fault);
-    }
-    for s in structs.iter().filter(|s| s.generic) {
-        let uses = count_uses(&fields, structs, &s.name);
-        if uses != 1 {
-            ctx.diags.error(
-                ctx.file,
-                span.clone(),
-                format!("struct `{}` holds the body or a discriminator, so the envelope must use it exactly once (it does {uses} times)", s.name),
-            );
-        }
+        ctx.diags.error(ctx.file, span, fault);
     }
     ir::Envelope {
-        doc: def.map(|e| doc(ctx, &e.get_ref().doc)).unwrap_or_default(),
+        name: name.map(str::to_owned),
+        rust_name: match name {
+            Some(name) => format!("{}Envelope", naming::type_name(name)),
+            None => "Envelope".to_owned(),
+        },
+        doc: doc(ctx, &def.doc),
         fields,
         tags,
         tag_paths,

@@ -15,7 +15,7 @@ use crate::naming;
 pub(super) struct Known<'a> {
     pub(super) vendor: &'a str,
     pub(super) types: &'a BTreeMap<String, Kind>,
-    pub(super) envelope: &'a ir::Envelope,
+    pub(super) envelopes: &'a [ir::Envelope],
     pub(super) topics: &'a [ir::Topic],
 }
 
@@ -29,6 +29,8 @@ pub(super) struct Taken<'a> {
 /// The discriminator values of a family: those it fixes for all its messages (by envelope
 /// position), and the position left to each message.
 struct Tags {
+    /// How many discriminators the envelope has.
+    count: usize,
     fixed: Vec<(usize, String)>,
     own: Option<usize>,
 }
@@ -46,7 +48,6 @@ pub(super) fn resolve_family(
         family: Some((&ff.id, &family_types)),
         vendor: known.types,
     };
-    let tags = family_tags(ctx, header, known.envelope);
     let structs: Vec<ir::Struct> = ff
         .structs
         .iter()
@@ -62,14 +63,17 @@ pub(super) fn resolve_family(
     let mut messages = Vec::new();
     // Messages whose topic is unknown: reported once, and left out of every later check.
     let mut unplaced: BTreeSet<&str> = BTreeSet::new();
+    // The family's discriminator values in each envelope its messages travel in.
+    let mut tags: BTreeMap<usize, Tags> = BTreeMap::new();
     for named in &ff.messages {
-        let place = Placing {
+        let mut place = Placing {
             known,
             family: &ff.id,
             scope: &scope,
-            tags: &tags,
+            header,
+            tags: &mut tags,
         };
-        match resolve_message(ctx, &place, named, &mut names, taken) {
+        match resolve_message(ctx, &mut place, named, &mut names, taken) {
             Some(message) => messages.push(message),
             None => {
                 unplaced.insert(named.name.get_ref());
@@ -166,6 +170,7 @@ fn family_tags(ctx: &mut Ctx<'_>, header: &FamilyHeader, envelope: &ir::Envelope
         );
     }
     Tags {
+        count: envelope.tags.len(),
         fixed,
         own: left.first().copied(),
     }
@@ -176,14 +181,26 @@ struct Placing<'a> {
     known: &'a Known<'a>,
     family: &'a str,
     scope: &'a Scope<'a>,
-    tags: &'a Tags,
+    header: &'a FamilyHeader,
+    tags: &'a mut BTreeMap<usize, Tags>,
+}
+
+impl Placing<'_> {
+    /// The family's discriminator values in envelope `e`, checked once per envelope.
+    fn tags(&mut self, ctx: &mut Ctx<'_>, e: usize) -> &Tags {
+        let envelope = &self.known.envelopes[e];
+        let header = self.header;
+        self.tags
+            .entry(e)
+            .or_insert_with(|| family_tags(ctx, header, envelope))
+    }
 }
 
 /// One message; `None` when its topic is unknown. Its fields are resolved all the same, so
 /// that their faults are reported and the types they use are not reported unused.
 fn resolve_message(
     ctx: &mut Ctx<'_>,
-    place: &Placing<'_>,
+    place: &mut Placing<'_>,
     named: &Named<MessageDef>,
     names: &mut BTreeSet<String>,
     taken: &mut Taken<'_>,
@@ -197,13 +214,15 @@ fn resolve_message(
         .as_ref()
         .map(|w| w.get_ref().clone())
         .unwrap_or_else(|| key.clone());
-    // Each discriminator: the family's value, else the message's own.
-    let tags: Vec<String> = (0..place.known.envelope.tags.len())
-        .map(|i| {
-            let fixed = place.tags.fixed.iter().find(|(t, _)| *t == i);
-            fixed.map_or_else(|| wire.clone(), |(_, v)| v.clone())
-        })
-        .collect();
+    // The envelope of its topic; none when the topic is unknown.
+    let envelope = topic.map(|t| place.known.topics[t].envelope);
+    let (tags, own) = match envelope {
+        Some(e) => {
+            let family = place.tags(ctx, e);
+            (message_tags(family, &wire), family.own.unwrap_or_default())
+        }
+        None => (Vec::new(), 0),
+    };
     let id = format!("{}/{}/{key}", place.known.vendor, place.family);
     if let Some(topic) = topic {
         claim_route(
@@ -228,7 +247,8 @@ fn resolve_message(
             format!("message `{id}` and `{other}` both become `Message::{variant}`"),
         );
     }
-    let fields = message_fields(ctx, place, named);
+    let envelope = envelope.map(|e| &place.known.envelopes[e]);
+    let fields = message_fields(ctx, place, named, envelope);
     let doc = doc(ctx, &def.doc);
     Some(ir::Message {
         id,
@@ -238,13 +258,23 @@ fn resolve_message(
         topic: topic?,
         wire,
         tags,
-        tag: place.tags.own.unwrap_or_default(),
+        tag: own,
         reply: None,
         request: None,
         doc,
         term: def.term.clone(),
         fields,
     })
+}
+
+/// Each discriminator of a message: the family's value, else the message's own.
+fn message_tags(family: &Tags, wire: &str) -> Vec<String> {
+    (0..family.count)
+        .map(|i| {
+            let fixed = family.fixed.iter().find(|(t, _)| *t == i);
+            fixed.map_or_else(|| wire.to_owned(), |(_, v)| v.clone())
+        })
+        .collect()
 }
 
 /// The Rust type name of a message, which no other type of its family may have.
@@ -310,18 +340,28 @@ fn claim_route(
     }
 }
 
-/// The message's fields: a flat envelope's fields first, then its own, with no name twice.
+/// The message's fields: a flat envelope's fields first, then its own, with no name twice and
+/// no discriminator of a nested envelope among its own.
 fn message_fields(
     ctx: &mut Ctx<'_>,
     place: &Placing<'_>,
     named: &Named<MessageDef>,
+    envelope: Option<&ir::Envelope>,
 ) -> Vec<ir::Field> {
-    let envelope = place.known.envelope;
-    let mut fields: Vec<ir::Field> = if envelope.nested {
-        Vec::new()
-    } else {
-        envelope.fields.clone()
+    let mut fields: Vec<ir::Field> = match envelope {
+        Some(e) if !e.nested => e.fields.clone(),
+        _ => Vec::new(),
     };
+    for key in named.def.fields.keys() {
+        if envelope.is_some_and(|e| e.nested && e.tags.contains(key.get_ref())) {
+            ctx.diags.error_help(
+                ctx.file,
+                key.span(),
+                format!("`{}` is a discriminator of the topic's envelope", key.get_ref()),
+                "the envelope carries it; the message sets its value with `wire`",
+            );
+        }
+    }
     let own = resolve_fields(ctx, place.scope, &named.def.fields, Place::Message);
     for f in own
         .iter()

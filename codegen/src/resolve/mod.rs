@@ -20,7 +20,7 @@ mod topics;
 mod types;
 
 use enums::resolve_enum;
-use envelope::resolve_envelope;
+use envelope::resolve_envelopes;
 use family::{Known, Taken, resolve_family};
 use fields::resolve_struct;
 use names::{check_type_names, mark_generic};
@@ -95,9 +95,9 @@ fn resolve_vendor(
         .iter()
         .filter_map(|e| resolve_enum(&mut ctx, e))
         .collect();
-    let envelope = resolve_envelope(&mut ctx, &scope, vf.envelope.as_ref(), &mut structs);
-    let topics = resolve_topics(&mut ctx, &vf.topics);
-    check_generated_names(&mut ctx, vf, &topics, envelope.nested);
+    let envelopes = resolve_envelopes(&mut ctx, &scope, vf, &mut structs);
+    let topics = resolve_topics(&mut ctx, &vf.topics, &envelopes);
+    check_generated_names(&mut ctx, vf, &topics, &envelopes);
     let vendor_id = dir.id.clone();
     check_vendor_id(&mut ctx, &vendor_id);
     let header = vf.header.as_ref();
@@ -106,7 +106,7 @@ fn resolve_vendor(
     let known = Known {
         vendor: &vendor_id,
         types: &vendor_types,
-        envelope: &envelope,
+        envelopes: &envelopes,
         topics: &topics,
     };
     let families = resolve_families(dir, diags, &mut used, &known, variants);
@@ -116,7 +116,7 @@ fn resolve_vendor(
         id: vendor_id,
         name: header.map(|h| h.name.clone()).unwrap_or_default(),
         doc: vendor_doc,
-        envelope,
+        envelopes,
         topics,
         structs,
         enums,
@@ -125,12 +125,16 @@ fn resolve_vendor(
 }
 
 /// The vendor's structs and enums may not take a name the generator gives its own items: a
-/// topic struct, or `Envelope` when the envelope holds a body.
-fn check_generated_names(ctx: &mut Ctx<'_>, vf: &VendorFile, topics: &[ir::Topic], nested: bool) {
+/// topic struct, or the struct of an envelope that holds a body (`Envelope`, `<Name>Envelope`).
+fn check_generated_names(
+    ctx: &mut Ctx<'_>,
+    vf: &VendorFile,
+    topics: &[ir::Topic],
+    envelopes: &[ir::Envelope],
+) {
     let mut reserved: BTreeSet<String> = topics.iter().map(|t| t.rust_name.clone()).collect();
-    if nested {
-        reserved.insert("Envelope".into());
-    }
+    let nested = envelopes.iter().filter(|e| e.nested);
+    reserved.extend(nested.map(|e| e.rust_name.clone()));
     let names = vf.structs.iter().map(|s| &s.name);
     for name in names.chain(vf.enums.iter().map(|e| &e.name)) {
         if reserved.contains(name.get_ref()) {

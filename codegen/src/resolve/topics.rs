@@ -10,8 +10,15 @@ use crate::load::Named;
 use crate::model;
 use crate::naming;
 
-pub(super) fn resolve_topics(ctx: &mut Ctx<'_>, defs: &[Named<model::TopicDef>]) -> Vec<ir::Topic> {
-    let mut topics: Vec<ir::Topic> = defs.iter().map(|named| resolve_topic(ctx, named)).collect();
+pub(super) fn resolve_topics(
+    ctx: &mut Ctx<'_>,
+    defs: &[Named<model::TopicDef>],
+    envelopes: &[ir::Envelope],
+) -> Vec<ir::Topic> {
+    let mut topics: Vec<ir::Topic> = defs
+        .iter()
+        .map(|named| resolve_topic(ctx, named, envelopes))
+        .collect();
     // Replies need every topic in place first.
     for (i, named) in defs.iter().enumerate() {
         if let Some(reply) = &named.def.reply {
@@ -24,7 +31,11 @@ pub(super) fn resolve_topics(ctx: &mut Ctx<'_>, defs: &[Named<model::TopicDef>])
 /// The declared parameters of a topic, by name: their index and where they are declared.
 type Declared = BTreeMap<String, (usize, std::ops::Range<usize>)>;
 
-fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>) -> ir::Topic {
+fn resolve_topic(
+    ctx: &mut Ctx<'_>,
+    named: &Named<model::TopicDef>,
+    envelopes: &[ir::Envelope],
+) -> ir::Topic {
     let def = &named.def;
     let key = named.name.get_ref().clone();
     if !naming::is_identifier(&key) || naming::field_name(&key) != key {
@@ -47,7 +58,28 @@ fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>) -> ir::Topic
         source: def.source.as_ref().map(|s| s.get_ref().clone()),
         reply: None,
         open: def.open,
+        envelope: topic_envelope(ctx, def, envelopes),
     }
+}
+
+/// The envelope a topic names, else the vendor's `[envelope]` (the first).
+fn topic_envelope(ctx: &mut Ctx<'_>, def: &model::TopicDef, envelopes: &[ir::Envelope]) -> usize {
+    let Some(name) = &def.envelope else {
+        return 0;
+    };
+    let found = envelopes
+        .iter()
+        .position(|e| e.name.as_deref() == Some(name.get_ref().as_str()));
+    found.unwrap_or_else(|| {
+        let known: Vec<&str> = envelopes.iter().filter_map(|e| e.name.as_deref()).collect();
+        ctx.diags.error_help(
+            ctx.file,
+            name.span(),
+            format!("unknown envelope `{}`", name.get_ref()),
+            crate::suggest::help(name.get_ref(), &known),
+        );
+        0
+    })
 }
 
 /// The parameters a topic declares, each a snake_case identifier.
