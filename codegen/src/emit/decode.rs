@@ -59,7 +59,10 @@ fn generic_structs<'v>(vendor: &'v Vendor, fields: &[Field]) -> Vec<&'v crate::i
                 other => other,
             };
             let Type::Struct(r) = ty else { continue };
-            let s = vendor.structs.iter().find(|s| s.generic && s.name == r.name);
+            let s = vendor
+                .structs
+                .iter()
+                .find(|s| s.generic && s.name == r.name);
             if let Some(s) = s.filter(|s| !found.iter().any(|f| f.name == s.name)) {
                 found.push(s);
                 todo.push(&s.fields);

@@ -87,16 +87,26 @@ pub(super) fn resolve_envelopes(
 ) -> Vec<ir::Envelope> {
     let mut envelopes = Vec::new();
     match &vf.envelope {
-        Some(def) => envelopes.push(resolve_envelope(ctx, scope, None, def.get_ref(), def.span(), structs)),
+        Some(def) => envelopes.push(resolve_envelope(
+            ctx,
+            scope,
+            None,
+            def.get_ref(),
+            def.span(),
+            structs,
+        )),
         None => {
-            ctx.diags.error(ctx.file, 0..0, "missing `[envelope]` table");
+            ctx.diags
+                .error(ctx.file, 0..0, "missing `[envelope]` table");
             envelopes.push(empty());
         }
     }
     for named in &vf.envelopes {
         let name = Some(named.name.get_ref().as_str());
         let span = named.name.span();
-        envelopes.push(resolve_envelope(ctx, scope, name, &named.def, span, structs));
+        envelopes.push(resolve_envelope(
+            ctx, scope, name, &named.def, span, structs,
+        ));
     }
     let span = vf.envelope.as_ref().map_or(0..0, |e| e.span());
     for s in structs.iter().filter(|s| s.generic) {
@@ -136,7 +146,11 @@ fn resolve_envelope(
     structs: &mut [ir::Struct],
 ) -> ir::Envelope {
     if let Some(name) = name.filter(|n| !naming::is_identifier(n) || naming::field_name(n) != **n) {
-        ctx.diags.error(ctx.file, span.clone(), format!("envelope name `{name}` is not snake_case"));
+        ctx.diags.error(
+            ctx.file,
+            span.clone(),
+            format!("envelope name `{name}` is not snake_case"),
+        );
     }
     let mut fields = resolve_fields(ctx, scope, &def.fields, Place::Envelope);
     let (tags, tag_paths, bodies) = number_tags(&mut fields, structs);

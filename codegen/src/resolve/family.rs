@@ -357,7 +357,10 @@ fn message_fields(
             ctx.diags.error_help(
                 ctx.file,
                 key.span(),
-                format!("`{}` is a discriminator of the topic's envelope", key.get_ref()),
+                format!(
+                    "`{}` is a discriminator of the topic's envelope",
+                    key.get_ref()
+                ),
                 "the envelope carries it; the message sets its value with `wire`",
             );
         }
