@@ -4,6 +4,19 @@
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 
+/// Any value of `T`, boxed: the strategy of a field whose type is a struct or enum.
+pub(crate) fn any<T: Arbitrary + 'static>() -> BoxedStrategy<T> {
+    proptest::arbitrary::any::<T>().boxed()
+}
+
+/// The values `build` makes of the values of the field strategies `fields`.
+pub(crate) fn build<S: Strategy + 'static, T: std::fmt::Debug>(
+    fields: S,
+    build: impl Fn(S::Value) -> T + 'static,
+) -> BoxedStrategy<T> {
+    fields.prop_map(build).boxed()
+}
+
 /// How far past its lower bound a generated text or array may grow.
 const SPREAD: usize = 6;
 

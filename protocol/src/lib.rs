@@ -22,6 +22,7 @@ mod decode;
 mod disputed;
 mod interop;
 mod near;
+mod open_enum;
 mod pointer;
 mod received;
 mod topic;

@@ -223,6 +223,8 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
 /// The crate-wide `Message`, `route`, and the catalog.
 pub fn root(protocol: &Protocol) -> TokenStream {
     let vendors = vendor_infos(protocol);
+    let limit = super::pattern::STRING_INT_LIMIT;
+    let string_int_pattern = super::pattern::int_range(-limit, limit);
     let messages: Vec<_> = protocol
         .vendors
         .iter()
@@ -405,6 +407,10 @@ pub fn root(protocol: &Protocol) -> TokenStream {
 
         /// The most levels a pattern has.
         pub(crate) const MAX_LEVELS: usize = #max_levels;
+
+        /// The JSON Schema pattern of an integer sent as a string: at most 18 digits, canonical.
+        #[cfg(feature = "schemars")]
+        pub(crate) const STRING_INT_PATTERN: &str = #string_int_pattern;
 
         /// The index in `TOPICS` of the pattern whose literal levels match `levels`, whatever
         /// the parameters hold.

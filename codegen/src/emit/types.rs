@@ -180,26 +180,19 @@ fn pattern_attr(regex: &str) -> TokenStream {
 pub fn contract(name: &str, fields: &[Field], generic: bool) -> TokenStream {
     let name = ident(name);
     let checks: Vec<TokenStream> = fields.iter().filter_map(field_checks).collect();
-    let (params, body) = if checks.is_empty() {
-        (
-            quote!(_: &mut ::std::string::String, _: &mut ::std::vec::Vec<crate::Violation>),
-            TokenStream::new(),
-        )
-    } else {
-        (
-            quote!(path: &mut ::std::string::String, out: &mut ::std::vec::Vec<crate::Violation>),
-            quote!(#(#checks)*),
-        )
-    };
     let (generics, ty) = if generic {
         (quote!(<B: crate::Body>), quote!(#name<B>))
     } else {
         (TokenStream::new(), quote!(#name))
     };
+    // Nothing to check: the trait's default, which checks nothing.
+    if checks.is_empty() {
+        return quote!(impl #generics crate::Contract for #ty {});
+    }
     quote! {
         impl #generics crate::Contract for #ty {
-            fn check(&self, #params) {
-                #body
+            fn check(&self, path: &mut ::std::string::String, out: &mut ::std::vec::Vec<crate::Violation>) {
+                #(#checks)*
             }
         }
     }
@@ -308,10 +301,7 @@ pub fn arbitrary(
             type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
 
             fn arbitrary_with((): ()) -> Self::Strategy {
-                ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
-                    #tuple,
-                    |#pattern| Self { #(#names),* },
-                ))
+                crate::arbitrary::build(#tuple, |#pattern| Self { #(#names),* })
             }
         }
     }
@@ -355,9 +345,7 @@ fn type_strategy(
             quote!(crate::arbitrary::float(#min, #max))
         }
         Type::Json => quote!(crate::arbitrary::json()),
-        Type::Bool => quote!(::proptest::strategy::Strategy::boxed(
-            ::proptest::arbitrary::any::<bool>()
-        )),
+        Type::Bool => quote!(crate::arbitrary::any::<bool>()),
         Type::Text => {
             let (min, max) = (option_count(r.min_length), option_count(r.max_length));
             let hex = r.format == Some(TextFormat::LowerHex);
@@ -370,7 +358,7 @@ fn type_strategy(
         }
         Type::Struct(_) | Type::Enum(_) | Type::Disputed(..) | Type::Body => {
             let ty = rust_type(ty, vendor, owner);
-            quote!(::proptest::strategy::Strategy::boxed(::proptest::arbitrary::any::<#ty>()))
+            quote!(crate::arbitrary::any::<#ty>())
         }
         Type::Tag(_) => quote!(::proptest::strategy::Strategy::boxed(
             ::proptest::strategy::Just(crate::Tag::new())
@@ -428,10 +416,6 @@ pub fn enumeration(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
     let doc = docs::attrs(&docs::with_term(&e.doc, e.term.as_deref()));
     let variants: Vec<_> = e.values.iter().map(|v| ident(&v.variant)).collect();
-    let value_line = |v: &crate::ir::EnumValue| match &v.term {
-        Some(t) => format!("`{}` ({t}): {}", v.wire, docs::escape(&v.doc)),
-        None => format!("`{}`: {}", v.wire, docs::escape(&v.doc)),
-    };
     let variant_docs = e.values.iter().map(|v| {
         let doc = docs::attrs(&value_line(v));
         let wire = &v.wire;
@@ -439,184 +423,20 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         quote!(#doc #[doc(alias = #wire)] #term)
     });
     let term = docs::term_alias(e.term.as_deref());
-    let description = std::iter::once(e.doc.clone())
-        .chain(e.values.iter().map(|v| format!("- {}", value_line(v))))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let name_str = e.name.as_str();
-    // Values as JSON: strings quoted, integers sent as integers bare.
-    let documented = e.values.iter().map(|v| match e.wire {
-        EnumWire::String => format!("`\"{}\"`", v.wire),
-        EnumWire::Int => format!("`{}`", v.wire),
-    });
-    let list = documented
-        .collect::<Vec<_>>()
-        .join(", ")
-        .replace('{', "{{")
-        .replace('}', "}}");
-    let rest = format!(
-        " is not a documented value of `{}`; the documents define {list}",
-        e.name
-    );
-    let (undocumented, shown) = match (e.kind, e.wire) {
-        (EnumKind::EnumString, _) => (format!("`{{:?}}`{rest}"), quote!(self.as_str())),
-        (EnumKind::EnumInt, EnumWire::String) => {
-            (format!("`\"{{}}\"`{rest}"), quote!(self.value()))
+    let (unknown_ty, accessors) = enum_accessors(e, &variants);
+    let kind_doc = if e.exhaustive {
+        quote! {
+            /// Values that the documents do not define decode to `Undocumented`, so newer firmware
+            /// does not break decoding; [`Self::is_documented`] tells them apart, and the JSON
+            /// Schema and the strict check accept only the documented values.
         }
-        (EnumKind::EnumInt, EnumWire::Int) => (format!("`{{}}`{rest}"), quote!(self.value())),
-    };
-    let (unknown_ty, wire_values, as_wire, from_wire, ser, de, schema_ty) = match (e.kind, e.wire) {
-        (EnumKind::EnumString, _) => {
-            let values: Vec<_> = e.values.iter().map(|v| v.wire.clone()).collect();
-            (
-                quote!(::std::string::String),
-                quote!(#(#values),*),
-                quote! {
-                    /// The value as it travels on the wire.
-                    pub fn as_str(&self) -> &str {
-                        match self {
-                            #( Self::#variants => #values, )*
-                            Self::Undocumented(value) => value.get(),
-                        }
-                    }
-                },
-                quote! {
-                    /// Reads a wire value; a value the documents do not define becomes `Undocumented`.
-                    pub fn from_wire(value: &str) -> Self {
-                        match value {
-                            #( #values => Self::#variants, )*
-                            other => Self::Undocumented(crate::Undocumented::new(other.to_owned())),
-                        }
-                    }
-                },
-                quote!(serializer.serialize_str(self.as_str())),
-                quote!(crate::wire::deserialize_str(deserializer, Self::from_wire)),
-                quote!("string"),
-            )
-        }
-        (EnumKind::EnumInt, wire) => {
-            let ints: Vec<i64> = e
-                .values
-                .iter()
-                .map(|v| v.wire.parse().unwrap_or_default())
-                .collect();
-            let ints_lit: Vec<_> = ints.iter().map(|i| Literal::i64_unsuffixed(*i)).collect();
-            let (ser, schema_ty, wire_values) = match wire {
-                EnumWire::String => {
-                    let strs: Vec<String> = ints.iter().map(i64::to_string).collect();
-                    (
-                        quote!(serializer.collect_str(&self.value())),
-                        quote!("string"),
-                        quote!(#(#strs),*),
-                    )
-                }
-                EnumWire::Int => (
-                    quote!(serializer.serialize_i64(self.value())),
-                    quote!("integer"),
-                    quote!(#(#ints_lit),*),
-                ),
-            };
-            (
-                quote!(i64),
-                wire_values,
-                quote! {
-                    /// The documented integer value.
-                    pub fn value(&self) -> i64 {
-                        match self {
-                            #( Self::#variants => #ints_lit, )*
-                            Self::Undocumented(value) => *value.get(),
-                        }
-                    }
-                },
-                quote! {
-                    /// Reads a wire value; a value the documents do not define becomes `Undocumented`.
-                    pub fn from_wire(value: i64) -> Self {
-                        match value {
-                            #( #ints_lit => Self::#variants, )*
-                            other => Self::Undocumented(crate::Undocumented::new(other)),
-                        }
-                    }
-                },
-                ser,
-                quote!(crate::wire::deserialize_int(deserializer, Self::from_wire)),
-                schema_ty,
-            )
-        }
-    };
-    // What the contract says of values the documents do not list.
-    let (kind_doc, contract, schema, arbitrary) = if e.exhaustive {
-        (
-            quote! {
-                /// Values that the documents do not define decode to `Undocumented`, so newer firmware
-                /// does not break decoding; [`Self::is_documented`] tells them apart, and the JSON
-                /// Schema and the strict check accept only the documented values.
-            },
-            quote! {
-                if !self.is_documented() {
-                    out.push(crate::Violation::new(path, ::std::format!(#undocumented, #shown)));
-                }
-            },
-            quote!(
-                ::schemars::json_schema!({ "description": #description, "type": #schema_ty, "enum": [#wire_values] })
-            ),
-            quote!(::proptest::sample::select(Self::DOCUMENTED)),
-        )
     } else {
-        let (contract, schema) = match (e.kind, e.wire) {
-            (EnumKind::EnumInt, EnumWire::String) => {
-                let limit = pattern::STRING_INT_LIMIT;
-                let regex = pattern::int_range(-limit, limit);
-                let no_line_feed = pattern::NO_LINE_FEED;
-                (
-                    quote!(crate::check::string_int(self.value(), path, out);),
-                    quote!(::schemars::json_schema!({
-                        "description": #description,
-                        "type": "string",
-                        "pattern": #regex,
-                        "not": { "type": "string", "pattern": #no_line_feed },
-                    })),
-                )
-            }
-            (EnumKind::EnumInt, EnumWire::Int) => (
-                TokenStream::new(),
-                quote!(::schemars::json_schema!({
-                    "description": #description,
-                    "type": "integer",
-                    "minimum": ::core::primitive::i64::MIN,
-                    "maximum": ::core::primitive::i64::MAX,
-                })),
-            ),
-            (EnumKind::EnumString, _) => (
-                TokenStream::new(),
-                quote!(::schemars::json_schema!({ "description": #description, "type": "string" })),
-            ),
-        };
-        let limit = pattern::STRING_INT_LIMIT;
-        let other = match e.kind {
-            EnumKind::EnumInt => quote!(::proptest::strategy::Strategy::prop_map(
-                crate::arbitrary::string_int(-#limit, #limit),
-                Self::from_wire
-            )),
-            EnumKind::EnumString => quote!(::proptest::strategy::Strategy::prop_map(
-                "\\PC{0,12}",
-                |s: ::std::string::String| Self::from_wire(&s)
-            )),
-        };
-        (
-            quote! {
-                /// The documents' table is not complete: a value it does not list is valid, and
-                /// decodes to `Undocumented`; [`Self::is_documented`] tells the listed ones apart.
-            },
-            contract,
-            schema,
-            quote!(::proptest::prop_oneof![::proptest::sample::select(Self::DOCUMENTED), #other]),
-        )
+        quote! {
+            /// The documents' table is not complete: a value it does not list is valid, and
+            /// decodes to `Undocumented`; [`Self::is_documented`] tells the listed ones apart.
+        }
     };
-    let (check_path, check_out) = if contract.is_empty() {
-        (quote!(_), quote!(_))
-    } else {
-        (quote!(path), quote!(out))
-    };
+    let open = open_enum_impl(e);
     quote! {
         #doc
         ///
@@ -633,9 +453,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             /// Every documented value, in the order the documents list them.
             pub const DOCUMENTED: &'static [Self] = &[#(Self::#variants),*];
 
-            #as_wire
-
-            #from_wire
+            #accessors
 
             /// Whether the documents define this value.
             pub fn is_documented(&self) -> bool {
@@ -643,42 +461,123 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             }
         }
 
-        impl crate::Contract for #name {
-            fn check(&self, #check_path: &mut ::std::string::String, #check_out: &mut ::std::vec::Vec<crate::Violation>) {
-                #contract
-            }
+        #open
+
+        crate::open_enum::open_enum!(#name);
+    }
+}
+
+/// A value's line in the docs and the schema description: its wire form, term and doc.
+fn value_line(v: &crate::ir::EnumValue) -> String {
+    match &v.term {
+        Some(t) => format!("`{}` ({t}): {}", v.wire, docs::escape(&v.doc)),
+        None => format!("`{}`: {}", v.wire, docs::escape(&v.doc)),
+    }
+}
+
+/// The type an undocumented value is kept as, and the public accessors of the wire form:
+/// `as_str` or `value`, and `from_wire`.
+fn enum_accessors(e: &Enum, variants: &[proc_macro2::Ident]) -> (TokenStream, TokenStream) {
+    match e.kind {
+        EnumKind::EnumString => {
+            let values: Vec<_> = e.values.iter().map(|v| v.wire.clone()).collect();
+            let accessors = quote! {
+                /// The value as it travels on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #( Self::#variants => #values, )*
+                        Self::Undocumented(value) => value.get(),
+                    }
+                }
+
+                /// Reads a wire value; a value the documents do not define becomes `Undocumented`.
+                pub fn from_wire(value: &str) -> Self {
+                    match value {
+                        #( #values => Self::#variants, )*
+                        other => Self::Undocumented(crate::Undocumented::new(other.to_owned())),
+                    }
+                }
+            };
+            (quote!(::std::string::String), accessors)
         }
+        EnumKind::EnumInt => {
+            let ints: Vec<_> = e
+                .values
+                .iter()
+                .map(|v| Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default()))
+                .collect();
+            let accessors = quote! {
+                /// The documented integer value.
+                pub fn value(&self) -> i64 {
+                    match self {
+                        #( Self::#variants => #ints, )*
+                        Self::Undocumented(value) => *value.get(),
+                    }
+                }
 
-        #[cfg(feature = "proptest")]
-        impl ::proptest::arbitrary::Arbitrary for #name {
-            type Parameters = ();
-            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
-
-            fn arbitrary_with((): ()) -> Self::Strategy {
-                ::proptest::strategy::Strategy::boxed(#arbitrary)
-            }
+                /// Reads a wire value; a value the documents do not define becomes `Undocumented`.
+                pub fn from_wire(value: i64) -> Self {
+                    match value {
+                        #( #ints => Self::#variants, )*
+                        other => Self::Undocumented(crate::Undocumented::new(other)),
+                    }
+                }
+            };
+            (quote!(i64), accessors)
         }
+    }
+}
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                #ser
+/// `impl OpenEnum`: what the runtime's shared impls need to know of the enum.
+fn open_enum_impl(e: &Enum) -> TokenStream {
+    let name = ident(&e.name);
+    let name_str = e.name.as_str();
+    let description = std::iter::once(e.doc.clone())
+        .chain(e.values.iter().map(|v| format!("- {}", value_line(v))))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let exhaustive = e.exhaustive;
+    let (wire, value, raw, read) = match (e.kind, e.wire) {
+        (EnumKind::EnumString, _) => (
+            quote!(Str),
+            quote!(Str(self.as_str())),
+            quote!(str),
+            quote!(Self::from_wire(raw)),
+        ),
+        (EnumKind::EnumInt, wire) => (
+            match wire {
+                EnumWire::String => quote!(IntString),
+                EnumWire::Int => quote!(Int),
+            },
+            quote!(Int(self.value())),
+            quote!(i64),
+            quote!(Self::from_wire(*raw)),
+        ),
+    };
+    quote! {
+        impl crate::open_enum::OpenEnum for #name {
+            const NAME: &'static str = #name_str;
+            #[cfg(feature = "schemars")]
+            const DESCRIPTION: &'static str = #description;
+            const WIRE: crate::open_enum::Wire = crate::open_enum::Wire::#wire;
+            const EXHAUSTIVE: bool = #exhaustive;
+
+            fn documented() -> &'static [Self] {
+                Self::DOCUMENTED
             }
-        }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                #de
-            }
-        }
-
-        #[cfg(feature = "schemars")]
-        impl ::schemars::JsonSchema for #name {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(#name_str)
+            fn value(&self) -> crate::open_enum::Value<'_> {
+                crate::open_enum::Value::#value
             }
 
-            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                #schema
+            fn known(&self) -> bool {
+                self.is_documented()
+            }
+
+            type Raw = #raw;
+
+            fn read(raw: &#raw) -> Self {
+                #read
             }
         }
     }
