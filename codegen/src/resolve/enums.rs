@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use toml::Spanned;
+
 use super::{Ctx, doc};
 use crate::ir;
 use crate::load::Named;
@@ -11,21 +13,7 @@ use crate::naming;
 pub(super) fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Option<ir::Enum> {
     let def = &e.def;
     let kind = *def.kind.get_ref();
-    let wire = match (&def.wire, kind) {
-        (None, EnumKind::EnumInt) => EnumWire::Int,
-        (None, EnumKind::EnumString) => EnumWire::String,
-        (Some(w), EnumKind::EnumInt) => *w.get_ref(),
-        (Some(w), EnumKind::EnumString) => {
-            if *w.get_ref() != EnumWire::String {
-                ctx.diags.error(
-                    ctx.file,
-                    w.span(),
-                    "an `enum_string` always travels as a string",
-                );
-            }
-            EnumWire::String
-        }
-    };
+    let wire = enum_wire(ctx, def, kind);
     if def.values.is_empty() {
         ctx.diags
             .error(ctx.file, e.name.span(), "an enum needs at least one value");
@@ -44,46 +32,9 @@ pub(super) fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Opti
                 ),
             );
         }
-        let variant = match (&vd.name, kind) {
-            (Some(n), _) => {
-                let name = n.get_ref();
-                if !naming::is_identifier(name) || naming::type_name(name) != *name {
-                    ctx.diags.error(
-                        ctx.file,
-                        n.span(),
-                        format!("variant name `{name}` is not UpperCamelCase"),
-                    );
-                }
-                name.clone()
-            }
-            (None, EnumKind::EnumInt) => {
-                ctx.diags.error_help(
-                    ctx.file,
-                    value.span(),
-                    "an `enum_int` value needs a `name`",
-                    "add `name = \"...\"`",
-                );
-                continue;
-            }
-            (None, EnumKind::EnumString) => naming::type_name(value.get_ref()),
-        };
-        if variant.is_empty() || !naming::is_identifier(&variant) {
-            ctx.diags.error_help(
-                ctx.file,
-                value.span(),
-                format!("value `{}` has no usable variant name", value.get_ref()),
-                "add `name = \"...\"`",
-            );
+        let Some(variant) = variant_name(ctx, value, vd, kind) else {
             continue;
-        }
-        if variant == "Undocumented" {
-            ctx.diags.error_help(
-                ctx.file,
-                value.span(),
-                "`Undocumented` is the variant that keeps values the documents do not define",
-                "add another `name`",
-            );
-        }
+        };
         if !variants.insert(variant.clone()) {
             ctx.diags.error_help(
                 ctx.file,
@@ -108,4 +59,74 @@ pub(super) fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Opti
         term: def.term.clone(),
         values,
     })
+}
+
+/// How an enum's values travel: as the kind says, or as `wire` says for an `enum_int`.
+fn enum_wire(ctx: &mut Ctx<'_>, def: &model::EnumDef, kind: EnumKind) -> EnumWire {
+    match (&def.wire, kind) {
+        (None, EnumKind::EnumInt) => EnumWire::Int,
+        (None, EnumKind::EnumString) => EnumWire::String,
+        (Some(w), EnumKind::EnumInt) => *w.get_ref(),
+        (Some(w), EnumKind::EnumString) => {
+            if *w.get_ref() != EnumWire::String {
+                ctx.diags.error(
+                    ctx.file,
+                    w.span(),
+                    "an `enum_string` always travels as a string",
+                );
+            }
+            EnumWire::String
+        }
+    }
+}
+
+/// The Rust variant of a value: its `name`, else (for strings) the value in UpperCamelCase;
+/// `None`, reported, when there is no usable one.
+fn variant_name(
+    ctx: &mut Ctx<'_>,
+    value: &Spanned<String>,
+    vd: &model::EnumValueDef,
+    kind: EnumKind,
+) -> Option<String> {
+    let variant = match (&vd.name, kind) {
+        (Some(n), _) => {
+            let name = n.get_ref();
+            if !naming::is_identifier(name) || naming::type_name(name) != *name {
+                ctx.diags.error(
+                    ctx.file,
+                    n.span(),
+                    format!("variant name `{name}` is not UpperCamelCase"),
+                );
+            }
+            name.clone()
+        }
+        (None, EnumKind::EnumInt) => {
+            ctx.diags.error_help(
+                ctx.file,
+                value.span(),
+                "an `enum_int` value needs a `name`",
+                "add `name = \"...\"`",
+            );
+            return None;
+        }
+        (None, EnumKind::EnumString) => naming::type_name(value.get_ref()),
+    };
+    if variant.is_empty() || !naming::is_identifier(&variant) {
+        ctx.diags.error_help(
+            ctx.file,
+            value.span(),
+            format!("value `{}` has no usable variant name", value.get_ref()),
+            "add `name = \"...\"`",
+        );
+        return None;
+    }
+    if variant == "Undocumented" {
+        ctx.diags.error_help(
+            ctx.file,
+            value.span(),
+            "`Undocumented` is the variant that keeps values the documents do not define",
+            "add another `name`",
+        );
+    }
+    Some(variant)
 }

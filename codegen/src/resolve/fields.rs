@@ -71,57 +71,8 @@ fn resolve_field(
 ) -> Option<ir::Field> {
     let d = def.get_ref();
     let wire = name.get_ref().clone();
-    let rust = match &d.rust_name {
-        Some(r) => {
-            let n = r.get_ref();
-            if !naming::is_identifier(n) || naming::field_name(n) != *n {
-                ctx.diags.error(
-                    ctx.file,
-                    r.span(),
-                    format!("`{n}` is not a snake_case Rust field name"),
-                );
-            }
-            n.clone()
-        }
-        None => naming::field_name(&wire),
-    };
-    if rust.is_empty() || !naming::is_identifier(&rust) {
-        ctx.diags.error_help(
-            ctx.file,
-            name.span(),
-            format!("field `{wire}` has no usable Rust name"),
-            "set `rust_name`",
-        );
-        return None;
-    }
-    let ty = if d.ty.get_ref() == "array" {
-        let Some(items) = &d.items else {
-            ctx.diags.error_help(
-                ctx.file,
-                d.ty.span(),
-                "an `array` needs `items`",
-                "add `items = \"<type>\"`",
-            );
-            return None;
-        };
-        match resolve_type(ctx, scope, items, place)? {
-            Type::Tag(_) => {
-                ctx.diags.error(
-                    ctx.file,
-                    items.span(),
-                    "a discriminator cannot be an array item",
-                );
-                return None;
-            }
-            inner => Type::Array(Box::new(inner)),
-        }
-    } else {
-        if let Some(items) = &d.items {
-            ctx.diags
-                .error(ctx.file, items.span(), "`items` is only for `array` fields");
-        }
-        resolve_type(ctx, scope, &d.ty, place)?
-    };
+    let rust = rust_field_name(ctx, name, d)?;
+    let ty = field_type(ctx, scope, d, place)?;
     let ty = match &d.implemented {
         Some(implemented) => disputed(ctx, scope, ty, &d.ty, implemented, place)?,
         None => ty,
@@ -141,30 +92,7 @@ fn resolve_field(
         );
     }
     let range = resolve_range(ctx, d, &ty);
-    let string_wire = match &d.wire {
-        Some(w) if *w.get_ref() == EnumWire::String => {
-            if ty != Type::Int {
-                ctx.diags.error(
-                    ctx.file,
-                    w.span(),
-                    "`wire = \"string\"` is only for `int` fields",
-                );
-            } else if [range.min, range.max]
-                .into_iter()
-                .flatten()
-                .any(beyond_string_int)
-            {
-                ctx.diags.error_help(
-                    ctx.file,
-                    w.span(),
-                    "the range of an `int` sent as a string must lie within 18 digits",
-                    "the JSON Schema holds such a string to its range with a pattern of at most 18 digits",
-                );
-            }
-            true
-        }
-        _ => false,
-    };
+    let string_wire = string_wire(ctx, d, &ty, &range);
     Some(ir::Field {
         wire,
         rust,
@@ -176,6 +104,93 @@ fn resolve_field(
         range,
         string_wire,
     })
+}
+
+/// The Rust name of a field: its `rust_name`, else its wire name in snake_case; `None`,
+/// reported, when neither gives an identifier.
+fn rust_field_name(ctx: &mut Ctx<'_>, name: &Spanned<String>, d: &FieldDef) -> Option<String> {
+    let wire = name.get_ref();
+    let rust = match &d.rust_name {
+        Some(r) => {
+            let n = r.get_ref();
+            if !naming::is_identifier(n) || naming::field_name(n) != *n {
+                ctx.diags.error(
+                    ctx.file,
+                    r.span(),
+                    format!("`{n}` is not a snake_case Rust field name"),
+                );
+            }
+            n.clone()
+        }
+        None => naming::field_name(wire),
+    };
+    if rust.is_empty() || !naming::is_identifier(&rust) {
+        ctx.diags.error_help(
+            ctx.file,
+            name.span(),
+            format!("field `{wire}` has no usable Rust name"),
+            "set `rust_name`",
+        );
+        return None;
+    }
+    Some(rust)
+}
+
+/// The type of a field: its `type`, or an array of its `items`.
+fn field_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, d: &FieldDef, place: Place) -> Option<Type> {
+    if d.ty.get_ref() != "array" {
+        if let Some(items) = &d.items {
+            ctx.diags
+                .error(ctx.file, items.span(), "`items` is only for `array` fields");
+        }
+        return resolve_type(ctx, scope, &d.ty, place);
+    }
+    let Some(items) = &d.items else {
+        ctx.diags.error_help(
+            ctx.file,
+            d.ty.span(),
+            "an `array` needs `items`",
+            "add `items = \"<type>\"`",
+        );
+        return None;
+    };
+    match resolve_type(ctx, scope, items, place)? {
+        Type::Tag(_) => {
+            ctx.diags.error(
+                ctx.file,
+                items.span(),
+                "a discriminator cannot be an array item",
+            );
+            None
+        }
+        inner => Some(Type::Array(Box::new(inner))),
+    }
+}
+
+/// Whether an `int` travels as a string (`wire = "string"`), within 18 digits.
+fn string_wire(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type, range: &ir::Range) -> bool {
+    let Some(w) = d.wire.as_ref().filter(|w| *w.get_ref() == EnumWire::String) else {
+        return false;
+    };
+    if *ty != Type::Int {
+        ctx.diags.error(
+            ctx.file,
+            w.span(),
+            "`wire = \"string\"` is only for `int` fields",
+        );
+    } else if [range.min, range.max]
+        .into_iter()
+        .flatten()
+        .any(beyond_string_int)
+    {
+        ctx.diags.error_help(
+            ctx.file,
+            w.span(),
+            "the range of an `int` sent as a string must lie within 18 digits",
+            "the JSON Schema holds such a string to its range with a pattern of at most 18 digits",
+        );
+    }
+    true
 }
 
 /// The type of a field whose document and reference implementation disagree on its wire form.
