@@ -117,7 +117,7 @@ pub enum NotARecord {
 pub enum PayloadFault {
     #[error("the payload is not UTF-8: the line is not UTF-8 (valid up to byte {0})")]
     Utf8(usize),
-    #[error("the payload is empty (`null` in the capture)")]
+    #[error("the payload is empty (`null` in the capture, and no `payloadlen` of 4)")]
     Null,
     #[error(
         "the payload is {held} bytes, but `payloadlen` says the device sent {sent}: it sent its \
@@ -126,10 +126,11 @@ pub enum PayloadFault {
     DoubleEncoded { held: usize, sent: u64 },
     #[error(
         "the payload is {held} bytes, but `payloadlen` says the device sent {sent}: \
-         mosquitto_sub -F %j cuts a payload at its first NUL byte, so the device sent more than \
-         this JSON"
+         mosquitto_sub -F %j cuts a payload at its first NUL byte, and -F %J writes a payload \
+         that is itself a JSON string as that string; either way the device did not send this \
+         JSON"
     )]
-    Cut { held: usize, sent: u64 },
+    Shorter { held: usize, sent: u64 },
     #[error("the payload is {held} bytes, more than the {sent} that `payloadlen` says")]
     Longer { held: usize, sent: u64 },
 }
@@ -185,7 +186,9 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
     let raw: Raw<'_> = serde_json::from_str(text).map_err(NotARecord::Json)?;
     let topic = raw.topic.ok_or(NotARecord::NoTopic)?;
     let json = raw.payload.ok_or(NotARecord::NoPayload)?.get();
-    let payload = if json == "null" {
+    // `-F %J` writes `null` for a payload that is the JSON `null` (4 bytes); without a length
+    // that says so, it stands for an empty payload.
+    let payload = if json == "null" && raw.payloadlen != Some(4) {
         Err(PayloadFault::Null)
     } else if json.starts_with('"') {
         let text: String = serde_json::from_str(json).map_err(NotARecord::Json)?;
@@ -210,7 +213,7 @@ fn held_to(text: &str, sent: u64) -> Result<(), PayloadFault> {
             Err(if as_string as u64 == sent {
                 PayloadFault::DoubleEncoded { held, sent }
             } else {
-                PayloadFault::Cut { held, sent }
+                PayloadFault::Shorter { held, sent }
             })
         }
     }

@@ -135,13 +135,13 @@ fn check(
 ) -> Result<Tally, String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut tally = Tally::default();
-    for name in files {
-        let reader: Box<dyn BufRead> = if name == "-" {
-            Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
-        } else {
-            let file = File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?;
-            Box::new(BufReader::with_capacity(1 << 16, file))
-        };
+    // Every file opens before any is judged: a missing one is a usage error, not a fault found
+    // half-way through the verdicts.
+    let readers = files
+        .iter()
+        .map(|name| open(name).map(|reader| (name, reader)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (name, reader) in readers {
         let mut lines = Lines::new(reader, options.max_line());
         let mut batch = Batch {
             file: (files.len() > 1).then_some(name.as_str()),
@@ -183,6 +183,18 @@ fn check(
     };
     summary.map_err(|e| format!("cannot write: {e}"))?;
     Ok(tally)
+}
+
+/// A capture file, or standard input for `-`.
+fn open(name: &str) -> Result<Box<dyn BufRead>, String> {
+    if name == "-" {
+        return Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            io::stdin().lock(),
+        )));
+    }
+    let file = File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
 /// Lines read and not yet judged, owned, with the file they are from (when there are several)

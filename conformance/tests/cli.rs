@@ -571,3 +571,29 @@ fn text_output_escapes_what_could_disguise_a_line() {
     );
     assert!(!text.contains('\u{202e}') && !text.contains('\u{2028}'));
 }
+
+#[test]
+fn a_null_payload_of_four_bytes_is_the_json_null() {
+    let line = format!(r#"{{"topic":"{OK_TOPIC}","payloadlen":4,"payload":null}}"#);
+    let (verdicts, _) = check_json(&format!("{line}\n"), &[]);
+    let reason = only_reason(&verdicts);
+    assert!(reason.contains("not a JSON object"), "{reason}");
+}
+
+#[test]
+fn a_missing_file_stops_check_before_any_verdict() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-missing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let present = dir.join("present.jsonl");
+    std::fs::write(&present, line_j(OK_TOPIC, OK_PAYLOAD) + "\n").expect("capture");
+    let missing = dir.join("missing.jsonl");
+    let args = [
+        "check",
+        present.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ];
+    let output = iotxfer(&args, b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -196,6 +196,19 @@ fn a_repeated_member_is_a_violation_and_the_last_one_stands() {
     let checked = check(payload(r#"{"n":{"a":1,"a":1}}"#, ""));
     assert_eq!(paths(&checked), [format!("{ext}/n/a")]);
 
+    // Inside members no definition names, too, however deep.
+    let paras = "/services/0/paras";
+    for (extra, at) in [
+        (r#","u":{"a":1,"a":2}"#, "/u/a"),
+        (r#","u":[{"a":1},{"b":{"c":null,"c":null}}]"#, "/u/1/b/c"),
+    ] {
+        let checked = check(payload("{}", extra));
+        assert_eq!(paths(&checked), [format!("{paras}{at}")], "{extra}");
+    }
+    // A repeated member replaces the earlier one with what it found inside.
+    let checked = check(payload("{}", r#","u":{"a":1,"a":2},"u":{}"#));
+    assert_eq!(paths(&checked), [format!("{paras}/u")]);
+
     let checked = check(payload("{}", r#","x":1,"y":2,"x":3"#));
     assert_eq!(paths(&checked), ["/services/0/paras/x"]);
     assert_eq!(

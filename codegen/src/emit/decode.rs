@@ -8,7 +8,7 @@ use super::{docs, ident};
 use crate::ir::{Direction, Envelope, Field, Protocol, Type, Vendor};
 
 /// `mod head`: borrowed structs that read only the discriminators of a payload, one set per
-/// envelope (`Head` and `PATHS` for the vendor's `[envelope]`, `<Name>Head` and
+/// envelope (`Head` and `PATHS` for the vendor's `[envelope]`, `<Name>EnvelopeHead` and
 /// `<NAME>_PATHS` for `[envelopes.<name>]`).
 pub fn heads(vendor: &Vendor) -> TokenStream {
     let items = vendor.envelopes.iter().map(|e| envelope_heads(vendor, e));
@@ -24,7 +24,7 @@ pub fn heads(vendor: &Vendor) -> TokenStream {
 fn head_names(envelope: &Envelope) -> (proc_macro2::Ident, proc_macro2::Ident) {
     match &envelope.name {
         Some(name) => (
-            format_ident!("{}Head", crate::naming::type_name(name)),
+            format_ident!("{}Head", envelope.rust_name),
             format_ident!("{}_PATHS", name.to_uppercase()),
         ),
         None => (format_ident!("Head"), format_ident!("PATHS")),

@@ -86,6 +86,8 @@ pub(super) fn resolve_envelopes(
     structs: &mut [ir::Struct],
 ) -> Vec<ir::Envelope> {
     let mut envelopes = Vec::new();
+    // Without an `[envelope]`, its place is held so that indices stay put; a topic that
+    // would carry it reports the fault.
     match &vf.envelope {
         Some(def) => envelopes.push(resolve_envelope(
             ctx,
@@ -95,11 +97,7 @@ pub(super) fn resolve_envelopes(
             def.span(),
             structs,
         )),
-        None => {
-            ctx.diags
-                .error(ctx.file, 0..0, "missing `[envelope]` table");
-            envelopes.push(empty());
-        }
+        None => envelopes.push(empty()),
     }
     for named in &vf.envelopes {
         let name = Some(named.name.get_ref().as_str());
@@ -122,7 +120,7 @@ pub(super) fn resolve_envelopes(
     envelopes
 }
 
-/// The envelope a missing `[envelope]` stands for, so that the vendor's other faults are found.
+/// What holds the place of a missing `[envelope]`; no topic carries it.
 fn empty() -> ir::Envelope {
     ir::Envelope {
         name: None,

@@ -17,6 +17,8 @@ pub(super) struct Known<'a> {
     pub(super) types: &'a BTreeMap<String, Kind>,
     pub(super) envelopes: &'a [ir::Envelope],
     pub(super) topics: &'a [ir::Topic],
+    /// Whether each topic's envelope is known.
+    pub(super) carried: &'a [bool],
 }
 
 /// What every message of a vendor must not share with another: its route (topic and
@@ -208,7 +210,8 @@ fn resolve_message(
     let def = &named.def;
     let key = named.name.get_ref().clone();
     let rust_name = message_type_name(ctx, named, names);
-    let topic = message_topic(ctx, place.known.topics, def);
+    // A topic whose envelope is unknown has had its fault reported.
+    let topic = message_topic(ctx, place.known.topics, def).filter(|t| place.known.carried[*t]);
     let wire = def
         .wire
         .as_ref()
@@ -224,7 +227,8 @@ fn resolve_message(
         None => (Vec::new(), 0),
     };
     let id = format!("{}/{}/{key}", place.known.vendor, place.family);
-    if let Some(topic) = topic {
+    // Without discriminators (a fault of the envelope, reported), routes mean nothing.
+    if let Some(topic) = topic.filter(|_| !tags.is_empty()) {
         claim_route(
             ctx,
             place.known.topics,

@@ -96,7 +96,8 @@ fn resolve_vendor(
         .filter_map(|e| resolve_enum(&mut ctx, e))
         .collect();
     let envelopes = resolve_envelopes(&mut ctx, &scope, vf, &mut structs);
-    let topics = resolve_topics(&mut ctx, &vf.topics, &envelopes);
+    let (topics, carried) = resolve_topics(&mut ctx, &vf.topics, &envelopes, vf.envelope.is_some());
+    check_envelopes_used(&mut ctx, vf, &topics, &carried);
     check_generated_names(&mut ctx, vf, &topics, &envelopes);
     let vendor_id = dir.id.clone();
     check_vendor_id(&mut ctx, &vendor_id);
@@ -108,6 +109,7 @@ fn resolve_vendor(
         types: &vendor_types,
         envelopes: &envelopes,
         topics: &topics,
+        carried: &carried,
     };
     let families = resolve_families(dir, diags, &mut used, &known, variants);
     report_unused(diags, dir, &used);
@@ -133,8 +135,9 @@ fn check_generated_names(
     envelopes: &[ir::Envelope],
 ) {
     let mut reserved: BTreeSet<String> = topics.iter().map(|t| t.rust_name.clone()).collect();
-    let nested = envelopes.iter().filter(|e| e.nested);
-    reserved.extend(nested.map(|e| e.rust_name.clone()));
+    // A named envelope's struct, and the head (`<Name>EnvelopeHead`) that decodes it.
+    let named = envelopes.iter().filter(|e| e.nested || e.name.is_some());
+    reserved.extend(named.map(|e| e.rust_name.clone()));
     let names = vf.structs.iter().map(|s| &s.name);
     for name in names.chain(vf.enums.iter().map(|e| &e.name)) {
         if reserved.contains(name.get_ref()) {
@@ -146,6 +149,42 @@ fn check_generated_names(
                     name.get_ref()
                 ),
                 "rename the type",
+            );
+        }
+    }
+}
+
+/// Every `[envelopes.<name>]` is carried by a topic.
+fn check_envelopes_used(
+    ctx: &mut Ctx<'_>,
+    vf: &VendorFile,
+    topics: &[ir::Topic],
+    carried: &[bool],
+) {
+    // A topic that names an unknown envelope may mean one of these: that fault is reported.
+    let misnamed = vf
+        .topics
+        .iter()
+        .zip(carried)
+        .any(|(t, known)| !known && t.def.envelope.is_some());
+    if misnamed {
+        return;
+    }
+    // The named envelopes follow the `[envelope]`, in definition order.
+    for (i, named) in vf.envelopes.iter().enumerate() {
+        let used = topics
+            .iter()
+            .zip(carried)
+            .any(|(t, known)| *known && t.envelope == i + 1);
+        if !used {
+            ctx.diags.error_help(
+                ctx.file,
+                named.name.span(),
+                format!(
+                    "envelope `{}` is defined but no topic carries it",
+                    named.name.get_ref()
+                ),
+                "name it in a topic's `envelope`, or remove it",
             );
         }
     }

@@ -10,32 +10,42 @@ use crate::load::Named;
 use crate::model;
 use crate::naming;
 
+/// The vendor's topics, and for each whether its envelope is known (`[envelope]` may be
+/// missing, or the named one unknown): messages on a topic without one are left out, as the
+/// fault is reported once, here. Such a topic's envelope index is never emitted: the build
+/// fails.
 pub(super) fn resolve_topics(
     ctx: &mut Ctx<'_>,
     defs: &[Named<model::TopicDef>],
     envelopes: &[ir::Envelope],
-) -> Vec<ir::Topic> {
+    main: bool,
+) -> (Vec<ir::Topic>, Vec<bool>) {
+    let mut carried = Vec::new();
     let mut topics: Vec<ir::Topic> = defs
         .iter()
-        .map(|named| resolve_topic(ctx, named, envelopes))
+        .map(|named| {
+            let envelope = topic_envelope(ctx, &named.def, envelopes, main);
+            carried.push(envelope.is_some());
+            resolve_topic(ctx, named, envelope.unwrap_or_default())
+        })
         .collect();
+    if !main && defs.iter().any(|t| t.def.envelope.is_none()) {
+        let fault = "missing `[envelope]` table: a topic that names no envelope carries it";
+        ctx.diags.error(ctx.file, 0..0, fault);
+    }
     // Replies need every topic in place first.
     for (i, named) in defs.iter().enumerate() {
         if let Some(reply) = &named.def.reply {
             topics[i].reply = reply_topic(ctx, &topics, i, reply);
         }
     }
-    topics
+    (topics, carried)
 }
 
 /// The declared parameters of a topic, by name: their index and where they are declared.
 type Declared = BTreeMap<String, (usize, std::ops::Range<usize>)>;
 
-fn resolve_topic(
-    ctx: &mut Ctx<'_>,
-    named: &Named<model::TopicDef>,
-    envelopes: &[ir::Envelope],
-) -> ir::Topic {
+fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>, envelope: usize) -> ir::Topic {
     let def = &named.def;
     let key = named.name.get_ref().clone();
     if !naming::is_identifier(&key) || naming::field_name(&key) != key {
@@ -58,19 +68,24 @@ fn resolve_topic(
         source: def.source.as_ref().map(|s| s.get_ref().clone()),
         reply: None,
         open: def.open,
-        envelope: topic_envelope(ctx, def, envelopes),
+        envelope,
     }
 }
 
-/// The envelope a topic names, else the vendor's `[envelope]` (the first).
-fn topic_envelope(ctx: &mut Ctx<'_>, def: &model::TopicDef, envelopes: &[ir::Envelope]) -> usize {
+/// The envelope a topic names, else the vendor's `[envelope]` (the first) when it has one.
+fn topic_envelope(
+    ctx: &mut Ctx<'_>,
+    def: &model::TopicDef,
+    envelopes: &[ir::Envelope],
+    main: bool,
+) -> Option<usize> {
     let Some(name) = &def.envelope else {
-        return 0;
+        return main.then_some(0);
     };
     let found = envelopes
         .iter()
         .position(|e| e.name.as_deref() == Some(name.get_ref().as_str()));
-    found.unwrap_or_else(|| {
+    if found.is_none() {
         let known: Vec<&str> = envelopes.iter().filter_map(|e| e.name.as_deref()).collect();
         ctx.diags.error_help(
             ctx.file,
@@ -78,8 +93,8 @@ fn topic_envelope(ctx: &mut Ctx<'_>, def: &model::TopicDef, envelopes: &[ir::Env
             format!("unknown envelope `{}`", name.get_ref()),
             crate::suggest::help(name.get_ref(), &known),
         );
-        0
-    })
+    }
+    found
 }
 
 /// The parameters a topic declares, each a snake_case identifier.

@@ -240,7 +240,13 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                     })
                 })?
                 .is_some(),
-                None => seq.next_element::<Null>()?.is_some(),
+                None => item(self.path, len, |path| {
+                    seq.next_element_seed(Through {
+                        path,
+                        found: self.found,
+                    })
+                })?
+                .is_some(),
             };
             if !more {
                 break;
@@ -275,9 +281,12 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
                     })
                 })?,
                 None => member(self.path, &key, |path| {
-                    let Null(null) = map.next_value::<Null>().inspect_err(|_| {
-                        self.found.failed_at(path);
-                    })?;
+                    let null = map
+                        .next_value_seed(Through {
+                            path,
+                            found: self.found,
+                        })
+                        .inspect_err(|_| self.found.failed_at(path))?;
                     if !null {
                         self.found.undocumented.push(path.clone());
                     }
@@ -341,46 +350,102 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Whether a value is `null`, read through and dropped.
-struct Null(bool);
+/// A value only the received payload has, read through as a `Value` would read it (a number
+/// out of range or a lone surrogate is a fault wherever it sits), with every repeated member
+/// name inside it a violation; `true` when it is `null`.
+struct Through<'p> {
+    path: &'p mut String,
+    found: &'p mut Findings,
+}
 
-impl<'de> Deserialize<'de> for Null {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IsNull;
-        impl<'de> Visitor<'de> for IsNull {
-            type Value = bool;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_unit<E>(self) -> Result<bool, E> {
-                Ok(true)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-                Ok(false)
-            }
-            // Every value inside is read as a `Value` would read it, not skipped: a number out
-            // of range or a lone surrogate is a fault wherever it sits.
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-                while seq.next_element::<Null>()?.is_some() {}
-                Ok(false)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-                while map.next_entry::<Key<'de>, Null>()?.is_some() {}
-                Ok(false)
-            }
+impl<'de> DeserializeSeed<'de> for Through<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Through<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut i = 0;
+        while item(self.path, i, |path| {
+            seq.next_element_seed(Through {
+                path,
+                found: self.found,
+            })
+        })?
+        .is_some()
+        {
+            i += 1;
         }
-        deserializer.deserialize_any(IsNull).map(Null)
+        Ok(false)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut names = Names::default();
+        while let Some(Key(key)) = map.next_key()? {
+            member(self.path, &key, |path| {
+                map.next_value_seed(Through {
+                    path,
+                    found: self.found,
+                })?;
+                if !names.insert(key.clone()) {
+                    let reason = crate::interop::duplicate(&key);
+                    self.found.violations.push(Violation::new(path, reason));
+                }
+                Ok(())
+            })?;
+        }
+        Ok(false)
+    }
+}
+
+/// The member names of one object seen so far: a linear search while there are few, a set
+/// once there are many, so that no payload costs quadratic time.
+#[derive(Default)]
+struct Names<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: Option<std::collections::HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> Names<'de> {
+    /// Adds `name`; `false` when it was there already.
+    fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        if let Some(many) = &mut self.many {
+            return many.insert(name);
+        }
+        if self.few.contains(&name) {
+            return false;
+        }
+        self.few.push(name);
+        if self.few.len() > 16 {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
     }
 }
