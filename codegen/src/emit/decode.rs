@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, ident};
-use crate::ir::{Direction, Envelope, Field, Protocol, Type, Vendor};
+use crate::ir::{Direction, Envelope, Family, Field, Message, Protocol, Type, Vendor};
 
 /// `mod head`: borrowed structs that read only the discriminators of a payload, one set per
 /// envelope (`Head` and `PATHS` for the vendor's `[envelope]`, `<Name>EnvelopeHead` and
@@ -222,10 +222,41 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
 
 /// The crate-wide `Message`, `route`, and the catalog.
 pub fn root(protocol: &Protocol) -> TokenStream {
-    let vendors = vendor_infos(protocol);
+    let messages = all_messages(protocol);
+    let message = message_enum(&messages);
+    let (route, pattern_of) = routing(protocol);
     let limit = super::pattern::STRING_INT_LIMIT;
     let string_int_pattern = super::pattern::int_range(-limit, limit);
-    let messages: Vec<_> = protocol
+    let message_infos = message_infos(&messages);
+    let count = Literal::usize_unsuffixed(messages.len());
+    let topic_infos = topic_infos(protocol);
+    let vendors = vendor_infos(protocol);
+    quote! {
+        #message
+
+        #route
+
+        /// The JSON Schema pattern of an integer sent as a string: at most 18 digits, canonical.
+        #[cfg(feature = "schemars")]
+        pub(crate) const STRING_INT_PATTERN: &str = #string_int_pattern;
+
+        #pattern_of
+
+        /// Every message of the definitions.
+        pub(crate) static MESSAGES: [crate::catalog::MessageInfo; #count] = [#(#message_infos),*];
+
+        /// Every topic of the definitions, including those that carry no message defined here.
+        pub(crate) static TOPICS: &[crate::catalog::TopicInfo] = &[#(#topic_infos),*];
+
+        #vendors
+    }
+}
+
+/// Every message, in catalog order (by vendor, family, definition), with its vendor and family.
+type Messages<'p> = Vec<(&'p Vendor, &'p Family, &'p Message)>;
+
+fn all_messages(protocol: &Protocol) -> Messages<'_> {
+    protocol
         .vendors
         .iter()
         .flat_map(|v| {
@@ -233,10 +264,19 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                 .iter()
                 .flat_map(move |f| f.messages.iter().map(move |m| (v, f, m)))
         })
-        .collect();
+        .collect()
+}
+
+/// The path of a message's body type: `crate::dji::firmware::OtaProgress`.
+fn body_path(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
+    let (vendor, family, body) = (ident(&v.id), ident(&f.id), ident(&m.rust_name));
+    quote!(crate::#vendor::#family::#body)
+}
+
+/// `enum Message`, a variant per message, and what every message has.
+fn message_enum(messages: &Messages<'_>) -> TokenStream {
     let variants: Vec<_> = messages.iter().map(|(_, _, m)| ident(&m.variant)).collect();
     let indexes = (0..messages.len()).map(Literal::usize_unsuffixed);
-    let count = Literal::usize_unsuffixed(messages.len());
     let variant_docs = messages.iter().map(|(v, _, m)| {
         let text = format!(
             "`{}` on `{}`, {}: {}",
@@ -247,127 +287,7 @@ pub fn root(protocol: &Protocol) -> TokenStream {
         );
         docs::attrs(&text)
     });
-    let bodies: Vec<_> = messages
-        .iter()
-        .map(|(v, f, m)| {
-            let vendor = ident(&v.id);
-            let family = ident(&f.id);
-            let body = ident(&m.rust_name);
-            quote!(crate::#vendor::#family::#body)
-        })
-        .collect();
-
-    // Topics in catalog order: the index of each is its place in `TOPICS`.
-    let topics: Vec<_> = protocol
-        .vendors
-        .iter()
-        .flat_map(|v| v.topics.iter().enumerate().map(move |(ti, t)| (v, ti, t)))
-        .collect();
-    let max_levels = Literal::usize_unsuffixed(
-        topics
-            .iter()
-            .map(|(_, _, t)| t.levels.len())
-            .max()
-            .unwrap_or(1),
-    );
-    let level_arms = topics.iter().enumerate().map(|(index, (_, _, t))| {
-        let levels = t.levels.iter().map(|l| match l {
-            crate::ir::Level::Literal(text) => quote!(#text),
-            crate::ir::Level::Param(_) => quote!(_),
-        });
-        let index = Literal::usize_unsuffixed(index);
-        quote!([#(#levels),*] => ::core::option::Option::Some(#index),)
-    });
-    let routes = topics.iter().enumerate().map(|(index, (v, ti, t))| {
-        let vendor = ident(&v.id);
-        let topic_ty = ident(&t.rust_name);
-        let index = Literal::usize_unsuffixed(index);
-        let covered = v
-            .families
-            .iter()
-            .any(|f| f.messages.iter().any(|m| m.topic == *ti));
-        if covered {
-            let decoder = format_ident!("decode_{}", t.key);
-            quote! {
-                ::core::option::Option::Some(#index) => {
-                    let t = crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
-                    crate::#vendor::#decoder(t, topic, payload, guess)
-                }
-            }
-        } else {
-            quote! {
-                ::core::option::Option::Some(#index) => {
-                    crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
-                    Err(crate::decode::not_covered(topic))
-                }
-            }
-        }
-    });
-
-    let message_infos = messages.iter().enumerate().map(|(i, (v, f, m))| {
-        let (id, vendor, family, name) = (&m.id, &v.id, &f.id, &m.key);
-        let topic = &v.topics[m.topic];
-        let pattern = &topic.pattern;
-        let direction = direction(topic.direction);
-        let tags = &m.tags;
-        let tag_names = &v.envelopes[topic.envelope].tags;
-        let tag = Literal::usize_unsuffixed(m.tag);
-        let reply = option(m.reply.map(|r| f.messages[r].id.as_str()));
-        let request = option(m.request.map(|r| f.messages[r].id.as_str()));
-        let summary = docs::summary(&m.doc);
-        let body = &bodies[i];
-        quote! {
-            crate::catalog::MessageInfo {
-                id: #id,
-                vendor: #vendor,
-                family: #family,
-                name: #name,
-                topic: #pattern,
-                direction: #direction,
-                tags: &[#(#tags),*],
-                tag_names: &[#(#tag_names),*],
-                tag: #tag,
-                reply: #reply,
-                request: #request,
-                summary: #summary,
-                #[cfg(feature = "schemars")]
-                schema: crate::catalog::root_schema::<#body>,
-                #[cfg(feature = "schemars")]
-                subschema: crate::catalog::subschema::<#body>,
-                #[cfg(feature = "proptest")]
-                arbitrary: crate::catalog::arbitrary::<#body>,
-            }
-        }
-    });
-    let topic_infos = protocol.vendors.iter().flat_map(|v| {
-        v.topics.iter().enumerate().map(move |(ti, t)| {
-            let vendor = &v.id;
-            let name = &t.key;
-            let topic_ty = ident(&t.rust_name);
-            let vendor_mod = ident(&v.id);
-            let direction = direction(t.direction);
-            let open = t.open;
-            let ids = v
-                .families
-                .iter()
-                .flat_map(|f| f.messages.iter())
-                .filter(|m| m.topic == ti)
-                .map(|m| m.id.as_str());
-            quote! {
-                crate::catalog::TopicInfo {
-                    vendor: #vendor,
-                    name: #name,
-                    pattern: <crate::#vendor_mod::#topic_ty as crate::Topic>::PATTERN,
-                    filter: <crate::#vendor_mod::#topic_ty as crate::Topic>::FILTER,
-                    direction: #direction,
-                    open: #open,
-                    messages: &[#(#ids),*],
-                    levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
-                }
-            }
-        })
-    });
-
+    let bodies = messages.iter().map(|(v, f, m)| body_path(v, f, m));
     quote! {
         /// A decoded message: which one it is, the topic it came on, and its payload.
         ///
@@ -393,7 +313,32 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                 }
             }
         }
+    }
+}
 
+/// `route` and `MAX_LEVELS`; then `pattern_of`, which matches the literal levels of every
+/// topic, in catalog order: the index of each is its place in `TOPICS`.
+fn routing(protocol: &Protocol) -> (TokenStream, TokenStream) {
+    let topics: Vec<_> = protocol
+        .vendors
+        .iter()
+        .flat_map(|v| v.topics.iter().enumerate().map(move |(ti, t)| (v, ti, t)))
+        .collect();
+    let max_levels = topics.iter().map(|(_, _, t)| t.levels.len()).max();
+    let max_levels = Literal::usize_unsuffixed(max_levels.unwrap_or(1));
+    let level_arms = topics.iter().enumerate().map(|(index, (_, _, t))| {
+        let levels = t.levels.iter().map(|l| match l {
+            crate::ir::Level::Literal(text) => quote!(#text),
+            crate::ir::Level::Param(_) => quote!(_),
+        });
+        let index = Literal::usize_unsuffixed(index);
+        quote!([#(#levels),*] => ::core::option::Option::Some(#index),)
+    });
+    let routes = topics
+        .iter()
+        .enumerate()
+        .map(|(index, (v, ti, t))| route_arm(index, v, *ti, t));
+    let route = quote! {
         /// Routes a topic to its decoder; `guess` lets the decoder try a one-pass decode first.
         pub(crate) fn route(topic: &str, payload: &[u8], guess: bool) -> ::core::result::Result<Message, crate::DecodeError> {
             let ::core::option::Option::Some(levels) = crate::topic::Levels::of(topic) else {
@@ -407,11 +352,8 @@ pub fn root(protocol: &Protocol) -> TokenStream {
 
         /// The most levels a pattern has.
         pub(crate) const MAX_LEVELS: usize = #max_levels;
-
-        /// The JSON Schema pattern of an integer sent as a string: at most 18 digits, canonical.
-        #[cfg(feature = "schemars")]
-        pub(crate) const STRING_INT_PATTERN: &str = #string_int_pattern;
-
+    };
+    let pattern_of = quote! {
         /// The index in `TOPICS` of the pattern whose literal levels match `levels`, whatever
         /// the parameters hold.
         pub(crate) fn pattern_of(levels: &[&str]) -> ::core::option::Option<usize> {
@@ -420,15 +362,113 @@ pub fn root(protocol: &Protocol) -> TokenStream {
                 _ => ::core::option::Option::None,
             }
         }
+    };
+    (route, pattern_of)
+}
 
-        /// Every message of the definitions.
-        pub(crate) static MESSAGES: [crate::catalog::MessageInfo; #count] = [#(#message_infos),*];
-
-        /// Every topic of the definitions, including those that carry no message defined here.
-        pub(crate) static TOPICS: &[crate::catalog::TopicInfo] = &[#(#topic_infos),*];
-
-        #vendors
+/// The arm of `route` for topic `index`: its decoder, or "not covered" after the topic's
+/// parameters are checked.
+fn route_arm(index: usize, v: &Vendor, ti: usize, t: &crate::ir::Topic) -> TokenStream {
+    let vendor = ident(&v.id);
+    let topic_ty = ident(&t.rust_name);
+    let index = Literal::usize_unsuffixed(index);
+    let covered = v
+        .families
+        .iter()
+        .any(|f| f.messages.iter().any(|m| m.topic == ti));
+    if covered {
+        let decoder = format_ident!("decode_{}", t.key);
+        quote! {
+            ::core::option::Option::Some(#index) => {
+                let t = crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
+                crate::#vendor::#decoder(t, topic, payload, guess)
+            }
+        }
+    } else {
+        quote! {
+            ::core::option::Option::Some(#index) => {
+                crate::decode::parsed(topic, crate::#vendor::#topic_ty::from_levels(&levels))?;
+                Err(crate::decode::not_covered(topic))
+            }
+        }
     }
+}
+
+/// `MESSAGES`: what the catalog says of each message.
+fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
+    messages
+        .iter()
+        .map(|(v, f, m)| {
+            let (id, vendor, family, name) = (&m.id, &v.id, &f.id, &m.key);
+            let topic = &v.topics[m.topic];
+            let pattern = &topic.pattern;
+            let direction = direction(topic.direction);
+            let tags = &m.tags;
+            let tag_names = &v.envelopes[topic.envelope].tags;
+            let tag = Literal::usize_unsuffixed(m.tag);
+            let reply = option(m.reply.map(|r| f.messages[r].id.as_str()));
+            let request = option(m.request.map(|r| f.messages[r].id.as_str()));
+            let summary = docs::summary(&m.doc);
+            let body = body_path(v, f, m);
+            quote! {
+                crate::catalog::MessageInfo {
+                    id: #id,
+                    vendor: #vendor,
+                    family: #family,
+                    name: #name,
+                    topic: #pattern,
+                    direction: #direction,
+                    tags: &[#(#tags),*],
+                    tag_names: &[#(#tag_names),*],
+                    tag: #tag,
+                    reply: #reply,
+                    request: #request,
+                    summary: #summary,
+                    #[cfg(feature = "schemars")]
+                    schema: crate::catalog::root_schema::<#body>,
+                    #[cfg(feature = "schemars")]
+                    subschema: crate::catalog::subschema::<#body>,
+                    #[cfg(feature = "proptest")]
+                    arbitrary: crate::catalog::arbitrary::<#body>,
+                }
+            }
+        })
+        .collect()
+}
+
+/// `TOPICS`: what the catalog says of each topic.
+fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
+    let topics = protocol
+        .vendors
+        .iter()
+        .flat_map(|v| v.topics.iter().enumerate().map(move |(ti, t)| (v, ti, t)));
+    topics
+        .map(|(v, ti, t)| {
+            let (vendor, name) = (&v.id, &t.key);
+            let topic_ty = ident(&t.rust_name);
+            let vendor_mod = ident(&v.id);
+            let direction = direction(t.direction);
+            let open = t.open;
+            let ids = v
+                .families
+                .iter()
+                .flat_map(|f| f.messages.iter())
+                .filter(|m| m.topic == ti)
+                .map(|m| m.id.as_str());
+            quote! {
+                crate::catalog::TopicInfo {
+                    vendor: #vendor,
+                    name: #name,
+                    pattern: <crate::#vendor_mod::#topic_ty as crate::Topic>::PATTERN,
+                    filter: <crate::#vendor_mod::#topic_ty as crate::Topic>::FILTER,
+                    direction: #direction,
+                    open: #open,
+                    messages: &[#(#ids),*],
+                    levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
+                }
+            }
+        })
+        .collect()
 }
 
 /// `VENDORS`: each vendor with its families, as the definitions name them.

@@ -9,24 +9,6 @@ use crate::ir::{Direction, Level, Topic, Vendor};
 pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
     let name = ident(&t.rust_name);
     let pattern = &t.pattern;
-    let filter = t
-        .levels
-        .iter()
-        .map(|l| match l {
-            Level::Literal(s) => s.as_str(),
-            Level::Param(_) => "+",
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    let mut text = format!(
-        "{}\n\nPattern `{pattern}`, {}.",
-        docs::escape(&t.doc),
-        docs::direction(t.direction)
-    );
-    if let Some(source) = &t.source {
-        text.push_str(&format!(" Source: `{source}`."));
-    }
-    let doc = docs::attrs(&text);
     let params: Vec<_> = t.params.iter().map(|p| ident(&p.name)).collect();
     let param_docs: Vec<_> = t
         .params
@@ -34,13 +16,6 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
         .map(|p| docs::attrs(&docs::escape(&p.doc)))
         .collect();
     let n = Literal::usize_unsuffixed(params.len());
-    let levels = t.levels.iter().map(|l| match l {
-        Level::Literal(s) => quote!(crate::topic::Level::Literal(#s)),
-        Level::Param(i) => {
-            let p = &t.params[*i].name;
-            quote!(crate::topic::Level::Param(#p))
-        }
-    });
     // The parameters in the order the pattern holds them.
     let in_order: Vec<_> = t
         .levels
@@ -50,33 +25,9 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
             Level::Literal(_) => None,
         })
         .collect();
-    let format = t
-        .levels
-        .iter()
-        .map(|l| match l {
-            Level::Literal(s) => s.clone(),
-            Level::Param(_) => "{}".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    let direction = match t.direction {
-        Direction::Up => quote!(crate::Direction::Up),
-        Direction::Down => quote!(crate::Direction::Down),
-    };
-    let reply = t.reply.map(|r| {
-        let reply = &vendor.topics[r];
-        let reply_name = ident(&reply.rust_name);
-        let doc = docs::attrs(&format!(
-            "The topic on which the replies to this topic's requests travel: `{}`.",
-            reply.pattern
-        ));
-        quote! {
-            #doc
-            pub fn reply(&self) -> #reply_name {
-                #reply_name { #( #params: self.#params.clone() ),* }
-            }
-        }
-    });
+    let doc = topic_doc(t);
+    let reply = reply_fn(vendor, t, &params);
+    let traits = topic_traits(t, &in_order);
     quote! {
         #doc
         #[doc(alias = #pattern)]
@@ -110,6 +61,65 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
             }
         }
 
+        #traits
+    }
+}
+
+/// The topic's doc: its description, pattern, direction and source.
+fn topic_doc(t: &Topic) -> TokenStream {
+    let mut text = format!(
+        "{}\n\nPattern `{}`, {}.",
+        docs::escape(&t.doc),
+        t.pattern,
+        docs::direction(t.direction)
+    );
+    if let Some(source) = &t.source {
+        text.push_str(&format!(" Source: `{source}`."));
+    }
+    docs::attrs(&text)
+}
+
+/// `reply()`: the topic of the replies, for the same parameters.
+fn reply_fn(vendor: &Vendor, t: &Topic, params: &[proc_macro2::Ident]) -> Option<TokenStream> {
+    let reply = &vendor.topics[t.reply?];
+    let reply_name = ident(&reply.rust_name);
+    let doc = docs::attrs(&format!(
+        "The topic on which the replies to this topic's requests travel: `{}`.",
+        reply.pattern
+    ));
+    Some(quote! {
+        #doc
+        pub fn reply(&self) -> #reply_name {
+            #reply_name { #( #params: self.#params.clone() ),* }
+        }
+    })
+}
+
+/// `Topic`, `Display` and `FromStr`: the pattern, its filter and levels, and printing and
+/// parsing the topic name.
+fn topic_traits(t: &Topic, in_order: &[proc_macro2::Ident]) -> TokenStream {
+    let name = ident(&t.rust_name);
+    let pattern = &t.pattern;
+    let joined = |param: &str| {
+        let levels = t.levels.iter().map(|l| match l {
+            Level::Literal(s) => s.as_str(),
+            Level::Param(_) => param,
+        });
+        levels.collect::<Vec<_>>().join("/")
+    };
+    let (filter, format) = (joined("+"), joined("{}"));
+    let levels = t.levels.iter().map(|l| match l {
+        Level::Literal(s) => quote!(crate::topic::Level::Literal(#s)),
+        Level::Param(i) => {
+            let p = &t.params[*i].name;
+            quote!(crate::topic::Level::Param(#p))
+        }
+    });
+    let direction = match t.direction {
+        Direction::Up => quote!(crate::Direction::Up),
+        Direction::Down => quote!(crate::Direction::Down),
+    };
+    quote! {
         impl crate::Topic for #name {
             const PATTERN: &'static str = #pattern;
             const FILTER: &'static str = #filter;

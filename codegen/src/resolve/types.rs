@@ -81,26 +81,32 @@ pub(super) fn resolve_type(
             })
         }
         None => {
-            let mut known: Vec<&str> = vec!["int", "float", "bool", "text", "json", "array"];
-            known.extend(scope.vendor.keys().map(String::as_str));
-            if let Some((_, types)) = scope.family {
-                known.extend(types.keys().map(String::as_str));
-            }
-            let help = match crate::suggest::closest(n, &known) {
-                Some(k) => {
-                    // The near miss is the type meant: don't also report it as unused.
-                    let family = scope
-                        .family
-                        .filter(|(_, types)| types.contains_key(k))
-                        .map(|(f, _)| f.to_owned());
-                    ctx.used.insert((family, k.to_owned()));
-                    format!("did you mean `{k}`?")
-                }
-                None => format!("known types: {}", known.join(", ")),
-            };
-            ctx.diags
-                .error_help(ctx.file, name.span(), format!("unknown type `{n}`"), help);
+            unknown_type(ctx, scope, name);
             None
         }
     }
+}
+
+/// Reports an unknown type, with the known one it nearly is; that one then counts as used,
+/// so that it is not also reported unused.
+fn unknown_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, name: &Spanned<String>) {
+    let n = name.get_ref().as_str();
+    let mut known: Vec<&str> = vec!["int", "float", "bool", "text", "json", "array"];
+    known.extend(scope.vendor.keys().map(String::as_str));
+    if let Some((_, types)) = scope.family {
+        known.extend(types.keys().map(String::as_str));
+    }
+    let help = match crate::suggest::closest(n, &known) {
+        Some(k) => {
+            let family = scope
+                .family
+                .filter(|(_, types)| types.contains_key(k))
+                .map(|(f, _)| f.to_owned());
+            ctx.used.insert((family, k.to_owned()));
+            format!("did you mean `{k}`?")
+        }
+        None => format!("known types: {}", known.join(", ")),
+    };
+    ctx.diags
+        .error_help(ctx.file, name.span(), format!("unknown type `{n}`"), help);
 }
