@@ -29,10 +29,11 @@ use topics::resolve_topics;
 pub fn resolve(dirs: &[VendorDir], diags: &mut Diagnostics) -> ir::Protocol {
     // `Message` variant name → message id, across every vendor.
     let mut variants = HashMap::new();
-    let vendors = dirs
+    let vendors: Vec<ir::Vendor> = dirs
         .iter()
         .filter_map(|dir| resolve_vendor(dir, diags, &mut variants))
         .collect();
+    topics::check_overlaps(dirs, &vendors, diags);
     ir::Protocol { vendors }
 }
 

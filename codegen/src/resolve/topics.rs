@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::{Ctx, doc};
+use crate::diagnostics::Diagnostics;
 use crate::ir::{self, Level};
 use crate::load::Named;
+use crate::load::VendorDir;
 use crate::model;
 use crate::naming;
 
@@ -40,6 +42,46 @@ pub(super) fn resolve_topics(
         }
     }
     (topics, carried)
+}
+
+/// No topic name may match two patterns, across every vendor: the router would take the
+/// first, and the other would never be reached. Two patterns overlap when they have as many
+/// levels and each level is the same literal in both, or a parameter in either.
+pub(super) fn check_overlaps(dirs: &[VendorDir], vendors: &[ir::Vendor], diags: &mut Diagnostics) {
+    let topics: Vec<(&ir::Vendor, usize, &ir::Topic)> = vendors
+        .iter()
+        .flat_map(|v| v.topics.iter().enumerate().map(move |(i, t)| (v, i, t)))
+        .collect();
+    for (n, (v, i, t)) in topics.iter().enumerate() {
+        let Some((_, _, earlier)) = topics[..n].iter().find(|(_, _, e)| overlap(e, t)) else {
+            continue;
+        };
+        let Some(vf) = dirs
+            .iter()
+            .find(|d| d.id == v.id)
+            .and_then(|d| d.vendor.as_ref())
+        else {
+            continue;
+        };
+        let span = vf.topics.get(*i).map_or(0..0, |d| d.def.pattern.span());
+        diags.error_help(
+            vf.file,
+            span,
+            format!(
+                "topic names of `{}` also match `{}`",
+                t.pattern, earlier.pattern
+            ),
+            "give the patterns a literal level that tells them apart",
+        );
+    }
+}
+
+fn overlap(a: &ir::Topic, b: &ir::Topic) -> bool {
+    a.levels.len() == b.levels.len()
+        && a.levels.iter().zip(&b.levels).all(|pair| match pair {
+            (Level::Literal(x), Level::Literal(y)) => x == y,
+            _ => true,
+        })
 }
 
 /// The declared parameters of a topic, by name: their index and where they are declared.
