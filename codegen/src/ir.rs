@@ -148,6 +148,10 @@ pub struct Range {
     pub format: Option<TextFormat>,
 }
 
+/// The largest magnitude of an integer sent as a string: 18 digits, so that every string the
+/// schema patterns accept is an `i64`.
+pub const STRING_INT_LIMIT: i64 = 999_999_999_999_999_999;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Number {
     Int(i64),

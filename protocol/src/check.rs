@@ -132,9 +132,13 @@ fn bounds(min: Option<usize>, max: Option<usize>) -> String {
     }
 }
 
-/// An integer sent as a string may have at most 18 digits, as the schema's pattern says.
+/// The largest magnitude of an integer sent as a string: 18 digits, as the schema's pattern
+/// says.
+pub(crate) const STRING_INT_LIMIT: i64 = 999_999_999_999_999_999;
+
+/// An integer sent as a string may have at most 18 digits.
 pub(crate) fn string_int(value: i64, path: &str, out: &mut Vec<Violation>) {
-    const MAX: i64 = 999_999_999_999_999_999;
+    const MAX: i64 = STRING_INT_LIMIT;
     if !(-MAX..=MAX).contains(&value) {
         out.push(Violation::new(
             path,

@@ -87,7 +87,7 @@ impl Raw for i64 {
         read: fn(&i64) -> T,
     ) -> proptest::strategy::BoxedStrategy<T> {
         use proptest::strategy::Strategy;
-        const LIMIT: i64 = 999_999_999_999_999_999;
+        const LIMIT: i64 = crate::check::STRING_INT_LIMIT;
         crate::arbitrary::string_int(-LIMIT, LIMIT)
             .prop_map(move |n| read(&n))
             .boxed()
@@ -165,12 +165,21 @@ pub(crate) fn deserialize<'de, E: OpenEnum, D: serde::Deserializer<'de>>(
     E::Raw::deserialize(deserializer, E::read)
 }
 
-/// A value as the documents write it in JSON: strings quoted, integers sent as integers bare.
-fn shown(value: Value<'_>, wire: Wire) -> String {
+/// A value as JSON, in its wire form: strings, integers sent as strings, or integers.
+fn json(value: Value<'_>, wire: Wire) -> serde_json::Value {
     match (value, wire) {
-        (Value::Str(s), _) => format!("{s:?}"),
-        (Value::Int(n), Wire::IntString) => format!("\"{n}\""),
-        (Value::Int(n), _) => n.to_string(),
+        (Value::Str(s), _) => s.into(),
+        (Value::Int(n), Wire::IntString) => n.to_string().into(),
+        (Value::Int(n), _) => n.into(),
+    }
+}
+
+/// A received value in a violation: a string with its escapes shown, so that an invisible
+/// character cannot pass for a documented value.
+fn shown(value: Value<'_>, wire: Wire) -> String {
+    match value {
+        Value::Str(s) => format!("{s:?}"),
+        Value::Int(_) => json(value, wire).to_string(),
     }
 }
 
@@ -195,19 +204,9 @@ fn undocumented<E: OpenEnum>(value: &E) -> String {
     for (i, v) in E::documented().iter().enumerate() {
         let sep = if i == 0 { "" } else { ", " };
         // Writing to a `String` cannot fail.
-        let _ = write!(reason, "{sep}`{}`", listed(v.value(), E::WIRE));
+        let _ = write!(reason, "{sep}`{}`", json(v.value(), E::WIRE));
     }
     reason
-}
-
-/// A documented value in the list of a violation: as the definitions write it, quoted when it
-/// travels as a string.
-fn listed(value: Value<'_>, wire: Wire) -> String {
-    match (value, wire) {
-        (Value::Str(s), _) => format!("\"{s}\""),
-        (Value::Int(n), Wire::IntString) => format!("\"{n}\""),
-        (Value::Int(n), _) => n.to_string(),
-    }
 }
 
 #[cfg(feature = "schemars")]
@@ -220,11 +219,7 @@ pub(crate) fn schema<E: OpenEnum>() -> schemars::Schema {
     if E::EXHAUSTIVE {
         let values: Vec<serde_json::Value> = E::documented()
             .iter()
-            .map(|v| match (v.value(), E::WIRE) {
-                (Value::Str(s), _) => s.into(),
-                (Value::Int(n), Wire::IntString) => n.to_string().into(),
-                (Value::Int(n), _) => n.into(),
-            })
+            .map(|v| json(v.value(), E::WIRE))
             .collect();
         return schemars::json_schema!({ "description": description, "type": ty, "enum": values });
     }

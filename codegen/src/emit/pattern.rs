@@ -6,9 +6,7 @@
 //! before a final line feed, so `"50\n"` would pass `^[0-9]+$` there; [`NO_LINE_FEED`] closes
 //! that hole beside every pattern.
 
-/// The largest magnitude of an integer sent as a string: 18 digits, so that every string the
-/// patterns accept is an `i64`.
-pub const STRING_INT_LIMIT: i64 = 999_999_999_999_999_999;
+pub use crate::ir::STRING_INT_LIMIT;
 
 /// Lowercase hexadecimal digits, any number of them.
 pub const LOWER_HEX: &str = "^[0-9a-f]*$";

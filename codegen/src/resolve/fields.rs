@@ -232,8 +232,8 @@ fn disputed(
 
 /// Whether a bound lies outside what an `int` sent as a string may hold (18 digits).
 fn beyond_string_int(bound: ir::Number) -> bool {
-    const LIMIT: i64 = 999_999_999_999_999_999;
-    !matches!(bound, ir::Number::Int(n) if (-LIMIT..=LIMIT).contains(&n))
+    let limit = ir::STRING_INT_LIMIT;
+    !matches!(bound, ir::Number::Int(n) if (-limit..=limit).contains(&n))
 }
 
 fn carries_generic(ty: &Type) -> bool {

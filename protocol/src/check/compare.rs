@@ -265,11 +265,9 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             self.differs(received);
             return Ok(());
         };
-        // The last occurrence so far of each member, by name: a repeated member is a violation
-        // of its own, and voids what its earlier occurrence found. A linear search while there
-        // are few, an index once there are many, so that no payload costs quadratic time.
-        let mut members: Vec<(Cow<'de, str>, Marks)> = Vec::new();
-        let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
+        // What the last occurrence so far of each member found: a repeated member is a
+        // violation of its own, and voids what its earlier occurrence found.
+        let mut members = Seen::default();
         while let Some(Key(key)) = map.next_key()? {
             let mut marks = self.found.mark();
             match written.get(key.as_ref()) {
@@ -295,32 +293,12 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             }
             marks.violations.1 = self.found.violations.len();
             marks.undocumented.1 = self.found.undocumented.len();
-            let earlier = if members.len() < 16 {
-                members.iter().position(|(k, _)| *k == key)
-            } else {
-                index
-                    .get_or_insert_with(|| {
-                        let names = members.iter().map(|(k, _)| k.clone());
-                        names.zip(0..).collect()
-                    })
-                    .get(&key)
-                    .copied()
-            };
-            match earlier.and_then(|i| members.get_mut(i)) {
-                Some((_, last)) => {
-                    let replaced = std::mem::replace(last, marks);
-                    self.found.void.push(replaced);
-                    member(self.path, &key, |path| {
-                        let reason = crate::interop::duplicate(&key);
-                        self.found.violations.push(Violation::new(path, reason));
-                    });
-                }
-                None => {
-                    if let Some(index) = &mut index {
-                        index.insert(key.clone(), members.len());
-                    }
-                    members.push((key, marks));
-                }
+            if let Some(replaced) = members.replace(key.clone(), marks) {
+                self.found.void.push(replaced);
+                member(self.path, &key, |path| {
+                    let reason = crate::interop::duplicate(&key);
+                    self.found.violations.push(Violation::new(path, reason));
+                });
             }
         }
         Ok(())
@@ -407,14 +385,14 @@ impl<'de> Visitor<'de> for Through<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut names = Names::default();
+        let mut names = Seen::default();
         while let Some(Key(key)) = map.next_key()? {
             member(self.path, &key, |path| {
                 map.next_value_seed(Through {
                     path,
                     found: self.found,
                 })?;
-                if !names.insert(key.clone()) {
+                if names.replace(key.clone(), ()).is_some() {
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
                 }
@@ -425,27 +403,45 @@ impl<'de> Visitor<'de> for Through<'_> {
     }
 }
 
-/// The member names of one object seen so far: a linear search while there are few, a set
-/// once there are many, so that no payload costs quadratic time.
-#[derive(Default)]
-struct Names<'de> {
-    few: Vec<Cow<'de, str>>,
-    many: Option<std::collections::HashSet<Cow<'de, str>>>,
+/// The members of one object seen so far, by name, each with what its last occurrence left:
+/// a linear search while there are few, an index once there are many, so that no payload
+/// costs quadratic time.
+struct Seen<'de, T> {
+    members: Vec<(Cow<'de, str>, T)>,
+    index: Option<HashMap<Cow<'de, str>, usize>>,
 }
 
-impl<'de> Names<'de> {
-    /// Adds `name`; `false` when it was there already.
-    fn insert(&mut self, name: Cow<'de, str>) -> bool {
-        if let Some(many) = &mut self.many {
-            return many.insert(name);
+impl<T> Default for Seen<'_, T> {
+    fn default() -> Self {
+        Self {
+            members: Vec::new(),
+            index: None,
         }
-        if self.few.contains(&name) {
-            return false;
+    }
+}
+
+impl<'de, T> Seen<'de, T> {
+    /// Records `value` for `name`; what an earlier occurrence of `name` left, if there was one.
+    fn replace(&mut self, name: Cow<'de, str>, value: T) -> Option<T> {
+        let earlier = match &mut self.index {
+            None if self.members.len() < 16 => self.members.iter().position(|(k, _)| *k == name),
+            index => {
+                let members = &self.members;
+                let index = index.get_or_insert_with(|| {
+                    members.iter().map(|(k, _)| k.clone()).zip(0..).collect()
+                });
+                index.get(&name).copied()
+            }
+        };
+        match earlier.and_then(|i| self.members.get_mut(i)) {
+            Some((_, last)) => Some(std::mem::replace(last, value)),
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(name.clone(), self.members.len());
+                }
+                self.members.push((name, value));
+                None
+            }
         }
-        self.few.push(name);
-        if self.few.len() > 16 {
-            self.many = Some(self.few.drain(..).collect());
-        }
-        true
     }
 }
