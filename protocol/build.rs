@@ -1,9 +1,15 @@
 //! Generates the typed protocol from `schema/` into `OUT_DIR/iotxfer.rs`. In the repository
 //! `protocol/schema` is a link to the top-level `schema/`, so the package carries the
 //! definitions it is built from.
+//!
+//! `IOTXFER_DEFINITIONS_DIR`, when set, names another definitions directory to build from:
+//! the generator's tests compile their fixtures against this crate's runtime that way.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Overrides the definitions directory.
+const DEFINITIONS_DIR: &str = "IOTXFER_DEFINITIONS_DIR";
 
 fn main() -> ExitCode {
     // Read at run time: a build script compiled in one checkout may run in another.
@@ -11,7 +17,10 @@ fn main() -> ExitCode {
         println!("cargo::error=CARGO_MANIFEST_DIR is not set; run this build script through Cargo");
         return ExitCode::FAILURE;
     };
-    let schema = manifest_dir.join("schema");
+    println!("cargo::rerun-if-env-changed={DEFINITIONS_DIR}");
+    let schema = std::env::var_os(DEFINITIONS_DIR)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir.join("schema"));
     // A directory makes Cargo rescan it, so new definition files are seen too.
     println!("cargo::rerun-if-changed={}", schema.display());
     println!("cargo::rerun-if-changed=build.rs");

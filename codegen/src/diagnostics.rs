@@ -7,12 +7,15 @@ use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::files::{Files, SimpleFiles};
 use codespan_reporting::term::{self, Config};
 
+use crate::codes::Code;
+
 /// Index of a loaded definition file.
 pub type FileId = usize;
 
 /// One fault in the definitions.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    pub code: Code,
     pub file: FileId,
     pub span: Range<usize>,
     pub message: String,
@@ -55,8 +58,15 @@ impl Diagnostics {
             .unwrap_or("")
     }
 
-    pub(crate) fn error(&mut self, file: FileId, span: Range<usize>, message: impl Into<String>) {
+    pub(crate) fn error(
+        &mut self,
+        code: Code,
+        file: FileId,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) {
         self.items.push(Diagnostic {
+            code,
             file,
             span,
             message: message.into(),
@@ -66,12 +76,14 @@ impl Diagnostics {
 
     pub(crate) fn error_help(
         &mut self,
+        code: Code,
         file: FileId,
         span: Range<usize>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
         self.items.push(Diagnostic {
+            code,
             file,
             span,
             message: message.into(),
@@ -91,12 +103,14 @@ impl Diagnostics {
         self.items.iter()
     }
 
-    /// `schema/dji/firmware.toml:12:5: unknown type `Modee``, one line per diagnostic.
+    /// `schema/dji/firmware.toml:12:5: error[unknown-type]: unknown type `Modee``, one line
+    /// per diagnostic.
     pub fn one_line(&self, diagnostic: &Diagnostic) -> String {
         let (line, column) = self.location(diagnostic);
         format!(
-            "{}:{line}:{column}: {}",
+            "{}:{line}:{column}: error[{}]: {}",
             self.name(diagnostic.file),
+            diagnostic.code,
             diagnostic.message
         )
     }
@@ -114,6 +128,7 @@ impl fmt::Display for Diagnostics {
         let config = Config::default();
         for d in &self.items {
             let mut report = Report::error()
+                .with_code(d.code.as_str())
                 .with_message(&d.message)
                 .with_labels(vec![Label::primary(d.file, d.span.clone())]);
             if let Some(help) = &d.help {

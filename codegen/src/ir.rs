@@ -174,8 +174,10 @@ pub enum Type {
     /// A value whose wire form the vendor's document and its own reference implementation
     /// disagree on: the document's type, then the implementation's. Both are named types.
     Disputed(Box<Type>, Box<Type>),
-    /// A discriminator, by position in `Envelope::tags`.
-    Tag(usize),
+    /// A discriminator, by position in `Envelope::tags`. A struct's fields are resolved before
+    /// the envelope that holds the struct, so the position is `None` until the envelope pass
+    /// numbers its discriminators.
+    Tag(Option<usize>),
 }
 
 /// A named type and the module that holds it.

@@ -8,6 +8,7 @@
 //! the definitions: [`generate`] returns the source text and the list of files it read, and the
 //! build script decides what to do with them.
 
+mod codes;
 mod diagnostics;
 mod emit;
 mod ir;
@@ -19,6 +20,7 @@ mod suggest;
 
 use std::path::{Path, PathBuf};
 
+pub use codes::Code;
 pub use diagnostics::{Diagnostic, Diagnostics};
 
 /// What [`generate`] produces.
@@ -35,6 +37,11 @@ pub fn generate(schema_dir: &Path) -> Result<Output, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
     let dirs = load::load(schema_dir, &mut diags, &mut inputs);
+    // A definition that could not be read is missing from every lookup; resolving the rest
+    // would report each of those lookups again, as faults of their own.
+    if !diags.is_empty() {
+        return Err(diags);
+    }
     let protocol = resolve::resolve(&dirs, &mut diags);
     if !diags.is_empty() {
         return Err(diags);

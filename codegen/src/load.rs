@@ -10,10 +10,12 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+use crate::codes::Code;
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::model::{
     EnumDef, EnvelopeDef, FamilyHeader, MessageDef, StructDef, TopicDef, VendorHeader,
 };
+use crate::suggest::Unknown;
 
 /// A named definition and where its name was written.
 pub struct Named<T> {
@@ -61,6 +63,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics, inputs: &mut Vec<PathBuf>) -> 
         Err(e) => {
             let file = diags.add_file(display_root, String::new());
             diags.error(
+                Code::UnreadableDir,
                 file,
                 0..0,
                 format!("cannot read the definitions in {}: {e}", root.display()),
@@ -69,67 +72,80 @@ pub fn load(root: &Path, diags: &mut Diagnostics, inputs: &mut Vec<PathBuf>) -> 
         }
     };
     for dir in entries.into_iter().filter(|p| p.is_dir()) {
-        let files: Vec<PathBuf> = sorted_entries(&dir)
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        if files.is_empty() {
-            continue;
-        }
-        let id = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut vendor = VendorDir {
-            id: id.clone(),
-            vendor: None,
-            families: Vec::new(),
-        };
-        for path in files {
-            inputs.push(path.clone());
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let display = format!("{display_root}/{id}/{stem}.toml");
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) => {
-                    let file = diags.add_file(display, String::new());
-                    diags.error(file, 0..0, format!("cannot read {}: {e}", path.display()));
-                    continue;
-                }
-            };
-            let file = diags.add_file(display, text);
-            if stem == "vendor" {
-                vendor.vendor = Some(load_vendor(file, diags));
-            } else {
-                vendor.families.push(load_family(file, stem, diags));
-            }
-        }
-        if vendor.vendor.is_none() {
-            let file = vendor.families[0].file;
-            diags.error_help(
-                file,
-                0..0,
-                format!("vendor directory `{id}` has no vendor.toml"),
-                "every vendor directory declares its topics and envelope in vendor.toml",
-            );
-        }
-        vendors.push(vendor);
+        vendors.extend(load_vendor_dir(&dir, &display_root, diags, inputs));
     }
     if vendors.is_empty() {
         let file = diags.add_file(display_root, String::new());
         diags.error(
+            Code::NoDefinitions,
             file,
             0..0,
-            format!(
-                "no definitions in {}: expected <vendor>/vendor.toml",
-                root.display()
-            ),
+            "no definitions here: expected `<vendor>/vendor.toml`",
         );
     }
     vendors
+}
+
+/// One vendor directory: its `vendor.toml` and family files; `None` when it holds no
+/// definition file.
+fn load_vendor_dir(
+    dir: &Path,
+    display_root: &str,
+    diags: &mut Diagnostics,
+    inputs: &mut Vec<PathBuf>,
+) -> Option<VendorDir> {
+    let files: Vec<PathBuf> = sorted_entries(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    let id = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut vendor = VendorDir {
+        id: id.clone(),
+        vendor: None,
+        families: Vec::new(),
+    };
+    for path in &files {
+        inputs.push(path.clone());
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let display = format!("{display_root}/{id}/{stem}.toml");
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                let file = diags.add_file(display, String::new());
+                let fault = format!("cannot read {}: {e}", path.display());
+                diags.error(Code::UnreadableFile, file, 0..0, fault);
+                continue;
+            }
+        };
+        let file = diags.add_file(display, text);
+        if stem == "vendor" {
+            vendor.vendor = Some(load_vendor(file, diags));
+        } else {
+            vendor.families.push(load_family(file, stem, diags));
+        }
+    }
+    let has_vendor_file = files
+        .iter()
+        .any(|p| p.file_stem().is_some_and(|s| s == "vendor"));
+    if let (false, Some(family)) = (has_vendor_file, vendor.families.first()) {
+        diags.error_help(
+            Code::VendorFileMissing,
+            family.file,
+            0..0,
+            format!("vendor directory `{id}` has no vendor.toml"),
+            "every vendor directory declares its topics and envelope in vendor.toml",
+        );
+    }
+    Some(vendor)
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -161,10 +177,10 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
                 let span = value.span();
                 out.envelope = entry(file, value, diags).map(|e| Spanned::new(span, e));
             }
-            "envelopes" => out.envelopes = section(file, value, diags),
-            "topic" => out.topics = section(file, value, diags),
-            "struct" => out.structs = section(file, value, diags),
-            "enum" => out.enums = section(file, value, diags),
+            "envelopes" => out.envelopes = section(file, "envelopes", value, diags),
+            "topic" => out.topics = section(file, "topic", value, diags),
+            "struct" => out.structs = section(file, "struct", value, diags),
+            "enum" => out.enums = section(file, "enum", value, diags),
             other => unknown_section(
                 file,
                 &key,
@@ -175,7 +191,12 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
         }
     }
     if out.header.is_none() {
-        diags.error(file, 0..0, "missing `[vendor]` table");
+        diags.error(
+            Code::VendorTableMissing,
+            file,
+            0..0,
+            "missing `[vendor]` table",
+        );
     }
     out
 }
@@ -196,9 +217,9 @@ fn load_family(file: FileId, id: String, diags: &mut Diagnostics) -> FamilyFile 
     for (key, value) in root {
         match key.get_ref().as_ref() {
             "family" => out.header = entry(file, value, diags),
-            "message" => out.messages = section(file, value, diags),
-            "struct" => out.structs = section(file, value, diags),
-            "enum" => out.enums = section(file, value, diags),
+            "message" => out.messages = section(file, "message", value, diags),
+            "struct" => out.structs = section(file, "struct", value, diags),
+            "enum" => out.enums = section(file, "enum", value, diags),
             other => unknown_section(
                 file,
                 &key,
@@ -209,7 +230,12 @@ fn load_family(file: FileId, id: String, diags: &mut Diagnostics) -> FamilyFile 
         }
     }
     if out.header.is_none() {
-        diags.error(file, 0..0, "missing `[family]` table");
+        diags.error(
+            Code::FamilyTableMissing,
+            file,
+            0..0,
+            "missing `[family]` table",
+        );
     }
     out
 }
@@ -219,6 +245,7 @@ fn parse<'i>(file: FileId, text: &'i str, diags: &mut Diagnostics) -> Option<DeT
     let failed = !errors.is_empty();
     for e in errors {
         diags.error(
+            Code::TomlSyntax,
             file,
             e.span().unwrap_or(0..0),
             e.message().trim().to_owned(),
@@ -235,17 +262,11 @@ fn unknown_section<K>(
     diags: &mut Diagnostics,
 ) {
     diags.error_help(
+        Code::UnknownTable,
         file,
         key.span(),
         format!("unknown table `{name}`"),
-        format!(
-            "expected one of {}",
-            allowed
-                .iter()
-                .map(|a| format!("`{a}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        crate::suggest::help(name, allowed),
     );
 }
 
@@ -261,14 +282,27 @@ fn entry<T: DeserializeOwned>(
         Err(e) => {
             let span = e.span().unwrap_or(span);
             let message = e.message().trim();
-            match crate::suggest::unknown_field(message) {
-                Some((name, known)) => diags.error_help(
+            match crate::suggest::unknown_name(message) {
+                Some((Unknown::Field, name, known)) => diags.error_help(
+                    Code::UnknownKey,
                     file,
                     span,
                     format!("unknown key `{name}`"),
                     crate::suggest::help(name, &known),
                 ),
-                None => diags.error(file, span, message.to_owned()),
+                Some((Unknown::Variant, name, known)) => diags.error_help(
+                    Code::UnknownValue,
+                    file,
+                    span,
+                    format!("unknown value `{name}`"),
+                    crate::suggest::help(name, &known),
+                ),
+                None => match message.strip_prefix("missing field ") {
+                    Some(key) => {
+                        diags.error(Code::MissingKey, file, span, format!("missing key {key}"))
+                    }
+                    None => diags.error(Code::InvalidValue, file, span, message.to_owned()),
+                },
             }
             None
         }
@@ -278,12 +312,18 @@ fn entry<T: DeserializeOwned>(
 /// Deserializes each entry of a `[section.<name>]` table separately.
 fn section<T: DeserializeOwned>(
     file: FileId,
+    kind: &str,
     value: Spanned<DeValue<'_>>,
     diags: &mut Diagnostics,
 ) -> Vec<Named<T>> {
     let span = value.span();
     let DeValue::Table(table) = value.into_inner() else {
-        diags.error(file, span, "expected a table of definitions");
+        diags.error(
+            Code::NotATable,
+            file,
+            span,
+            format!("`{kind}` must hold named definitions, each a `[{kind}.<name>]` table"),
+        );
         return Vec::new();
     };
     let mut out = Vec::new();

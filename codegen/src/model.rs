@@ -54,6 +54,16 @@ pub enum Direction {
     Down,
 }
 
+impl Direction {
+    /// As written in the definitions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamDef {

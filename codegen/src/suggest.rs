@@ -26,14 +26,26 @@ pub fn help(name: &str, known: &[&str]) -> String {
     }
 }
 
-/// The misspelt key and the keys allowed, from a serde "unknown field" message:
-/// ``unknown field `optinal`, expected one of `type`, `items` `` (or ``expected `doc` ``).
-pub fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
-    let rest = message.strip_prefix("unknown field `")?;
+/// What a serde "unknown" message names: a key, or a value of a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unknown {
+    Field,
+    Variant,
+}
+
+/// The misspelt name and the names allowed, from a serde "unknown field" or "unknown variant"
+/// message: ``unknown field `optinal`, expected one of `type`, `items` `` (or
+/// ``expected `doc` ``, or ``expected `up` or `down` ``).
+pub fn unknown_name(message: &str) -> Option<(Unknown, &str, Vec<&str>)> {
+    let (what, rest) = if let Some(rest) = message.strip_prefix("unknown field `") {
+        (Unknown::Field, rest)
+    } else {
+        (Unknown::Variant, message.strip_prefix("unknown variant `")?)
+    };
     let (name, rest) = rest.split_once('`')?;
     let expected = rest.split_once("expected")?.1;
     let known = expected.split('`').skip(1).step_by(2).collect();
-    Some((name, known))
+    Some((what, name, known))
 }
 
 #[cfg(test)]
@@ -59,15 +71,19 @@ mod tests {
     }
 
     #[test]
-    fn serde_unknown_field_messages_are_read() {
+    fn serde_unknown_messages_are_read() {
         assert_eq!(
-            unknown_field("unknown field `optinal`, expected one of `type`, `optional`"),
-            Some(("optinal", vec!["type", "optional"]))
+            unknown_name("unknown field `optinal`, expected one of `type`, `optional`"),
+            Some((Unknown::Field, "optinal", vec!["type", "optional"]))
         );
         assert_eq!(
-            unknown_field("unknown field `dok`, expected `doc`"),
-            Some(("dok", vec!["doc"]))
+            unknown_name("unknown field `dok`, expected `doc`"),
+            Some((Unknown::Field, "dok", vec!["doc"]))
         );
-        assert_eq!(unknown_field("missing field `doc`"), None);
+        assert_eq!(
+            unknown_name("unknown variant `upp`, expected `up` or `down`"),
+            Some((Unknown::Variant, "upp", vec!["up", "down"]))
+        );
+        assert_eq!(unknown_name("missing field `doc`"), None);
     }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Rewrites everything that is generated and committed: the JSON Schemas (schema/json/), the
-# snapshots of the generated Rust (codegen/tests/snapshots/) and of the catalog
-# (protocol/tests/snapshots/), and the vendor tables of README.md and schema/json/README.md. Review the diff it lists before
-# committing. With --check it rewrites nothing and fails when anything committed is stale;
+# snapshots of the generated Rust and of the generator's diagnostics (codegen/tests/snapshots/)
+# and of the catalog (protocol/tests/snapshots/), and the vendor tables of README.md and
+# schema/json/README.md. Review the diff it lists before committing. With --check it rewrites nothing and fails when anything committed is stale;
 # .ci/run runs that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,11 +13,11 @@ if [[ "${1:-}" == "--check" ]]; then
   unset IOTXFER_BLESS
   export CI=true INSTA_UPDATE=no
   cargo test --quiet -p iotxfer-conformance --test schemas --test docs
-  cargo test --quiet -p iotxfer-codegen --test snapshots
+  cargo test --quiet -p iotxfer-codegen --test snapshots --test diagnostics
   cargo test --quiet -p iotxfer --test catalog
 else
   IOTXFER_BLESS=1 cargo test --quiet -p iotxfer-conformance --test schemas --test docs
-  INSTA_UPDATE=always cargo test --quiet -p iotxfer-codegen --test snapshots
+  INSTA_UPDATE=always cargo test --quiet -p iotxfer-codegen --test snapshots --test diagnostics
   INSTA_UPDATE=always cargo test --quiet -p iotxfer --test catalog
   git status --short -- "${generated[@]}"
   git diff --stat -- "${generated[@]}"

@@ -20,6 +20,21 @@ pub(crate) fn build<S: Strategy + 'static, T: std::fmt::Debug>(
 /// How far past its lower bound a generated text or array may grow.
 const SPREAD: usize = 6;
 
+/// Any `i64`, the bounds and zero more often than chance would pick them.
+pub(crate) fn any_int() -> BoxedStrategy<i64> {
+    int(None, None)
+}
+
+/// Any finite `f64`.
+pub(crate) fn any_float() -> BoxedStrategy<f64> {
+    float(None, None)
+}
+
+/// Any short text.
+pub(crate) fn any_text() -> BoxedStrategy<String> {
+    text(None, None, false)
+}
+
 pub(crate) fn int(min: Option<i64>, max: Option<i64>) -> BoxedStrategy<i64> {
     match (min, max) {
         (Some(min), Some(max)) => (min..=max).boxed(),

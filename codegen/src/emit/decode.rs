@@ -82,7 +82,7 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
         let rename = (f.rust != f.wire).then(|| quote!(#[serde(rename = #wire)]));
         match &f.ty {
             Type::Tag(i) => {
-                let i = Literal::usize_unsuffixed(*i);
+                let i = Literal::usize_unsuffixed(i.expect(super::NUMBERED));
                 decls.push(quote!(#rename #[serde(borrow)] #rust: ::core::option::Option<::std::borrow::Cow<'a, str>>,));
                 steps.push(quote!(tags.put(#i, self.#rust.as_deref(), at.key(#wire))?;));
             }

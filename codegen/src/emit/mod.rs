@@ -12,6 +12,9 @@ use quote::quote;
 use crate::ir::{Family, Message, Protocol, Struct, Vendor};
 use types::TagOwner;
 
+/// Resolution numbers every discriminator or fails, so the emitter never sees one unnumbered.
+const NUMBERED: &str = "resolve::envelope numbers every discriminator";
+
 /// The whole generated file, formatted.
 pub fn emit(protocol: &Protocol) -> String {
     let vendors = protocol.vendors.iter().map(vendor);

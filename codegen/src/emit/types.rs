@@ -34,7 +34,7 @@ pub fn rust_type(ty: &Type, vendor: &str, owner: TagOwner) -> TokenStream {
         }
         Type::Body => quote!(B),
         Type::Tag(n) => {
-            let n = Literal::usize_unsuffixed(*n);
+            let n = Literal::usize_unsuffixed(n.expect(super::NUMBERED));
             match owner {
                 TagOwner::Param => quote!(crate::Tag<B, #n>),
                 TagOwner::SelfType => quote!(crate::Tag<Self, #n>),
@@ -336,9 +336,13 @@ fn type_strategy(
             let (min, max) = string_int_bounds(r);
             quote!(crate::arbitrary::string_int(#min, #max))
         }
+        Type::Int if r.min.is_none() && r.max.is_none() => quote!(crate::arbitrary::any_int()),
         Type::Int => {
             let (min, max) = (option_number(r.min), option_number(r.max));
             quote!(crate::arbitrary::int(#min, #max))
+        }
+        Type::Float if r.min.is_none() && r.max.is_none() => {
+            quote!(crate::arbitrary::any_float())
         }
         Type::Float => {
             let (min, max) = (option_number(r.min), option_number(r.max));
@@ -346,6 +350,7 @@ fn type_strategy(
         }
         Type::Json => quote!(crate::arbitrary::json()),
         Type::Bool => quote!(crate::arbitrary::any::<bool>()),
+        Type::Text if *r == (crate::ir::Range::default()) => quote!(crate::arbitrary::any_text()),
         Type::Text => {
             let (min, max) = (option_count(r.min_length), option_count(r.max_length));
             let hex = r.format == Some(TextFormat::LowerHex);

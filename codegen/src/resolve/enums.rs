@@ -1,10 +1,11 @@
 //! Enums: kinds, wire forms, values and their Rust names.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use toml::Spanned;
 
 use super::{Ctx, doc};
+use crate::codes::Code;
 use crate::ir;
 use crate::load::Named;
 use crate::model::{self, EnumKind, EnumWire};
@@ -15,15 +16,20 @@ pub(super) fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Opti
     let kind = *def.kind.get_ref();
     let wire = enum_wire(ctx, def, kind);
     if def.values.is_empty() {
-        ctx.diags
-            .error(ctx.file, e.name.span(), "an enum needs at least one value");
+        ctx.diags.error(
+            Code::EnumEmpty,
+            ctx.file,
+            e.name.span(),
+            "an enum needs at least one value",
+        );
     }
-    let mut variants = BTreeSet::new();
+    let mut variants = BTreeMap::new();
     let mut values = Vec::new();
     for (value, v) in &def.values {
         let vd = v.get_ref();
         if kind == EnumKind::EnumInt && value.get_ref().parse::<i64>().is_err() {
             ctx.diags.error(
+                Code::EnumIntValue,
                 ctx.file,
                 value.span(),
                 format!(
@@ -35,11 +41,15 @@ pub(super) fn resolve_enum(ctx: &mut Ctx<'_>, e: &Named<model::EnumDef>) -> Opti
         let Some(variant) = variant_name(ctx, value, vd, kind) else {
             continue;
         };
-        if !variants.insert(variant.clone()) {
+        if let Some(first) = variants.insert(variant.clone(), value.get_ref()) {
             ctx.diags.error_help(
+                Code::VariantTwice,
                 ctx.file,
                 value.span(),
-                format!("two values become the variant `{variant}`"),
+                format!(
+                    "`{first}` and `{}` both become the variant `{variant}`",
+                    value.get_ref()
+                ),
                 "set `name` on one of them",
             );
         }
@@ -69,10 +79,12 @@ fn enum_wire(ctx: &mut Ctx<'_>, def: &model::EnumDef, kind: EnumKind) -> EnumWir
         (Some(w), EnumKind::EnumInt) => *w.get_ref(),
         (Some(w), EnumKind::EnumString) => {
             if *w.get_ref() != EnumWire::String {
-                ctx.diags.error(
+                ctx.diags.error_help(
+                    Code::EnumStringWire,
                     ctx.file,
                     w.span(),
                     "an `enum_string` always travels as a string",
+                    "remove `wire`, or make it an `enum_int`",
                 );
             }
             EnumWire::String
@@ -92,16 +104,20 @@ fn variant_name(
         (Some(n), _) => {
             let name = n.get_ref();
             if !naming::is_identifier(name) || naming::type_name(name) != *name {
-                ctx.diags.error(
+                ctx.diags.error_help(
+                    Code::VariantNameCase,
                     ctx.file,
                     n.span(),
                     format!("variant name `{name}` is not UpperCamelCase"),
+                    format!("write `{}`", naming::type_name(name)),
                 );
+                return None;
             }
             name.clone()
         }
         (None, EnumKind::EnumInt) => {
             ctx.diags.error_help(
+                Code::VariantNameMissing,
                 ctx.file,
                 value.span(),
                 "an `enum_int` value needs a `name`",
@@ -113,6 +129,7 @@ fn variant_name(
     };
     if variant.is_empty() || !naming::is_identifier(&variant) {
         ctx.diags.error_help(
+            Code::VariantUnnamed,
             ctx.file,
             value.span(),
             format!("value `{}` has no usable variant name", value.get_ref()),
@@ -121,11 +138,16 @@ fn variant_name(
         return None;
     }
     if variant == "Undocumented" {
+        let span = vd.name.as_ref().map_or(value.span(), Spanned::span);
         ctx.diags.error_help(
+            Code::VariantUndocumented,
             ctx.file,
-            value.span(),
-            "`Undocumented` is the variant that keeps values the documents do not define",
-            "add another `name`",
+            span,
+            format!(
+                "value `{}` becomes the variant `Undocumented`, which keeps the values the documents do not define",
+                value.get_ref()
+            ),
+            "set `name` to another variant name",
         );
     }
     Some(variant)

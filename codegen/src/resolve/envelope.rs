@@ -2,6 +2,7 @@
 
 use super::fields::resolve_fields;
 use super::{Ctx, Place, Scope, doc};
+use crate::codes::Code;
 use crate::ir::{self, Type};
 use crate::load::VendorFile;
 use crate::model::EnvelopeDef;
@@ -39,7 +40,7 @@ fn number_tags(
             };
             match ty {
                 Type::Tag(i) => {
-                    *i = out.tags.len();
+                    *i = Some(out.tags.len());
                     out.tags.push(f.wire.clone());
                     out.paths.push(path);
                 }
@@ -106,14 +107,20 @@ pub(super) fn resolve_envelopes(
             ctx, scope, name, &named.def, span, structs,
         ));
     }
-    let span = vf.envelope.as_ref().map_or(0..0, |e| e.span());
     for s in structs.iter().filter(|s| s.generic) {
         let uses = count_uses(&envelopes, structs, &s.name);
-        if uses != 1 {
+        // Unused, it is reported as such; used in a message, as belonging to the envelope.
+        if uses > 1 {
+            let span = vf
+                .structs
+                .iter()
+                .find(|d| *d.name.get_ref() == s.name)
+                .map_or(0..0, |d| d.name.span());
             ctx.diags.error(
+                Code::EnvelopeStructReuse,
                 ctx.file,
-                span.clone(),
-                format!("struct `{}` holds the body or a discriminator, so one envelope must use it exactly once (they do {uses} times)", s.name),
+                span,
+                format!("struct `{}` holds the body or a discriminator, so one envelope field at most may use it; {uses} do", s.name),
             );
         }
     }
@@ -144,21 +151,31 @@ fn resolve_envelope(
     structs: &mut [ir::Struct],
 ) -> ir::Envelope {
     if let Some(name) = name.filter(|n| !naming::is_identifier(n) || naming::field_name(n) != **n) {
-        ctx.diags.error(
+        ctx.diags.error_help(
+            Code::EnvelopeNameCase,
             ctx.file,
             span.clone(),
             format!("envelope name `{name}` is not snake_case"),
+            format!("write `{}`", naming::field_name(name)),
         );
     }
     let mut fields = resolve_fields(ctx, scope, &def.fields, Place::Envelope);
     let (tags, tag_paths, bodies) = number_tags(&mut fields, structs);
-    if tags.is_empty() {
+    // A `discriminator` written where it cannot be is reported where it is written.
+    let misplaced = def.fields.values().any(|f| {
+        f.get_ref()
+            .items
+            .as_ref()
+            .is_some_and(|i| i.get_ref() == "discriminator")
+    });
+    if tags.is_empty() && !misplaced {
         let fault = "the envelope has no `discriminator` field";
-        ctx.diags.error(ctx.file, span.clone(), fault);
+        ctx.diags
+            .error(Code::EnvelopeNoDiscriminator, ctx.file, span.clone(), fault);
     }
     if bodies > 1 {
         let fault = "the envelope holds more than one `body` field";
-        ctx.diags.error(ctx.file, span, fault);
+        ctx.diags.error(Code::EnvelopeBodies, ctx.file, span, fault);
     }
     ir::Envelope {
         name: name.map(str::to_owned),

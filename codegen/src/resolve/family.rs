@@ -6,6 +6,7 @@ use super::enums::resolve_enum;
 use super::fields::{resolve_fields, resolve_struct};
 use super::names::check_type_names;
 use super::{Ctx, Kind, Place, Scope, doc};
+use crate::codes::Code;
 use crate::ir;
 use crate::load::{FamilyFile, Named};
 use crate::model::{FamilyHeader, MessageDef};
@@ -45,6 +46,15 @@ pub(super) fn resolve_family(
 ) -> Option<ir::Family> {
     let header = ff.header.as_ref()?;
     check_module_name(ctx, &ff.id);
+    if ff.messages.is_empty() {
+        ctx.diags.error_help(
+            Code::FamilyEmpty,
+            ctx.file,
+            header.doc.span(),
+            format!("family `{}` has no messages", ff.id),
+            "add a `[message.<name>]`, or move its types to vendor.toml",
+        );
+    }
     let family_types = family_types(ctx, ff, known.types);
     let scope = Scope {
         family: Some((&ff.id, &family_types)),
@@ -99,6 +109,7 @@ pub(super) fn resolve_family(
 fn check_module_name(ctx: &mut Ctx<'_>, id: &str) {
     if id == "topics" {
         ctx.diags.error_help(
+            Code::FamilyNamedTopics,
             ctx.file,
             0..0,
             "`topics` cannot name a family",
@@ -106,10 +117,12 @@ fn check_module_name(ctx: &mut Ctx<'_>, id: &str) {
         );
     }
     if !naming::is_identifier(id) || naming::field_name(id) != id {
-        ctx.diags.error(
+        ctx.diags.error_help(
+            Code::FamilyFileCase,
             ctx.file,
             0..0,
             format!("family file name `{id}` is not a snake_case module name"),
+            format!("name the file `{}.toml`", naming::field_name(id)),
         );
     }
 }
@@ -131,10 +144,12 @@ fn family_types(
     let names = ff.structs.iter().map(|s| &s.name);
     for name in names.chain(ff.enums.iter().map(|e| &e.name)) {
         if vendor_types.contains_key(name.get_ref()) {
-            ctx.diags.error(
+            ctx.diags.error_help(
+                Code::TypeShadowsVendor,
                 ctx.file,
                 name.span(),
                 format!("`{}` is already defined by the vendor", name.get_ref()),
+                "use the vendor's type, or rename this one",
             );
         }
     }
@@ -144,26 +159,40 @@ fn family_types(
 /// The family-wide discriminator values of `tags`, and the one discriminator they leave.
 fn family_tags(ctx: &mut Ctx<'_>, header: &FamilyHeader, envelope: &ir::Envelope) -> Tags {
     let mut fixed: Vec<(usize, String)> = Vec::new();
+    let mut unknown = false;
     for (name, value) in &header.tags {
         match envelope.tags.iter().position(|t| t == name.get_ref()) {
             Some(i) => fixed.push((i, value.get_ref().clone())),
-            None => ctx.diags.error(
-                ctx.file,
-                name.span(),
-                format!(
-                    "`{}` is not a discriminator of the envelope",
-                    name.get_ref()
-                ),
-            ),
+            None => {
+                unknown = true;
+                let known: Vec<&str> = envelope.tags.iter().map(String::as_str).collect();
+                ctx.diags.error_help(
+                    Code::NotADiscriminator,
+                    ctx.file,
+                    name.span(),
+                    format!(
+                        "`{}` is not a discriminator of the envelope",
+                        name.get_ref()
+                    ),
+                    crate::suggest::help(name.get_ref(), &known),
+                );
+            }
         }
     }
     let left: Vec<usize> = (0..envelope.tags.len())
         .filter(|i| !fixed.iter().any(|(t, _)| t == i))
         .collect();
-    if !envelope.tags.is_empty() && left.len() != 1 {
+    // With a misspelt `tags` key, the count is off because of that one fault.
+    if !unknown && !envelope.tags.is_empty() && left.len() != 1 {
+        let span = header
+            .tags
+            .keys()
+            .next()
+            .map_or(header.doc.span(), |k| k.span());
         ctx.diags.error_help(
+            Code::DiscriminatorCount,
             ctx.file,
-            header.doc.span(),
+            span,
             "the family must leave exactly one envelope discriminator to its messages",
             format!(
                 "the envelope discriminators are {:?}; give the others in `tags`",
@@ -245,10 +274,12 @@ fn resolve_message(
         rust_name
     );
     if let Some(other) = taken.variants.insert(variant.clone(), id.clone()) {
-        ctx.diags.error(
+        ctx.diags.error_help(
+            Code::MessageVariantCollision,
             ctx.file,
             named.name.span(),
             format!("message `{id}` and `{other}` both become `Message::{variant}`"),
+            "rename one of them; `wire` keeps the name on the wire",
         );
     }
     let envelope = envelope.map(|e| &place.known.envelopes[e]);
@@ -290,14 +321,19 @@ fn message_type_name(
     let key = named.name.get_ref();
     let rust_name = naming::type_name(key);
     if !naming::is_identifier(key) || naming::field_name(key) != *key {
-        ctx.diags.error(
+        ctx.diags.error_help(
+            Code::MessageNameCase,
             ctx.file,
             named.name.span(),
             format!("message name `{key}` is not snake_case"),
+            format!(
+                "name it `{}`, with `wire = \"{key}\"` if the wire name differs",
+                naming::field_name(key)
+            ),
         );
     }
     if !names.insert(rust_name.clone()) {
-        ctx.diags.error_help(
+        ctx.diags.error_help(Code::MessageTypeCollision,
             ctx.file,
             named.name.span(),
             format!("message `{key}` becomes the Rust type `{rust_name}`, which is already defined in this family"),
@@ -313,6 +349,7 @@ fn message_topic(ctx: &mut Ctx<'_>, topics: &[ir::Topic], def: &MessageDef) -> O
     if topic.is_none() {
         let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
         ctx.diags.error_help(
+            Code::UnknownTopic,
             ctx.file,
             def.topic.span(),
             format!("unknown topic `{}`", def.topic.get_ref()),
@@ -334,6 +371,7 @@ fn claim_route(
     let route = (topic, tags.to_vec());
     if let Some(other) = taken.routes.insert(route, id.to_owned()) {
         ctx.diags.error(
+            Code::RouteCollision,
             ctx.file,
             named.name.span(),
             format!(
@@ -359,6 +397,7 @@ fn message_fields(
     for key in named.def.fields.keys() {
         if envelope.is_some_and(|e| e.nested && e.tags.contains(key.get_ref())) {
             ctx.diags.error_help(
+                Code::DiscriminatorInBody,
                 ctx.file,
                 key.span(),
                 format!(
@@ -374,9 +413,11 @@ fn message_fields(
         .iter()
         .filter(|f| fields.iter().any(|e| e.rust == f.rust))
     {
+        let key = named.def.fields.keys().find(|k| *k.get_ref() == f.wire);
         ctx.diags.error(
+            Code::EnvelopeFieldCollision,
             ctx.file,
-            named.name.span(),
+            key.map_or(named.name.span(), toml::Spanned::span),
             format!(
                 "field `{}` collides with the envelope field of the same name",
                 f.wire
@@ -410,6 +451,7 @@ fn pair_replies(
                     .map(|m| m.name.get_ref().as_str())
                     .collect();
                 ctx.diags.error_help(
+                    Code::UnknownReply,
                     ctx.file,
                     reply.span(),
                     format!("unknown reply message `{}`", reply.get_ref()),
@@ -420,22 +462,26 @@ fn pair_replies(
         };
         let request_topic = &topics[messages[i].topic];
         let fault = match request_topic.reply {
-            None => Some(format!(
-                "topic `{}` declares no reply topic",
-                request_topic.key
+            None => Some((
+                Code::ReplyTopicMissing,
+                format!("topic `{}` declares no reply topic", request_topic.key),
             )),
-            Some(t) if t != messages[r].topic => Some(format!(
-                "reply `{}` is not on the reply topic of `{}`",
-                reply.get_ref(),
-                named.name.get_ref()
+            Some(t) if t != messages[r].topic => Some((
+                Code::ReplyWrongTopic,
+                format!(
+                    "reply `{}` is not on the reply topic of `{}`",
+                    reply.get_ref(),
+                    named.name.get_ref()
+                ),
             )),
             Some(_) => None,
         };
-        if let Some(fault) = fault {
-            ctx.diags.error(ctx.file, reply.span(), fault);
+        if let Some((code, fault)) = fault {
+            ctx.diags.error(code, ctx.file, reply.span(), fault);
         }
         if messages[r].request.is_some() {
             ctx.diags.error(
+                Code::ReplyTwice,
                 ctx.file,
                 reply.span(),
                 format!("`{}` already answers another message", reply.get_ref()),

@@ -6,6 +6,7 @@ use toml::Spanned;
 
 use super::types::resolve_type;
 use super::{Ctx, Kind, Place, Scope, doc};
+use crate::codes::Code;
 use crate::ir::{self, Number, Type, TypeRef};
 use crate::load::Named;
 use crate::model::{self, Bound, EnumWire, FieldDef};
@@ -47,6 +48,7 @@ pub(super) fn resolve_fields(
         };
         if let Some(first) = seen.insert(field.rust.clone(), name.get_ref().clone()) {
             ctx.diags.error_help(
+                Code::FieldNameCollision,
                 ctx.file,
                 name.span(),
                 format!(
@@ -79,13 +81,14 @@ fn resolve_field(
     };
     if d.optional && matches!(ty, Type::Body | Type::Tag(_)) {
         ctx.diags.error(
+            Code::OptionalTag,
             ctx.file,
             def.span(),
             "the body and the discriminators cannot be optional",
         );
-    }
-    if d.optional && place == Place::Envelope && carries_generic(&ty) {
+    } else if d.optional && place == Place::Envelope && carries_generic(&ty) {
         ctx.diags.error(
+            Code::OptionalTagPath,
             ctx.file,
             def.span(),
             "a field that leads to the body or a discriminator cannot be optional",
@@ -114,11 +117,14 @@ fn rust_field_name(ctx: &mut Ctx<'_>, name: &Spanned<String>, d: &FieldDef) -> O
         Some(r) => {
             let n = r.get_ref();
             if !naming::is_identifier(n) || naming::field_name(n) != *n {
-                ctx.diags.error(
+                ctx.diags.error_help(
+                    Code::RustNameCase,
                     ctx.file,
                     r.span(),
                     format!("`{n}` is not a snake_case Rust field name"),
+                    format!("write `{}`", naming::field_name(n)),
                 );
+                return None;
             }
             n.clone()
         }
@@ -126,6 +132,7 @@ fn rust_field_name(ctx: &mut Ctx<'_>, name: &Spanned<String>, d: &FieldDef) -> O
     };
     if rust.is_empty() || !naming::is_identifier(&rust) {
         ctx.diags.error_help(
+            Code::FieldUnnamed,
             ctx.file,
             name.span(),
             format!("field `{wire}` has no usable Rust name"),
@@ -140,13 +147,20 @@ fn rust_field_name(ctx: &mut Ctx<'_>, name: &Spanned<String>, d: &FieldDef) -> O
 fn field_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, d: &FieldDef, place: Place) -> Option<Type> {
     if d.ty.get_ref() != "array" {
         if let Some(items) = &d.items {
-            ctx.diags
-                .error(ctx.file, items.span(), "`items` is only for `array` fields");
+            ctx.diags.error(
+                Code::ItemsNotArray,
+                ctx.file,
+                items.span(),
+                "`items` is only for `array` fields",
+            );
+            // Looked up all the same, so that the type it names is not also reported unused.
+            resolve_type(ctx, scope, items, place);
         }
         return resolve_type(ctx, scope, &d.ty, place);
     }
     let Some(items) = &d.items else {
         ctx.diags.error_help(
+            Code::ArrayWithoutItems,
             ctx.file,
             d.ty.span(),
             "an `array` needs `items`",
@@ -157,6 +171,7 @@ fn field_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, d: &FieldDef, place: Place) 
     match resolve_type(ctx, scope, items, place)? {
         Type::Tag(_) => {
             ctx.diags.error(
+                Code::TagInArray,
                 ctx.file,
                 items.span(),
                 "a discriminator cannot be an array item",
@@ -174,19 +189,24 @@ fn string_wire(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type, range: &ir::Range) ->
     };
     if *ty != Type::Int {
         ctx.diags.error(
+            Code::StringWireNotInt,
             ctx.file,
             w.span(),
             "`wire = \"string\"` is only for `int` fields",
         );
-    } else if [range.min, range.max]
+    } else if let Some(bound) = [(range.min, &d.min), (range.max, &d.max)]
         .into_iter()
-        .flatten()
-        .any(beyond_string_int)
+        .find(|(n, _)| n.is_some_and(beyond_string_int))
     {
+        let span = bound.1.as_ref().map_or(w.span(), Spanned::span);
         ctx.diags.error_help(
+            Code::StringWireRange,
             ctx.file,
-            w.span(),
-            "the range of an `int` sent as a string must lie within 18 digits",
+            span,
+            format!(
+                "an `int` sent as a string must lie within 18 digits (±{})",
+                ir::STRING_INT_LIMIT
+            ),
             "the JSON Schema holds such a string to its range with a pattern of at most 18 digits",
         );
     }
@@ -216,6 +236,7 @@ fn disputed(
     ] {
         if !named(ty) {
             ctx.diags.error_help(
+                Code::ImplementedUnnamed,
                 ctx.file,
                 name.span(),
                 "a field with `implemented` needs a named enum or struct on both sides",
@@ -254,12 +275,17 @@ fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
             (Type::Float, Bound::Int(i)) => Some(Number::Float(i as f64)),
             (Type::Float, Bound::Float(f)) => Some(Number::Float(f)),
             (Type::Int, Bound::Float(_)) => {
-                ctx.diags
-                    .error(file, b.span(), "an `int` field needs integer bounds");
+                ctx.diags.error(
+                    Code::IntBoundNotInteger,
+                    file,
+                    b.span(),
+                    "an `int` field needs integer bounds",
+                );
                 None
             }
             _ => {
                 ctx.diags.error(
+                    Code::BoundNotNumeric,
                     file,
                     b.span(),
                     "`min` and `max` are only for `int` and `float` fields",
@@ -270,13 +296,14 @@ fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
     };
     let min = bound(&d.min);
     let max = bound(&d.max);
-    let mut only = |v: &Option<Spanned<u64>>, ok: bool, what: &str| -> Option<u64> {
+    let mut only = |key: &str, v: &Option<Spanned<u64>>, ok: bool, what: &str| {
         let v = v.as_ref()?;
         if !ok {
             ctx.diags.error(
+                Code::ConstraintWrongType,
                 file,
                 v.span(),
-                format!("this constraint is only for `{what}` fields"),
+                format!("`{key}` is only for `{what}` fields"),
             );
         }
         ok.then(|| *v.get_ref())
@@ -286,27 +313,80 @@ fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
     let range = ir::Range {
         min,
         max,
-        min_length: only(&d.min_length, is_text, "text"),
-        max_length: only(&d.max_length, is_text, "text"),
-        min_items: only(&d.min_items, is_array, "array"),
-        max_items: only(&d.max_items, is_array, "array"),
+        min_length: only("min_length", &d.min_length, is_text, "text"),
+        max_length: only("max_length", &d.max_length, is_text, "text"),
+        min_items: only("min_items", &d.min_items, is_array, "array"),
+        max_items: only("max_items", &d.max_items, is_array, "array"),
         format: d.format.as_ref().and_then(|f| {
             if !is_text {
-                ctx.diags
-                    .error(file, f.span(), "`format` is only for `text` fields");
+                ctx.diags.error(
+                    Code::FormatNotText,
+                    file,
+                    f.span(),
+                    "`format` is only for `text` fields",
+                );
             }
             is_text.then(|| *f.get_ref())
         }),
     };
-    let inverted = match (range.min, range.max) {
-        (Some(Number::Int(a)), Some(Number::Int(b))) => a > b,
-        (Some(Number::Float(a)), Some(Number::Float(b))) => a > b,
-        _ => false,
-    } || matches!((range.min_length, range.max_length), (Some(a), Some(b)) if a > b)
-        || matches!((range.min_items, range.max_items), (Some(a), Some(b)) if a > b);
-    if inverted {
-        ctx.diags
-            .error(file, d.ty.span(), "a lower bound is above its upper bound");
-    }
+    check_inverted(ctx, d, &range);
     range
+}
+
+/// Each lower bound is at most its upper bound; the fault points at the upper one.
+fn check_inverted(ctx: &mut Ctx<'_>, d: &FieldDef, range: &ir::Range) {
+    let text = |n: Number| match n {
+        Number::Int(i) => i.to_string(),
+        Number::Float(f) => f.to_string(),
+    };
+    let above = |a: Number, b: Number| match (a, b) {
+        (Number::Int(a), Number::Int(b)) => a > b,
+        (Number::Float(a), Number::Float(b)) => a > b,
+        _ => false,
+    };
+    let span = |b: Option<std::ops::Range<usize>>| b.unwrap_or(d.ty.span());
+    let mut pairs: Vec<(&str, String, &str, String, std::ops::Range<usize>)> = Vec::new();
+    if let (Some(a), Some(b)) = (range.min, range.max)
+        && above(a, b)
+    {
+        pairs.push((
+            "min",
+            text(a),
+            "max",
+            text(b),
+            span(d.max.as_ref().map(Spanned::span)),
+        ));
+    }
+    for (low, high, a, b, at) in [
+        (
+            "min_length",
+            "max_length",
+            range.min_length,
+            range.max_length,
+            &d.max_length,
+        ),
+        (
+            "min_items",
+            "max_items",
+            range.min_items,
+            range.max_items,
+            &d.max_items,
+        ),
+    ] {
+        if let (Some(a), Some(b)) = (a, b)
+            && a > b
+        {
+            pairs.push((
+                low,
+                a.to_string(),
+                high,
+                b.to_string(),
+                span(at.as_ref().map(Spanned::span)),
+            ));
+        }
+    }
+    for (low, a, high, b, at) in pairs {
+        let message = format!("`{low}` ({a}) is above `{high}` ({b})");
+        ctx.diags.error(Code::BoundsInverted, ctx.file, at, message);
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use toml::Spanned;
 
+use crate::codes::Code;
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::ir;
 use crate::load::{VendorDir, VendorFile};
@@ -143,6 +144,7 @@ fn check_generated_names(
     for name in names.chain(vf.enums.iter().map(|e| &e.name)) {
         if reserved.contains(name.get_ref()) {
             ctx.diags.error_help(
+                Code::GeneratedNameCollision,
                 ctx.file,
                 name.span(),
                 format!(
@@ -179,6 +181,7 @@ fn check_envelopes_used(
             .any(|(t, known)| *known && t.envelope == i + 1);
         if !used {
             ctx.diags.error_help(
+                Code::EnvelopeUnused,
                 ctx.file,
                 named.name.span(),
                 format!(
@@ -194,10 +197,12 @@ fn check_envelopes_used(
 /// A vendor's directory name is its module name.
 fn check_vendor_id(ctx: &mut Ctx<'_>, id: &str) {
     if !naming::is_identifier(id) || naming::field_name(id) != id {
-        ctx.diags.error(
+        ctx.diags.error_help(
+            Code::VendorDirCase,
             ctx.file,
             0..0,
             format!("vendor directory `{id}` is not a snake_case module name"),
+            format!("name the directory `{}`", naming::field_name(id)),
         );
     }
 }
@@ -262,8 +267,11 @@ fn unused(
     family: Option<&str>,
     name: &Spanned<String>,
 ) {
-    if !used.contains(&(family.map(str::to_owned), name.get_ref().clone())) {
+    // A type with a built-in name cannot be used; that fault is reported already.
+    let builtin = names::is_builtin(name.get_ref());
+    if !builtin && !used.contains(&(family.map(str::to_owned), name.get_ref().clone())) {
         diags.error_help(
+            Code::UnusedType,
             file,
             name.span(),
             format!("`{}` is defined but never used", name.get_ref()),
@@ -275,8 +283,12 @@ fn unused(
 fn doc(ctx: &mut Ctx<'_>, text: &Spanned<String>) -> String {
     let t = text.get_ref().trim();
     if t.is_empty() {
-        ctx.diags
-            .error(ctx.file, text.span(), "`doc` is empty; say what this is");
+        ctx.diags.error(
+            Code::EmptyDoc,
+            ctx.file,
+            text.span(),
+            "`doc` is empty; say what this is",
+        );
     }
     t.to_owned()
 }

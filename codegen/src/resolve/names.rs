@@ -5,10 +5,16 @@ use std::collections::BTreeMap;
 
 use super::Kind;
 use super::types::builtin;
+use crate::codes::Code;
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::load::Named;
 use crate::model;
 use crate::naming;
+
+/// A name that field types use for a built-in, so no definition can take it.
+pub(super) fn is_builtin(name: &str) -> bool {
+    builtin(name).is_some() || matches!(name, "array" | "body" | "discriminator")
+}
 
 pub(super) fn check_type_names(
     file: FileId,
@@ -23,19 +29,30 @@ pub(super) fn check_type_names(
         .chain(enums.iter().map(|e| (&e.name, Kind::Enum)));
     for (name, kind) in names {
         let n = name.get_ref();
-        if !naming::is_identifier(n) || naming::type_name(n) != *n {
+        if is_builtin(n) {
             diags.error_help(
+                Code::TypeNameBuiltin,
+                file,
+                name.span(),
+                format!("`{n}` is a built-in type name"),
+                format!("a field of type `{n}` always means the built-in; rename the type"),
+            );
+        } else if !naming::is_identifier(n) || naming::type_name(n) != *n {
+            diags.error_help(
+                Code::TypeNameCase,
                 file,
                 name.span(),
                 format!("type name `{n}` is not UpperCamelCase"),
                 format!("write `{}`", naming::type_name(n)),
             );
         }
-        if builtin(n).is_some() || n == "array" {
-            diags.error(file, name.span(), format!("`{n}` is a built-in type name"));
-        }
         if out.insert(n.clone(), kind).is_some() {
-            diags.error(file, name.span(), format!("type `{n}` is defined twice"));
+            diags.error(
+                Code::TypeTwice,
+                file,
+                name.span(),
+                format!("type `{n}` is defined twice"),
+            );
         }
     }
 }

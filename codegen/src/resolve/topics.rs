@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::{Ctx, doc};
+use crate::codes::Code;
 use crate::diagnostics::Diagnostics;
 use crate::ir::{self, Level};
 use crate::load::Named;
@@ -31,9 +32,14 @@ pub(super) fn resolve_topics(
             resolve_topic(ctx, named, envelope.unwrap_or_default())
         })
         .collect();
-    if !main && defs.iter().any(|t| t.def.envelope.is_none()) {
-        let fault = "missing `[envelope]` table: a topic that names no envelope carries it";
-        ctx.diags.error(ctx.file, 0..0, fault);
+    for named in defs.iter().filter(|t| !main && t.def.envelope.is_none()) {
+        ctx.diags.error_help(
+            Code::EnvelopeMissing,
+            ctx.file,
+            named.name.span(),
+            format!("topic `{}` names no envelope, and there is no `[envelope]`", named.name.get_ref()),
+            "name one of the `[envelopes.<name>]` with `envelope = \"<name>\"`, or add an `[envelope]`",
+        );
     }
     // Replies need every topic in place first.
     for (i, named) in defs.iter().enumerate() {
@@ -65,6 +71,7 @@ pub(super) fn check_overlaps(dirs: &[VendorDir], vendors: &[ir::Vendor], diags: 
         };
         let span = vf.topics.get(*i).map_or(0..0, |d| d.def.pattern.span());
         diags.error_help(
+            Code::TopicOverlap,
             vf.file,
             span,
             format!(
@@ -91,10 +98,12 @@ fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>, envelope: us
     let def = &named.def;
     let key = named.name.get_ref().clone();
     if !naming::is_identifier(&key) || naming::field_name(&key) != key {
-        ctx.diags.error(
+        ctx.diags.error_help(
+            Code::TopicNameCase,
             ctx.file,
             named.name.span(),
             format!("topic name `{key}` is not snake_case"),
+            format!("write `{}`", naming::field_name(&key)),
         );
     }
     let (params, declared) = topic_params(ctx, def);
@@ -130,6 +139,7 @@ fn topic_envelope(
     if found.is_none() {
         let known: Vec<&str> = envelopes.iter().filter_map(|e| e.name.as_deref()).collect();
         ctx.diags.error_help(
+            Code::UnknownEnvelope,
             ctx.file,
             name.span(),
             format!("unknown envelope `{}`", name.get_ref()),
@@ -146,11 +156,19 @@ fn topic_params(ctx: &mut Ctx<'_>, def: &model::TopicDef) -> (Vec<ir::Param>, De
     for (name, p) in &def.params {
         let n = name.get_ref();
         if !naming::is_identifier(n) || naming::field_name(n) != *n || naming::is_keyword(n) {
-            ctx.diags.error(
-                ctx.file,
-                name.span(),
-                format!("parameter name `{n}` is not a snake_case identifier"),
-            );
+            let (fault, help) = if naming::is_keyword(n) {
+                (
+                    format!("parameter name `{n}` is a Rust keyword"),
+                    "choose another name".to_owned(),
+                )
+            } else {
+                (
+                    format!("parameter name `{n}` is not a snake_case identifier"),
+                    format!("write `{}`", naming::field_name(n)),
+                )
+            };
+            ctx.diags
+                .error_help(Code::ParamNameCase, ctx.file, name.span(), fault, help);
         }
         declared.insert(n.clone(), (params.len(), name.span()));
         params.push(ir::Param {
@@ -178,6 +196,7 @@ fn topic_levels(ctx: &mut Ctx<'_>, def: &model::TopicDef, declared: &Declared) -
     for (name, (i, span)) in declared {
         if !seen.contains(i) {
             ctx.diags.error(
+                Code::ParamUnused,
                 ctx.file,
                 span.clone(),
                 format!("parameter `{name}` is declared but not used in the pattern"),
@@ -198,6 +217,7 @@ fn topic_level(
     if let Some(inner) = level.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
         let Some((i, _)) = declared.get(inner) else {
             ctx.diags.error_help(
+                Code::ParamUndeclared,
                 ctx.file,
                 span,
                 format!("topic parameter `{{{inner}}}` is not declared"),
@@ -207,6 +227,7 @@ fn topic_level(
         };
         if !seen.insert(*i) {
             ctx.diags.error(
+                Code::ParamTwice,
                 ctx.file,
                 span,
                 format!("parameter `{{{inner}}}` appears twice in the pattern"),
@@ -216,18 +237,31 @@ fn topic_level(
     }
     if level.is_empty() {
         let fault = "the pattern has an empty topic level";
-        ctx.diags.error(ctx.file, span, fault);
+        ctx.diags
+            .error(Code::TopicLevelEmpty, ctx.file, span, fault);
         return None;
     }
     if let Some(c) = level
         .chars()
         .find(|c| matches!(c, '+' | '#' | '{' | '}' | '\0'))
     {
+        // A parameter inside the level counts as used: its declaration is not a fault too.
+        seen.extend(
+            declared
+                .iter()
+                .filter_map(|(name, (i, _))| level.contains(&format!("{{{name}}}")).then_some(*i)),
+        );
+        let help = match c {
+            '{' | '}' => "a parameter must fill a whole level: `a/{id}/b`, not `a/x-{id}/b`",
+            '\0' => "a topic name cannot hold NUL",
+            _ => "wildcards belong in subscription filters, not in topic names",
+        };
         ctx.diags.error_help(
+            Code::TopicLevelChar,
             ctx.file,
             span,
-            format!("topic level `{level}` contains `{}`", c.escape_default()),
-            "a parameter must fill a whole level, and wildcards belong in filters, not topics",
+            format!("`{}` is not allowed in a topic level", c.escape_default()),
+            help,
         );
         return None;
     }
@@ -244,6 +278,7 @@ fn reply_topic(
     let Some(r) = topics.iter().position(|t| &t.key == reply.get_ref()) else {
         let known: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
         ctx.diags.error_help(
+            Code::UnknownReplyTopic,
             ctx.file,
             reply.span(),
             format!("unknown reply topic `{}`", reply.get_ref()),
@@ -252,18 +287,47 @@ fn reply_topic(
         return None;
     };
     let names = |t: &ir::Topic| {
+        let names: Vec<String> = t
+            .params
+            .iter()
+            .map(|p| format!("`{{{}}}`", p.name))
+            .collect();
+        names.join(", ")
+    };
+    let sorted = |t: &ir::Topic| {
         t.params
             .iter()
             .map(|p| p.name.clone())
             .collect::<BTreeSet<_>>()
     };
-    if names(&topics[r]) != names(&topics[i]) {
-        let fault = "a reply topic must have the same parameters as its request topic";
-        ctx.diags.error(ctx.file, reply.span(), fault);
+    if sorted(&topics[r]) != sorted(&topics[i]) {
+        ctx.diags.error_help(
+            Code::ReplyTopicParams,
+            ctx.file,
+            reply.span(),
+            "a reply topic must have the same parameters as its request topic",
+            format!(
+                "`{}` has {}; `{}` has {}",
+                topics[i].key,
+                names(&topics[i]),
+                topics[r].key,
+                names(&topics[r])
+            ),
+        );
     }
     if topics[r].direction == topics[i].direction {
-        let fault = "a reply topic must go the other way";
-        ctx.diags.error(ctx.file, reply.span(), fault);
+        ctx.diags.error_help(
+            Code::ReplyTopicDirection,
+            ctx.file,
+            reply.span(),
+            "a reply topic must go the other way",
+            format!(
+                "`{}` and `{}` both go {}",
+                topics[i].key,
+                topics[r].key,
+                topics[i].direction.as_str()
+            ),
+        );
     }
     Some(r)
 }

@@ -3,6 +3,7 @@
 use toml::Spanned;
 
 use super::{Ctx, Kind, Place, Scope};
+use crate::codes::Code;
 use crate::ir::{Type, TypeRef};
 
 pub(super) fn builtin(name: &str) -> Option<Type> {
@@ -29,6 +30,7 @@ pub(super) fn resolve_type(
     match n {
         "array" => {
             ctx.diags.error_help(
+                Code::ArrayOfArrays,
                 ctx.file,
                 name.span(),
                 "an array of arrays needs a named struct in between",
@@ -40,11 +42,12 @@ pub(super) fn resolve_type(
             return Some(if n == "body" {
                 Type::Body
             } else {
-                Type::Tag(0)
+                Type::Tag(None)
             });
         }
         "body" | "discriminator" => {
             ctx.diags.error(
+                Code::EnvelopeOnlyType,
                 ctx.file,
                 name.span(),
                 format!("`{n}` is only allowed in the envelope and vendor structs"),
@@ -63,6 +66,7 @@ pub(super) fn resolve_type(
             let generic = matches!(kind, Kind::Struct { generic: true });
             if generic && place == Place::Message {
                 ctx.diags.error(
+                    Code::EnvelopeStructInMessage,
                     ctx.file,
                     name.span(),
                     format!("`{n}` belongs to the envelope"),
@@ -107,6 +111,11 @@ fn unknown_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, name: &Spanned<String>) {
         }
         None => format!("known types: {}", known.join(", ")),
     };
-    ctx.diags
-        .error_help(ctx.file, name.span(), format!("unknown type `{n}`"), help);
+    ctx.diags.error_help(
+        Code::UnknownType,
+        ctx.file,
+        name.span(),
+        format!("unknown type `{n}`"),
+        help,
+    );
 }
