@@ -137,6 +137,8 @@ codes! {
     EnvelopeBodies = "envelope-bodies",
     /// A struct on the way to the body or a discriminator, used other than once by one envelope.
     EnvelopeStructReuse = "envelope-struct-reuse",
+    /// A struct holding a discriminator in an envelope without a body.
+    FlatEnvelopeStruct = "flat-envelope-struct",
     /// `body` or `discriminator` outside the envelope.
     EnvelopeOnlyType = "envelope-only-type",
     /// A struct of the envelope used in a message.
@@ -171,6 +173,30 @@ codes! {
     ReplyWrongTopic = "reply-wrong-topic",
     /// A message named as the reply of two messages.
     ReplyTwice = "reply-twice",
+
+    // Building and answering.
+    /// `fill` outside an envelope that holds a body.
+    FillOutsideEnvelope = "fill-outside-envelope",
+    /// A `fill` that does not suit the field's type.
+    FillType = "fill-type",
+    /// A required field around the body that nothing fills when a message is built.
+    UnfilledEnvelopeField = "unfilled-envelope-field",
+    /// A `correlate` naming no field.
+    UnknownCorrelateField = "unknown-correlate-field",
+    /// A correlated field the request does not have, or has with another type.
+    CorrelateNotInRequest = "correlate-not-in-request",
+    /// A correlated field that is the body or a discriminator, or holds them.
+    CorrelateTag = "correlate-tag",
+    /// A `correlate` on a message that answers nothing.
+    CorrelateWithoutRequest = "correlate-without-request",
+    /// A correlated body field where the body sits in a list.
+    CorrelateThroughArray = "correlate-through-array",
+    /// A `reply_when` key that is not a field of the topic's envelope.
+    ReplyWhenUnknownField = "reply-when-unknown-field",
+    /// A `reply_when` value the field cannot hold.
+    ReplyWhenValue = "reply-when-value",
+    /// `reply_when` on a topic without a reply topic.
+    ReplyWhenWithoutReply = "reply-when-without-reply",
 
     // Fields and types.
     /// A field of a type no definition names.

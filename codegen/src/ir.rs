@@ -2,7 +2,7 @@
 //!
 //! Emitters read only this; they never see TOML or report errors.
 
-pub use crate::model::{Direction, EnumKind, EnumWire, TextFormat};
+pub use crate::model::{Direction, EnumKind, EnumWire, Fill, TextFormat};
 
 #[derive(Debug)]
 pub struct Protocol {
@@ -39,6 +39,11 @@ pub struct Envelope {
     /// False when message fields sit beside the envelope fields (Tencent); true when the
     /// message is a `body` field inside it (DJI `data`, Huawei `paras`).
     pub nested: bool,
+    /// Rust names of the top-level fields a reply copies from the message it answers.
+    pub correlate: Vec<String>,
+    /// The Rust field names from the payload to the body (none for a flat envelope); `None`
+    /// when the body sits in a list (Huawei `services`).
+    pub body_path: Option<Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -58,6 +63,27 @@ pub struct Topic {
     pub open: bool,
     /// Index of the envelope its messages travel in, in the vendor's envelopes.
     pub envelope: usize,
+    /// What a request on this topic holds when it asks for its reply; empty when every
+    /// request does.
+    pub reply_when: Vec<Condition>,
+}
+
+/// A top-level field of a payload holding a value.
+#[derive(Debug)]
+pub struct Condition {
+    /// The Rust name of the field.
+    pub field: String,
+    pub optional: bool,
+    pub value: Value,
+}
+
+/// A value a field is compared with.
+#[derive(Debug)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+    /// A variant of a vendor enum: its name and the variant.
+    Variant(String, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +133,8 @@ pub struct Message {
     pub reply: Option<usize>,
     /// Index of the request this message answers, in the family.
     pub request: Option<usize>,
+    /// Rust names of its own fields that it copies from the request it answers.
+    pub correlate: Vec<String>,
     pub doc: String,
     pub term: Option<String>,
     pub fields: Vec<Field>,
@@ -134,6 +162,8 @@ pub struct Field {
     pub range: Range,
     /// An `int` sent as a JSON string.
     pub string_wire: bool,
+    /// What the field is filled with when a message is built (envelope fields only).
+    pub fill: Option<Fill>,
 }
 
 /// Constraints that go into the JSON Schema and the strict check.

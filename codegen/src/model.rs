@@ -43,6 +43,10 @@ pub struct TopicDef {
     /// The name of the `[envelopes.<name>]` its messages travel in; the vendor's `[envelope]`
     /// when absent.
     pub envelope: Option<Spanned<String>>,
+    /// When a request on this topic asks for its reply: envelope fields and the value each must
+    /// hold (DJI events: `need_reply = 1`). Without it, every request asks for one.
+    #[serde(default)]
+    pub reply_when: IndexMap<Spanned<String>, Spanned<Scalar>>,
     #[serde(default)]
     pub params: IndexMap<Spanned<String>, ParamDef>,
 }
@@ -75,6 +79,9 @@ pub struct ParamDef {
 #[serde(deny_unknown_fields)]
 pub struct EnvelopeDef {
     pub doc: Spanned<String>,
+    /// Fields a reply carries over from the message it answers (DJI `tid`, `bid`).
+    #[serde(default)]
+    pub correlate: Vec<Spanned<String>>,
     pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
 }
 
@@ -89,6 +96,10 @@ pub struct MessageDef {
     pub wire: Option<Spanned<String>>,
     /// The message that answers this one.
     pub reply: Option<Spanned<String>>,
+    /// Fields of its own that a reply copies from the request it answers (Tencent
+    /// `request_id`).
+    #[serde(default)]
+    pub correlate: Vec<Spanned<String>>,
     #[serde(default)]
     pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
 }
@@ -169,6 +180,26 @@ pub struct FieldDef {
     pub wire: Option<Spanned<EnumWire>>,
     /// The type the vendor's own reference implementation sends where its document says `type`.
     pub implemented: Option<Spanned<String>>,
+    /// What an envelope field holds when a message is built: a fresh id, or the time.
+    pub fill: Option<Spanned<Fill>>,
+}
+
+/// What an envelope field is filled with when a message is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fill {
+    /// A fresh unique id (`text`).
+    Id,
+    /// The time, in milliseconds since the Unix epoch (`int`).
+    NowMs,
+}
+
+/// A value in a definition: an integer or a string.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Int(i64),
+    Text(String),
 }
 
 fn yes() -> bool {

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Contract, Topic, Violation};
+use crate::{Contract, Message, Received, Stamp, Topic, Violation};
 
 /// A message body: the struct that holds a message's own fields.
 ///
@@ -29,6 +29,16 @@ pub trait Body:
         + DeserializeOwned
         + OptionalJsonSchema
         + Contract;
+
+    /// The payload that carries this body: the body itself, or the envelope around it with
+    /// its discriminators set, its ids and time taken from `stamp`, and its optional fields
+    /// empty.
+    fn wrap(self, stamp: &mut dyn Stamp) -> Self::Payload;
+
+    /// The message as this type, or the message back when it is another one.
+    // The message comes back as it was given; boxing it would cost every caller an allocation.
+    #[allow(clippy::result_large_err)]
+    fn from_message(message: Message) -> Result<Received<Self>, Message>;
 }
 
 /// `schemars::JsonSchema` with the `schemars` feature, and nothing without it: every generated
@@ -52,6 +62,25 @@ impl<T> OptionalJsonSchema for T {}
 pub trait Request: Body {
     /// The message that answers this one.
     type Reply: Body;
+
+    /// The topic the reply goes to: the request topic's reply topic, with its parameters.
+    fn reply_topic(topic: &Self::Topic) -> <Self::Reply as Body>::Topic;
+
+    /// The reply's payload: `reply` wrapped as [`Body::wrap`] does, with the fields the
+    /// definitions correlate (DJI `tid` and `bid`, Huawei `object_device_id`, Tencent
+    /// `request_id`) copied from `request`.
+    fn answer(
+        request: &Self::Payload,
+        reply: Self::Reply,
+        stamp: &mut dyn Stamp,
+    ) -> <Self::Reply as Body>::Payload;
+
+    /// Whether `request` asks for its reply: always, unless the definitions make it depend on
+    /// the payload (a DJI event asks only with `need_reply: 1`).
+    fn expects_reply(request: &Self::Payload) -> bool {
+        let _ = request;
+        true
+    }
 }
 
 /// A discriminator field: always the `N`th value of `B::TAGS`.

@@ -65,6 +65,12 @@ pub enum ErrorKind {
     },
     /// A field is missing, has the wrong type, or holds a value that cannot be read.
     Field(String),
+    /// The payload is a valid message, but not the one expected
+    /// ([`decode_as`](crate::decode_as)).
+    UnexpectedMessage {
+        /// The id of the message expected.
+        expected: &'static str,
+    },
 }
 
 impl DecodeError {
@@ -190,6 +196,7 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::WrongTopic { expected } => write!(f, "this message belongs on `{expected}`"),
             ErrorKind::Field(reason) => f.write_str(reason),
+            ErrorKind::UnexpectedMessage { expected } => write!(f, "expected `{expected}`"),
         }
     }
 }
@@ -217,6 +224,11 @@ pub(crate) fn text<'a>(topic: &str, payload: &'a [u8]) -> Result<&'a str, Decode
 /// makes it an invalid topic.
 pub(crate) fn parsed<T>(topic: &str, parsed: Result<T, TopicError>) -> Result<T, DecodeError> {
     parsed.map_err(|e| DecodeError::new(topic, ErrorKind::InvalidTopic(e)))
+}
+
+/// A valid message, `found`, where `expected` was asked for.
+pub(crate) fn unexpected(topic: &str, expected: &'static str, found: &'static str) -> DecodeError {
+    DecodeError::new(topic, ErrorKind::UnexpectedMessage { expected }).of(found)
 }
 
 pub(crate) fn unknown_topic(topic: &str) -> DecodeError {

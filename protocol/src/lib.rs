@@ -23,8 +23,10 @@ mod disputed;
 mod interop;
 mod near;
 mod open_enum;
+mod outgoing;
 mod pointer;
 mod received;
+mod stamp;
 mod topic;
 mod wire;
 
@@ -32,7 +34,9 @@ pub use body::{Body, OptionalJsonSchema, Request, Tag};
 pub use check::{Checked, Contract, Verdict, Violation, check};
 pub use decode::{DecodeError, ErrorKind};
 pub use disputed::Disputed;
+pub use outgoing::Outgoing;
 pub use received::{Delivery, Received};
+pub use stamp::{Stamp, SystemStamp};
 pub use topic::{Direction, Forbidden, Level, MAX_TOPIC_LEN, Topic, TopicError};
 pub use wire::Undocumented;
 
@@ -52,6 +56,21 @@ pub use generated::*;
 /// of the fault; it never panics, whatever the input.
 pub fn decode(topic: &str, payload: &[u8]) -> Result<Message, DecodeError> {
     generated::route(topic, payload, true)
+}
+
+/// Decodes an MQTT message that should be `B`: as [`decode`] does, with the same errors, and
+/// an [`ErrorKind::UnexpectedMessage`] that names what it is when it is another message.
+///
+/// ```
+/// use iotxfer::dji::firmware::OtaProgress;
+///
+/// let payload = br#"{"tid":"t","bid":"b","timestamp":1,"method":"ota_create","data":{}}"#;
+/// let err = iotxfer::decode_as::<OtaProgress>("thing/product/SN1/services", payload).unwrap_err();
+/// assert_eq!(err.message(), Some("dji/firmware/ota_create"));
+/// ```
+pub fn decode_as<B: Body>(topic: &str, payload: &[u8]) -> Result<Received<B>, DecodeError> {
+    B::from_message(decode(topic, payload)?)
+        .map_err(|other| decode::unexpected(topic, B::ID, other.id()))
 }
 
 /// For tests and fuzzing only, outside any compatibility promise.

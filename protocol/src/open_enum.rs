@@ -114,6 +114,13 @@ macro_rules! open_enum {
             }
         }
 
+        /// The value as it travels: `in_progress`, `3`.
+        impl ::core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                crate::open_enum::display(self, f)
+            }
+        }
+
         impl crate::Contract for $ty {
             fn check(
                 &self,
@@ -147,6 +154,13 @@ macro_rules! open_enum {
     };
 }
 pub(crate) use open_enum;
+
+pub(crate) fn display<E: OpenEnum>(value: &E, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match value.value() {
+        Value::Str(s) => f.write_str(s),
+        Value::Int(n) => write!(f, "{n}"),
+    }
+}
 
 pub(crate) fn serialize<E: OpenEnum, S: serde::Serializer>(
     value: &E,

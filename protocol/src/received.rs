@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{Body, Contract, Violation};
+use crate::{Body, Contract, Message, Outgoing, Request, Stamp, SystemStamp, Violation};
 
 /// A message as received: the typed topic (with its parameters) and the typed payload.
 pub struct Received<B: Body> {
@@ -10,6 +10,36 @@ pub struct Received<B: Body> {
     pub topic: B::Topic,
     /// The whole payload, envelope included.
     pub payload: B::Payload,
+}
+
+impl<Q: Request> Received<Q> {
+    /// The reply to this request, on the reply topic, with the correlated fields copied and
+    /// fresh ids and the system time for the rest.
+    pub fn reply(&self, body: Q::Reply) -> Outgoing<Q::Reply> {
+        self.reply_stamped(body, &mut SystemStamp)
+    }
+
+    /// [`reply`](Self::reply), with the ids and time of `stamp`.
+    pub fn reply_stamped(&self, body: Q::Reply, stamp: &mut dyn Stamp) -> Outgoing<Q::Reply> {
+        Outgoing {
+            topic: Q::reply_topic(&self.topic),
+            payload: Q::answer(&self.payload, body, stamp),
+        }
+    }
+
+    /// Whether the request asks for its reply (a DJI event only with `need_reply: 1`).
+    pub fn expects_reply(&self) -> bool {
+        Q::expects_reply(&self.payload)
+    }
+}
+
+/// The message as `Received<B>`, or the message back when it is another one.
+impl<B: Body> TryFrom<Message> for Received<B> {
+    type Error = Message;
+
+    fn try_from(message: Message) -> Result<Self, Message> {
+        B::from_message(message)
+    }
 }
 
 impl<B: Body> Clone for Received<B> {

@@ -385,7 +385,7 @@ fn dji_fileupload_progress() {
     assert_eq!(received.topic.gateway_sn(), "dock_sn");
     let payload = &received.payload;
     assert_eq!(payload.gateway.as_deref(), Some("dock_sn"));
-    assert_eq!(payload.need_reply, Some(0));
+    assert_eq!(payload.need_reply, Some(iotxfer::dji::NeedReply::No));
     assert_eq!(payload.timestamp, 1_655_781_395_926);
     assert_eq!(payload.data.result, LogResult::Success);
     assert_eq!(payload.data.output.status, Some(LogUploadStatus::Ok));

@@ -1,5 +1,6 @@
 //! Rust code from the checked protocol.
 
+mod build;
 mod decode;
 mod docs;
 mod pattern;
@@ -107,7 +108,8 @@ fn vendor(v: &Vendor) -> TokenStream {
         let item = types::structure(name, &doc, TokenStream::new(), fields, true);
         let contract = types::contract(name, &e.fields, true);
         let arbitrary = types::arbitrary(name, &e.fields, &v.id, TagOwner::Param, true);
-        quote!(#item #contract #arbitrary)
+        let wrap = build::envelope_wrap(v, e);
+        quote!(#item #contract #arbitrary #wrap)
     });
     let structs = v.structs.iter().map(|s| named_struct(v, s));
     let enums = v.enums.iter().map(types::enumeration);
@@ -176,7 +178,9 @@ fn named_struct(v: &Vendor, s: &Struct) -> TokenStream {
     );
     let contract = types::contract(&s.name, &s.fields, s.generic);
     let arbitrary = types::arbitrary(&s.name, &s.fields, &v.id, TagOwner::Param, s.generic);
-    quote!(#item #contract #arbitrary)
+    // A struct around the body is built by its envelope's `wrap`.
+    let new = (!s.generic).then(|| build::constructor(&s.name, &s.fields, &v.id, TagOwner::Param));
+    quote!(#item #new #contract #arbitrary)
 }
 
 fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
@@ -228,15 +232,24 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
         quote!(Self)
     };
     let request = m.reply.map(|r| {
-        let reply = ident(&f.messages[r].rust_name);
-        quote! {
-            impl crate::Request for #name {
-                type Reply = #reply;
-            }
-        }
+        let reply = &f.messages[r];
+        build::request(
+            v,
+            &build::Pair {
+                request: m,
+                request_envelope: envelope,
+                topic,
+                reply,
+                reply_envelope: &v.envelopes[v.topics[reply.topic].envelope],
+            },
+        )
     });
+    let new = build::constructor(&m.rust_name, &m.fields, &v.id, TagOwner::SelfType);
+    let body_fns = build::body_fns(m, envelope);
     quote! {
         #item
+
+        #new
 
         #contract
 
@@ -247,6 +260,8 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
             const TAGS: &'static [&'static str] = &[#(#tags),*];
             type Topic = super::#topic_ty;
             type Payload = #payload;
+
+            #body_fns
         }
 
         #request

@@ -1,68 +1,75 @@
 //! The envelope's discriminators and body: where each sits, numbered in envelope order.
 
 use super::fields::resolve_fields;
-use super::{Ctx, Place, Scope, doc};
+use super::{Ctx, Place, Scope, correlation, doc, fill};
 use crate::codes::Code;
 use crate::ir::{self, Type};
 use crate::load::VendorFile;
 use crate::model::EnvelopeDef;
 use crate::naming;
 
-/// Numbers the discriminators in envelope order (depth first through generic structs), notes
-/// where each sits, and counts the body fields.
-fn number_tags(
+/// What a walk through an envelope finds: its discriminators in envelope order (depth first
+/// through generic structs) and where each sits, and its body fields.
+#[derive(Default)]
+struct Walk {
+    tags: Vec<String>,
+    paths: Vec<String>,
+    bodies: usize,
+    /// The Rust field names from the payload to the body, unless an array lies between.
+    body_path: Option<Vec<String>>,
+}
+
+/// Where a walk is: the JSON pointer, the Rust field names, and whether an array lies above.
+#[derive(Clone, Default)]
+struct At {
+    pointer: String,
+    rust: Vec<String>,
+    in_array: bool,
+}
+
+/// Numbers the discriminators, and finds the body.
+fn walk(
     fields: &mut [ir::Field],
     structs: &mut [ir::Struct],
-) -> (Vec<String>, Vec<String>, usize) {
-    struct Walk {
-        tags: Vec<String>,
-        paths: Vec<String>,
-        bodies: usize,
+    at: &At,
+    out: &mut Walk,
+    depth: usize,
+) {
+    if depth > structs.len() {
+        return; // A cycle; the Rust compiler reports the infinite type.
     }
-    fn walk(
-        fields: &mut [ir::Field],
-        structs: &mut [ir::Struct],
-        at: &str,
-        out: &mut Walk,
-        depth: usize,
-    ) {
-        if depth > structs.len() {
-            return; // A cycle; the Rust compiler reports the infinite type.
-        }
-        for f in fields.iter_mut() {
-            let mut path = format!("{at}/{}", f.wire);
-            let ty = match &mut f.ty {
-                Type::Array(inner) => {
-                    path.push_str("/0");
-                    inner.as_mut()
-                }
-                other => other,
-            };
-            match ty {
-                Type::Tag(i) => {
-                    *i = Some(out.tags.len());
-                    out.tags.push(f.wire.clone());
-                    out.paths.push(path);
-                }
-                Type::Body => out.bodies += 1,
-                Type::Struct(r) if r.generic && r.family.is_none() => {
-                    if let Some(pos) = structs.iter().position(|s| s.name == r.name) {
-                        let mut inner = std::mem::take(&mut structs[pos].fields);
-                        walk(&mut inner, structs, &path, out, depth + 1);
-                        structs[pos].fields = inner;
-                    }
-                }
-                _ => {}
+    for f in fields.iter_mut() {
+        let mut here = at.clone();
+        here.pointer = format!("{}/{}", at.pointer, f.wire);
+        here.rust.push(f.rust.clone());
+        let ty = match &mut f.ty {
+            Type::Array(inner) => {
+                here.pointer.push_str("/0");
+                here.in_array = true;
+                inner.as_mut()
             }
+            other => other,
+        };
+        match ty {
+            Type::Tag(i) => {
+                *i = Some(out.tags.len());
+                out.tags.push(f.wire.clone());
+                out.paths.push(here.pointer);
+            }
+            Type::Body => {
+                out.bodies += 1;
+                out.body_path = (!here.in_array).then_some(here.rust);
+            }
+            Type::Struct(r) if r.generic && r.family.is_none() => {
+                if let Some(pos) = structs.iter().position(|s| s.name == r.name) {
+                    let mut inner = std::mem::take(&mut structs[pos].fields);
+                    walk(&mut inner, structs, &here, out, depth + 1);
+                    structs[pos].fields = inner;
+                }
+            }
+            _ => {}
         }
     }
-    let mut out = Walk {
-        tags: Vec::new(),
-        paths: Vec::new(),
-        bodies: 0,
-    };
-    walk(fields, structs, "", &mut out, 0);
-    (out.tags, out.paths, out.bodies)
 }
 
 /// How often the vendor's envelopes and structs use the vendor struct `name`.
@@ -137,6 +144,8 @@ fn empty() -> ir::Envelope {
         tags: Vec::new(),
         tag_paths: Vec::new(),
         nested: false,
+        correlate: Vec::new(),
+        body_path: Some(Vec::new()),
     }
 }
 
@@ -160,7 +169,14 @@ fn resolve_envelope(
         );
     }
     let mut fields = resolve_fields(ctx, scope, &def.fields, Place::Envelope);
-    let (tags, tag_paths, bodies) = number_tags(&mut fields, structs);
+    let mut found = Walk::default();
+    walk(&mut fields, structs, &At::default(), &mut found, 0);
+    let Walk {
+        tags,
+        paths: tag_paths,
+        bodies,
+        body_path,
+    } = found;
     // A `discriminator` written where it cannot be is reported where it is written.
     let misplaced = def.fields.values().any(|f| {
         f.get_ref()
@@ -173,6 +189,10 @@ fn resolve_envelope(
         ctx.diags
             .error(Code::EnvelopeNoDiscriminator, ctx.file, span.clone(), fault);
     }
+    fill::check_buildable(ctx, &def.fields, &fields, bodies > 0);
+    if bodies == 0 {
+        check_flat(ctx, def, &fields);
+    }
     if bodies > 1 {
         let fault = "the envelope holds more than one `body` field";
         ctx.diags.error(Code::EnvelopeBodies, ctx.file, span, fault);
@@ -184,9 +204,42 @@ fn resolve_envelope(
             None => "Envelope".to_owned(),
         },
         doc: doc(ctx, &def.doc),
+        correlate: correlation::envelope_correlate(ctx, def, &fields),
         fields,
         tags,
         tag_paths,
         nested: bodies > 0,
+        body_path: if bodies > 0 {
+            body_path
+        } else {
+            Some(Vec::new())
+        },
+    }
+}
+
+/// An envelope without a body keeps its discriminators at the top level, beside the message's
+/// fields: the message struct holds them, and no struct of the vendor can sit between.
+fn check_flat(ctx: &mut Ctx<'_>, def: &EnvelopeDef, fields: &[ir::Field]) {
+    let nested = |f: &ir::Field| match &f.ty {
+        Type::Struct(r) => r.generic,
+        Type::Array(inner) => matches!(inner.as_ref(), Type::Struct(r) if r.generic),
+        _ => false,
+    };
+    for field in fields.iter().filter(|f| nested(f)) {
+        let span = def
+            .fields
+            .keys()
+            .find(|k| *k.get_ref() == field.wire)
+            .map_or(0..0, |k| k.span());
+        ctx.diags.error_help(
+            Code::FlatEnvelopeStruct,
+            ctx.file,
+            span,
+            format!(
+                "`{}` holds a discriminator, in an envelope without a `body`",
+                field.wire
+            ),
+            "put the discriminators at the top of the envelope, or add a `body` field",
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::correlation::{self, Pair};
 use super::enums::resolve_enum;
 use super::fields::{resolve_fields, resolve_struct};
 use super::names::check_type_names;
@@ -92,7 +93,8 @@ pub(super) fn resolve_family(
             }
         }
     }
-    pair_replies(ctx, ff, known.topics, &mut messages, &unplaced);
+    pair_replies(ctx, ff, known, &mut messages, &unplaced);
+    correlation::check_correlate_has_request(ctx, &ff.messages, &messages);
 
     Some(ir::Family {
         id: ff.id.clone(),
@@ -296,6 +298,7 @@ fn resolve_message(
         tag: own,
         reply: None,
         request: None,
+        correlate: Vec::new(),
         doc,
         term: def.term.clone(),
         fields,
@@ -432,7 +435,7 @@ fn message_fields(
 fn pair_replies(
     ctx: &mut Ctx<'_>,
     ff: &FamilyFile,
-    topics: &[ir::Topic],
+    known: &Known<'_>,
     messages: &mut [ir::Message],
     unplaced: &BTreeSet<&str>,
 ) {
@@ -460,6 +463,7 @@ fn pair_replies(
             }
             continue;
         };
+        let topics = known.topics;
         let request_topic = &topics[messages[i].topic];
         let fault = match request_topic.reply {
             None => Some((
@@ -487,7 +491,23 @@ fn pair_replies(
                 format!("`{}` already answers another message", reply.get_ref()),
             );
         }
+        // A second request of the same reply is reported; its pair adds nothing.
+        let first = messages[r].request.is_none();
         messages[i].reply = Some(r);
         messages[r].request = Some(i);
+        let def = ff
+            .messages
+            .iter()
+            .find(|m| m.name.get_ref() == reply.get_ref());
+        if let (true, Some(def)) = (first, def) {
+            let envelope = |m: &ir::Message| &known.envelopes[topics[m.topic].envelope];
+            let pair = Pair {
+                request: &messages[i],
+                request_envelope: envelope(&messages[i]),
+                reply: &messages[r],
+                reply_envelope: envelope(&messages[r]),
+            };
+            messages[r].correlate = correlation::reply_correlate(ctx, &def.def, &pair);
+        }
     }
 }

@@ -96,6 +96,7 @@ fn resolve_field(
     }
     let range = resolve_range(ctx, d, &ty);
     let string_wire = string_wire(ctx, d, &ty, &range);
+    let fill = super::fill::fill(ctx, d, &ty, place);
     Some(ir::Field {
         wire,
         rust,
@@ -106,6 +107,7 @@ fn resolve_field(
         unit: d.unit.clone(),
         range,
         string_wire,
+        fill,
     })
 }
 

@@ -12,10 +12,12 @@ use crate::ir;
 use crate::load::{VendorDir, VendorFile};
 use crate::naming;
 
+mod correlation;
 mod enums;
 mod envelope;
 mod family;
 mod fields;
+mod fill;
 mod names;
 mod topics;
 mod types;
@@ -98,7 +100,11 @@ fn resolve_vendor(
         .filter_map(|e| resolve_enum(&mut ctx, e))
         .collect();
     let envelopes = resolve_envelopes(&mut ctx, &scope, vf, &mut structs);
-    let (topics, carried) = resolve_topics(&mut ctx, &vf.topics, &envelopes, vf.envelope.is_some());
+    fill::check_struct_fills(&mut ctx, vf, &structs, &envelopes);
+    let (mut topics, carried) =
+        resolve_topics(&mut ctx, &vf.topics, &envelopes, vf.envelope.is_some());
+    correlation::reply_when(&mut ctx, vf, &mut topics, &carried, &envelopes, &enums);
+    correlation::check_envelope_pairs(&mut ctx, vf, &topics, &envelopes);
     check_envelopes_used(&mut ctx, vf, &topics, &carried);
     check_generated_names(&mut ctx, vf, &topics, &envelopes);
     let vendor_id = dir.id.clone();

@@ -120,6 +120,7 @@ fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>, envelope: us
         reply: None,
         open: def.open,
         envelope,
+        reply_when: Vec::new(),
     }
 }
 

@@ -1,0 +1,267 @@
+//! Building and answering messages: constructors that set the discriminators, the envelope
+//! around a body (`Body::wrap`), and the `Request` impl that copies what a reply correlates.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use super::types::{TagOwner, rust_type};
+use crate::ir::{Condition, Envelope, Field, Fill, Message, Topic, Type, Value, Vendor};
+
+/// `new`, with a parameter per required field: the discriminators are set and the optional
+/// fields empty, so that a user never writes `Tag::new()`.
+pub fn constructor(name: &str, fields: &[Field], vendor: &str, owner: TagOwner) -> TokenStream {
+    let name = ident(name);
+    let required: Vec<&Field> = fields
+        .iter()
+        .filter(|f| !f.optional && !matches!(f.ty, Type::Tag(_)))
+        .collect();
+    let params = required.iter().map(|f| {
+        let param = ident(&f.rust);
+        match f.ty {
+            Type::Text => quote!(#param: impl ::core::convert::Into<::std::string::String>),
+            _ => {
+                let ty = rust_type(&f.ty, vendor, owner);
+                quote!(#param: #ty)
+            }
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        match (&f.ty, f.optional) {
+            (_, true) => quote!(#field: ::core::option::Option::None),
+            (Type::Tag(_), false) => quote!(#field: crate::Tag::new()),
+            (Type::Text, false) => quote!(#field: ::core::convert::Into::into(#field)),
+            _ => quote!(#field),
+        }
+    });
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let default = required.is_empty().then(|| {
+        quote! {
+            impl ::core::default::Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            /// The value with these fields; the optional fields are empty.
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+
+        #default
+    }
+}
+
+/// `Envelope::wrap`: the envelope around a body, with its discriminators set, its ids and time
+/// taken from the stamp, and its optional fields empty.
+pub fn envelope_wrap(v: &Vendor, e: &Envelope) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let literal = literal(quote!(Self), &e.fields, v);
+    let stamp = if fills(&e.fields, v) {
+        quote!(stamp)
+    } else {
+        quote!(_stamp)
+    };
+    quote! {
+        impl<B: crate::Body> #name<B> {
+            /// The envelope around `body`, as [`Body::wrap`](crate::Body::wrap) builds it.
+            pub(crate) fn wrap(body: B, #stamp: &mut dyn crate::Stamp) -> Self {
+                #literal
+            }
+        }
+    }
+}
+
+/// Whether a required field around the body takes its value from the stamp.
+fn fills(fields: &[Field], v: &Vendor) -> bool {
+    fields.iter().filter(|f| !f.optional).any(|f| {
+        let ty = match &f.ty {
+            Type::Array(inner) => inner.as_ref(),
+            ty => ty,
+        };
+        f.fill.is_some()
+            || matches!(ty, Type::Struct(r) if r.generic
+                && v.structs.iter().any(|s| s.name == r.name && fills(&s.fields, v)))
+    })
+}
+
+fn literal(path: TokenStream, fields: &[Field], v: &Vendor) -> TokenStream {
+    let inits = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let value = init(f, v);
+        quote!(#field: #value)
+    });
+    quote!(#path { #(#inits),* })
+}
+
+/// What a field around the body holds in a built message. Resolution leaves no required
+/// field without one.
+fn init(f: &Field, v: &Vendor) -> TokenStream {
+    if f.optional {
+        return quote!(::core::option::Option::None);
+    }
+    match (&f.ty, f.fill) {
+        (_, Some(Fill::Id)) => quote!(crate::Stamp::id(stamp)),
+        (_, Some(Fill::NowMs)) => quote!(crate::Stamp::now_ms(stamp)),
+        (Type::Body, None) => quote!(body),
+        (Type::Tag(_), None) => quote!(crate::Tag::new()),
+        (Type::Array(inner), None) => {
+            let item = init(
+                &Field {
+                    ty: (**inner).clone(),
+                    ..f.clone()
+                },
+                v,
+            );
+            quote!(::std::vec![#item])
+        }
+        (Type::Struct(r), None) if r.generic => {
+            let s = v.structs.iter().find(|s| s.name == r.name);
+            let name = ident(&r.name);
+            let vendor = ident(&v.id);
+            literal(
+                quote!(crate::#vendor::#name),
+                s.map_or(&[][..], |s| &s.fields),
+                v,
+            )
+        }
+        _ => quote!(::core::compile_error!(
+            "a field around the body has nothing to fill it"
+        )),
+    }
+}
+
+/// The `Body::wrap` and `Body::from_message` of a message.
+pub fn body_fns(m: &Message, envelope: &Envelope) -> TokenStream {
+    let wrap = if envelope.nested {
+        let name = ident(&envelope.rust_name);
+        quote!(super::#name::wrap(self, stamp))
+    } else {
+        quote!({
+            let _ = stamp;
+            self
+        })
+    };
+    let variant = ident(&m.variant);
+    quote! {
+        fn wrap(self, stamp: &mut dyn crate::Stamp) -> Self::Payload {
+            #wrap
+        }
+
+        fn from_message(
+            message: crate::Message,
+        ) -> ::core::result::Result<crate::Received<Self>, crate::Message> {
+            match message {
+                crate::Message::#variant(received) => ::core::result::Result::Ok(received),
+                // Unreachable when the definitions hold one message.
+                #[allow(unreachable_patterns)]
+                other => ::core::result::Result::Err(other),
+            }
+        }
+    }
+}
+
+/// The pair a `Request` impl joins: the request, its reply, and where each travels.
+pub struct Pair<'a> {
+    pub request: &'a Message,
+    pub request_envelope: &'a Envelope,
+    pub topic: &'a Topic,
+    pub reply: &'a Message,
+    pub reply_envelope: &'a Envelope,
+}
+
+/// `impl Request`: the reply type and topic, the reply's payload with the correlated fields
+/// copied, and when the request asks for its reply.
+pub fn request(v: &Vendor, pair: &Pair<'_>) -> TokenStream {
+    let name = ident(&pair.request.rust_name);
+    let reply = ident(&pair.reply.rust_name);
+    let copies = copies(pair);
+    let answer = if copies.is_empty() {
+        quote!({
+            let _ = request;
+            crate::Body::wrap(reply, stamp)
+        })
+    } else {
+        quote!({
+            let mut out = crate::Body::wrap(reply, stamp);
+            #(#copies)*
+            out
+        })
+    };
+    let expects = expects_reply(v, &pair.topic.reply_when);
+    quote! {
+        impl crate::Request for #name {
+            type Reply = #reply;
+
+            fn reply_topic(topic: &Self::Topic) -> <Self::Reply as crate::Body>::Topic {
+                topic.reply()
+            }
+
+            fn answer(
+                request: &Self::Payload,
+                reply: Self::Reply,
+                stamp: &mut dyn crate::Stamp,
+            ) -> <Self::Reply as crate::Body>::Payload {
+                #answer
+            }
+
+            #expects
+        }
+    }
+}
+
+/// `out.<field> = request.<field>.clone();` for the reply envelope's `correlate` fields, then
+/// for the reply's own, down the body path of each side.
+fn copies(pair: &Pair<'_>) -> Vec<TokenStream> {
+    let path = |e: &Envelope| -> Vec<proc_macro2::Ident> {
+        e.body_path.iter().flatten().map(|p| ident(p)).collect()
+    };
+    let (ours, theirs) = (path(pair.reply_envelope), path(pair.request_envelope));
+    let envelope = pair.reply_envelope.correlate.iter().map(|f| {
+        let f = ident(f);
+        quote!(out.#f = ::core::clone::Clone::clone(&request.#f);)
+    });
+    let own = pair.reply.correlate.iter().map(|f| {
+        let f = ident(f);
+        quote!(out #(.#ours)* .#f = ::core::clone::Clone::clone(&request #(.#theirs)* .#f);)
+    });
+    envelope.chain(own).collect()
+}
+
+/// `expects_reply`, when the topic's `reply_when` makes it depend on the payload.
+fn expects_reply(v: &Vendor, when: &[Condition]) -> Option<TokenStream> {
+    if when.is_empty() {
+        return None;
+    }
+    let vendor = ident(&v.id);
+    let mut tests = when.iter().map(|c| {
+        let field = ident(&c.field);
+        let value = match &c.value {
+            Value::Int(n) => quote!(#n),
+            Value::Text(s) => quote!(#s),
+            Value::Variant(e, variant) => {
+                let (e, variant) = (ident(e), ident(variant));
+                quote!(crate::#vendor::#e::#variant)
+            }
+        };
+        match (c.optional, &c.value) {
+            (true, Value::Text(_)) => {
+                quote!(request.#field.as_deref() == ::core::option::Option::Some(#value))
+            }
+            (true, _) => quote!(request.#field == ::core::option::Option::Some(#value)),
+            (false, _) => quote!(request.#field == #value),
+        }
+    });
+    let first = tests.next()?;
+    Some(quote! {
+        fn expects_reply(request: &Self::Payload) -> bool {
+            #first #(&& #tests)*
+        }
+    })
+}
