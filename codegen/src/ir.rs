@@ -97,6 +97,8 @@ pub enum Level {
 pub struct Param {
     pub name: String,
     pub doc: String,
+    /// Part of the name of the device.
+    pub device: bool,
 }
 
 #[derive(Debug)]

@@ -72,6 +72,9 @@ impl Direction {
 #[serde(deny_unknown_fields)]
 pub struct ParamDef {
     pub doc: Spanned<String>,
+    /// The parameter names the device (with the others so marked, in pattern order).
+    #[serde(default)]
+    pub device: bool,
 }
 
 /// `[envelope]`: the fields that wrap every message of a vendor.

@@ -71,6 +71,9 @@ pub enum TopicError {
         /// Its length in bytes.
         len: usize,
     },
+    /// No pattern of the definitions has the topic's literal levels.
+    #[error("no topic pattern of the definitions matches the topic")]
+    Unknown,
     /// The topic is not of this pattern.
     #[error("the topic does not match the pattern `{pattern}`")]
     NoMatch {

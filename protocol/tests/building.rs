@@ -213,3 +213,56 @@ fn enums_print_their_wire_value() {
     assert_eq!(FileResult::from_wire(-4).to_string(), "-4");
     assert_eq!(FileResult::from_wire(-99).to_string(), "-99");
 }
+
+#[test]
+fn any_topic_parses_into_its_pattern_and_device() {
+    use iotxfer::{AnyTopic, TopicError};
+    let cases = [
+        (
+            "thing/product/4TADK1/events",
+            "thing/product/{gateway_sn}/events",
+            "4TADK1",
+        ),
+        (
+            "$oc/devices/dev_1/sys/events/up",
+            "$oc/devices/{device_id}/sys/events/up",
+            "dev_1",
+        ),
+        (
+            "$thing/down/service/P1/d1",
+            "$thing/down/service/{product_id}/{device_name}",
+            "P1/d1",
+        ),
+    ];
+    for (name, pattern, device) in cases {
+        let topic = AnyTopic::parse(name).expect(name);
+        assert_eq!(topic.info().pattern, pattern);
+        assert_eq!(topic.device().as_deref(), Some(device));
+        assert_eq!(topic.to_string(), name);
+    }
+    let topic: AnyTopic = "$resource/up/service/P1/d1".parse().expect("valid");
+    assert_eq!(
+        topic.params(),
+        [("product_id", "P1"), ("device_name", "d1")]
+    );
+    assert!(matches!(topic, AnyTopic::TencentResourceUp(ref t) if t.device_name() == "d1"));
+
+    assert_eq!(
+        AnyTopic::parse("thing/product/x/nope"),
+        Err(TopicError::Unknown)
+    );
+    assert_eq!(AnyTopic::parse("a/b/c/d/e/f/g/h"), Err(TopicError::Unknown));
+    assert_eq!(
+        AnyTopic::parse("thing/product//events"),
+        Err(TopicError::Empty {
+            param: "gateway_sn"
+        })
+    );
+    assert!(matches!(
+        AnyTopic::parse("$thing/up/service/P+1/d1"),
+        Err(TopicError::Forbidden {
+            param: "product_id",
+            ..
+        })
+    ));
+}

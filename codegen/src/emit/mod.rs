@@ -20,9 +20,11 @@ const NUMBERED: &str = "resolve::envelope numbers every discriminator";
 pub fn emit(protocol: &Protocol) -> String {
     let vendors = protocol.vendors.iter().map(vendor);
     let root = decode::root(protocol);
+    let any_topic = topics::any_topic(protocol);
     let tokens = quote! {
         #(#vendors)*
         #root
+        #any_topic
     };
     format(tokens)
 }

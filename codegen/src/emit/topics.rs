@@ -4,7 +4,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{docs, ident};
-use crate::ir::{Direction, Level, Topic, Vendor};
+use crate::ir::{Direction, Level, Protocol, Topic, Vendor};
+use crate::naming;
 
 pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
     let name = ident(&t.rust_name);
@@ -145,4 +146,124 @@ fn topic_traits(t: &Topic, in_order: &[proc_macro2::Ident]) -> TokenStream {
             }
         }
     }
+}
+
+/// `AnyTopic`: a topic name of any pattern, parsed into its topic struct.
+pub fn any_topic(protocol: &Protocol) -> TokenStream {
+    let topics: Vec<(&Vendor, &Topic)> = protocol
+        .vendors
+        .iter()
+        .flat_map(|v| v.topics.iter().map(move |t| (v, t)))
+        .collect();
+    let variants: Vec<_> = topics
+        .iter()
+        .map(|(v, t)| {
+            ident(&format!(
+                "{}{}",
+                naming::type_name(&v.id),
+                naming::type_name(&t.key)
+            ))
+        })
+        .collect();
+    let types: Vec<TokenStream> = topics
+        .iter()
+        .map(|(v, t)| {
+            let (v, t) = (ident(&v.id), ident(&t.rust_name));
+            quote!(crate::#v::#t)
+        })
+        .collect();
+    let docs = topics.iter().map(|(_, t)| {
+        let doc = format!("`{}`, {}.", t.pattern, docs::direction(t.direction));
+        quote!(#[doc = #doc])
+    });
+    let index: Vec<Literal> = (0..topics.len()).map(Literal::usize_unsuffixed).collect();
+    let params = topics.iter().zip(&variants).map(|((_, t), variant)| {
+        let names = t.levels.iter().filter_map(|l| match l {
+            Level::Param(i) => Some(&t.params[*i]),
+            Level::Literal(_) => None,
+        });
+        let pairs = names.map(|p| {
+            let (name, get) = (&p.name, ident(&p.name));
+            quote!((#name, topic.#get()))
+        });
+        quote!(Self::#variant(topic) => ::std::vec![#(#pairs),*])
+    });
+    let devices = topics
+        .iter()
+        .zip(&variants)
+        .map(|((_, t), variant)| device_arm(t, variant));
+    quote! {
+        /// A topic name of any pattern of the definitions, parsed into its topic struct, with its
+        /// parameters checked.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum AnyTopic {
+            #( #docs #variants(#types), )*
+        }
+
+        impl AnyTopic {
+            /// Parses a topic name of any pattern. Fails with [`TopicError::Unknown`](crate::TopicError::Unknown)
+            /// when no pattern has its literal levels, or with what is wrong with a parameter.
+            pub fn parse(topic: &str) -> ::core::result::Result<Self, crate::TopicError> {
+                let levels = crate::topic::Levels::of(topic).ok_or(crate::TopicError::Unknown)?;
+                match pattern_of(levels.as_slice()) {
+                    #( ::core::option::Option::Some(#index) => #types::from_levels(&levels).map(Self::#variants), )*
+                    _ => ::core::result::Result::Err(crate::TopicError::Unknown),
+                }
+            }
+
+            /// The pattern it is of.
+            pub fn info(&self) -> &'static crate::catalog::TopicInfo {
+                match self {
+                    #( Self::#variants(_) => &TOPICS[#index], )*
+                }
+            }
+
+            /// Its parameters, by name, in pattern order.
+            pub fn params(&self) -> ::std::vec::Vec<(&'static str, &str)> {
+                match self {
+                    #( #params, )*
+                }
+            }
+
+            /// The device the topic is about: its device parameters, joined by `/` in pattern
+            /// order (`{gateway_sn}`, `{device_id}`, `{product_id}/{device_name}`).
+            pub fn device(&self) -> ::core::option::Option<::std::string::String> {
+                match self {
+                    #( #devices, )*
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for AnyTopic {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    #( Self::#variants(topic) => ::core::fmt::Display::fmt(topic, f), )*
+                }
+            }
+        }
+
+        impl ::core::str::FromStr for AnyTopic {
+            type Err = crate::TopicError;
+            fn from_str(topic: &str) -> ::core::result::Result<Self, Self::Err> {
+                Self::parse(topic)
+            }
+        }
+    }
+}
+
+fn device_arm(t: &Topic, variant: &proc_macro2::Ident) -> TokenStream {
+    let device: Vec<_> = t
+        .levels
+        .iter()
+        .filter_map(|l| match l {
+            Level::Param(i) if t.params[*i].device => Some(ident(&t.params[*i].name)),
+            _ => None,
+        })
+        .collect();
+    if device.is_empty() {
+        return quote!(Self::#variant(_) => ::core::option::Option::None);
+    }
+    let parts = device.iter().map(|p| quote!(topic.#p()));
+    quote!(Self::#variant(topic) => ::core::option::Option::Some([#(#parts),*].join("/")))
 }

@@ -175,6 +175,7 @@ fn topic_params(ctx: &mut Ctx<'_>, def: &model::TopicDef) -> (Vec<ir::Param>, De
         params.push(ir::Param {
             name: n.clone(),
             doc: doc(ctx, &p.doc),
+            device: p.device,
         });
     }
     (params, declared)
