@@ -90,6 +90,11 @@ fn the_readme_lists_every_vendor_family_and_topic() {
 }
 
 #[test]
+fn the_crate_readme_lists_every_vendor_family_and_topic() {
+    holds_its_table("protocol/README.md", "vendors", &readme_vendors());
+}
+
+#[test]
 fn the_schema_readme_lists_every_vendor_family_and_topic() {
     holds_its_table("schema/json/README.md", "vendors", &schema_vendors());
 }

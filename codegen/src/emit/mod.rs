@@ -135,7 +135,7 @@ fn vendor(v: &Vendor) -> TokenStream {
 fn family(v: &Vendor, f: &Family) -> TokenStream {
     let name = ident(&f.id);
     let mut doc = format!(
-        "{}.\n\n{}\n\nSource: `{}`.\n\n| Message | Topic | Wire name | Reply |\n|---|---|---|---|\n",
+        "{}.\n\n{}\n\nSource: {}.\n\n| Message | Topic | Wire name | Reply |\n|---|---|---|---|\n",
         f.name,
         docs::escape(&f.doc),
         f.source
@@ -210,7 +210,7 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
     if let Some(r) = m.request {
         doc.push_str(&format!("| Answers | [`{}`] |\n", f.messages[r].rust_name));
     }
-    doc.push_str(&format!("| Source | `{}` |\n", f.source));
+    doc.push_str(&format!("| Source | {} |\n", f.source));
     let wire = &m.wire;
     let term = docs::term_alias(m.term.as_deref());
     // The JSON Schema gets the description without the rustdoc table.

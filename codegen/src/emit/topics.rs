@@ -75,7 +75,7 @@ fn topic_doc(t: &Topic) -> TokenStream {
         docs::direction(t.direction)
     );
     if let Some(source) = &t.source {
-        text.push_str(&format!(" Source: `{source}`."));
+        text.push_str(&format!(" Source: {source}."));
     }
     docs::attrs(&text)
 }
