@@ -44,6 +44,8 @@ pub struct Envelope {
     /// The Rust field names from the payload to the body (none for a flat envelope); `None`
     /// when the body sits in a list (Huawei `services`).
     pub body_path: Option<Vec<String>>,
+    /// The JSON pointer of the body (empty for a flat envelope), where `body_path` is known.
+    pub body_pointer: Option<String>,
 }
 
 #[derive(Debug)]
@@ -73,6 +75,8 @@ pub struct Topic {
 pub struct Condition {
     /// The Rust name of the field.
     pub field: String,
+    /// Its member name.
+    pub wire: String,
     pub optional: bool,
     pub value: Value,
 }
@@ -82,8 +86,16 @@ pub struct Condition {
 pub enum Value {
     Int(i64),
     Text(String),
-    /// A variant of a vendor enum: its name and the variant.
-    Variant(String, String),
+    /// A documented value of a vendor enum.
+    Variant {
+        /// The enum's name.
+        name: String,
+        variant: String,
+        /// The value as written in the definition.
+        wire: String,
+        /// Whether it travels as a JSON string.
+        string: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,24 @@ use serde_json::Value;
 use crate::Body;
 use crate::Direction;
 
+/// A field a reply copies from the request it answers, by its JSON pointer in each payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correlation {
+    /// Where the reply holds it: `/tid`.
+    pub reply: &'static str,
+    /// Where the request holds it.
+    pub request: &'static str,
+}
+
+/// A value a request holds when it asks for its reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyCondition {
+    /// The JSON pointer of the field: `/need_reply`.
+    pub pointer: &'static str,
+    /// The value, as JSON: `1`.
+    pub value: &'static str,
+}
+
 /// One message of the definitions.
 #[derive(Debug, Clone, Copy)]
 pub struct MessageInfo {
@@ -40,6 +58,11 @@ pub struct MessageInfo {
     pub reply: Option<&'static str>,
     /// The id of the message it answers.
     pub request: Option<&'static str>,
+    /// For a reply: the fields it copies from the request it answers (DJI `tid` and `bid`).
+    pub correlate: &'static [Correlation],
+    /// For a request: the values it holds when it asks for its reply, all of them (a DJI event
+    /// asks only with `need_reply: 1`); empty when it always asks.
+    pub reply_when: &'static [ReplyCondition],
     /// The first sentence of its description.
     pub summary: &'static str,
     #[cfg(feature = "schemars")]

@@ -266,3 +266,39 @@ fn any_topic_parses_into_its_pattern_and_device() {
         })
     ));
 }
+
+#[test]
+fn the_catalog_says_how_replies_correlate_and_when_they_are_due() {
+    use iotxfer::catalog::{self, Correlation, ReplyCondition};
+    let info = |id: &str| {
+        catalog::messages()
+            .iter()
+            .find(|m| m.id == id)
+            .unwrap_or_else(|| panic!("{id} is in the catalog"))
+    };
+    let both = |at: &'static str| Correlation {
+        reply: at,
+        request: at,
+    };
+    assert_eq!(
+        info("dji/firmware/ota_progress_reply").correlate,
+        [both("/tid"), both("/bid")]
+    );
+    assert_eq!(
+        info("dji/firmware/ota_progress").reply_when,
+        [ReplyCondition {
+            pointer: "/need_reply",
+            value: "1"
+        }]
+    );
+    assert!(info("dji/firmware/ota_create").reply_when.is_empty());
+    assert_eq!(
+        info("huawei/file_manager/get_upload_url_response").correlate,
+        [both("/object_device_id")]
+    );
+    assert_eq!(
+        info("tencent/file_management/request_url_resp").correlate,
+        [both("/request_id")]
+    );
+    assert!(info("tencent/resource/get_download_task_rsp").correlate.is_empty());
+}

@@ -245,8 +245,8 @@ fn expects_reply(v: &Vendor, when: &[Condition]) -> Option<TokenStream> {
         let value = match &c.value {
             Value::Int(n) => quote!(#n),
             Value::Text(s) => quote!(#s),
-            Value::Variant(e, variant) => {
-                let (e, variant) = (ident(e), ident(variant));
+            Value::Variant { name, variant, .. } => {
+                let (e, variant) = (ident(name), ident(variant));
                 quote!(crate::#vendor::#e::#variant)
             }
         };

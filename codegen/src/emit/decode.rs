@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, ident};
-use crate::ir::{Direction, Envelope, Family, Field, Message, Protocol, Type, Vendor};
+use crate::ir::{Direction, Envelope, Family, Field, Message, Protocol, Type, Value, Vendor};
 
 /// `mod head`: borrowed structs that read only the discriminators of a payload, one set per
 /// envelope (`Head` and `PATHS` for the vendor's `[envelope]`, `<Name>EnvelopeHead` and
@@ -410,6 +410,8 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             let request = option(m.request.map(|r| f.messages[r].id.as_str()));
             let summary = docs::summary(&m.doc);
             let body = body_path(v, f, m);
+            let correlate = correlations(v, f, m);
+            let reply_when = reply_conditions(m, topic);
             quote! {
                 crate::catalog::MessageInfo {
                     id: #id,
@@ -423,6 +425,8 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
                     tag: #tag,
                     reply: #reply,
                     request: #request,
+                    correlate: &[#(#correlate),*],
+                    reply_when: &[#(#reply_when),*],
                     summary: #summary,
                     #[cfg(feature = "schemars")]
                     schema: crate::catalog::root_schema::<#body>,
@@ -434,6 +438,76 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             }
         })
         .collect()
+}
+
+/// For a reply, the JSON pointers of what it copies from its request: its envelope's
+/// `correlate` fields, then its own.
+fn correlations(v: &Vendor, f: &Family, m: &Message) -> Vec<TokenStream> {
+    let Some(request) = m.request.map(|r| &f.messages[r]) else {
+        return Vec::new();
+    };
+    let ours = &v.envelopes[v.topics[m.topic].envelope];
+    let theirs = &v.envelopes[v.topics[request.topic].envelope];
+    let wire = |fields: &[Field], rust: &str| {
+        fields
+            .iter()
+            .find(|f| f.rust == rust)
+            .map(|f| f.wire.clone())
+            .unwrap_or_default()
+    };
+    let envelope = ours.correlate.iter().map(|c| {
+        let at = format!("/{}", wire(&ours.fields, c));
+        (at.clone(), at)
+    });
+    let own = m.correlate.iter().map(|c| {
+        let w = wire(&m.fields, c);
+        let at = |e: &crate::ir::Envelope| {
+            format!("{}/{w}", e.body_pointer.as_deref().unwrap_or_default())
+        };
+        (at(ours), at(theirs))
+    });
+    envelope
+        .chain(own)
+        .map(|(reply, request)| quote!(crate::catalog::Correlation { reply: #reply, request: #request }))
+        .collect()
+}
+
+/// For a request, the values that ask for its reply, as JSON.
+fn reply_conditions(m: &Message, topic: &crate::ir::Topic) -> Vec<TokenStream> {
+    if m.reply.is_none() {
+        return Vec::new();
+    }
+    topic
+        .reply_when
+        .iter()
+        .map(|c| {
+            let pointer = format!("/{}", c.wire);
+            let value = match &c.value {
+                Value::Int(n) => n.to_string(),
+                Value::Text(s) => json_string(s),
+                Value::Variant {
+                    wire, string: true, ..
+                } => json_string(wire),
+                Value::Variant { wire, .. } => wire.clone(),
+            };
+            quote!(crate::catalog::ReplyCondition { pointer: #pointer, value: #value })
+        })
+        .collect()
+}
+
+/// A string as a JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `TOPICS`: what the catalog says of each topic.

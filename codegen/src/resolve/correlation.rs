@@ -141,6 +141,7 @@ fn condition(
     };
     Some(ir::Condition {
         field: field.rust.clone(),
+        wire: field.wire.clone(),
         optional: field.optional,
         value: typed,
     })
@@ -159,7 +160,12 @@ fn typed_value(ty: &Type, value: &Scalar, enums: &[ir::Enum]) -> Option<ir::Valu
             };
             let e = enums.iter().find(|e| e.name == r.name)?;
             let v = e.values.iter().find(|v| v.wire == wire)?;
-            Some(ir::Value::Variant(e.name.clone(), v.variant.clone()))
+            Some(ir::Value::Variant {
+                name: e.name.clone(),
+                variant: v.variant.clone(),
+                wire: v.wire.clone(),
+                string: e.wire == ir::EnumWire::String,
+            })
         }
         _ => None,
     }

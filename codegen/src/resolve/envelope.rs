@@ -15,8 +15,9 @@ struct Walk {
     tags: Vec<String>,
     paths: Vec<String>,
     bodies: usize,
-    /// The Rust field names from the payload to the body, unless an array lies between.
-    body_path: Option<Vec<String>>,
+    /// The Rust field names from the payload to the body, and its JSON pointer, unless an
+    /// array lies between.
+    body_path: Option<(Vec<String>, String)>,
 }
 
 /// Where a walk is: the JSON pointer, the Rust field names, and whether an array lies above.
@@ -58,7 +59,7 @@ fn walk(
             }
             Type::Body => {
                 out.bodies += 1;
-                out.body_path = (!here.in_array).then_some(here.rust);
+                out.body_path = (!here.in_array).then_some((here.rust, here.pointer));
             }
             Type::Struct(r) if r.generic && r.family.is_none() => {
                 if let Some(pos) = structs.iter().position(|s| s.name == r.name) {
@@ -146,6 +147,7 @@ fn empty() -> ir::Envelope {
         nested: false,
         correlate: Vec::new(),
         body_path: Some(Vec::new()),
+        body_pointer: Some(String::new()),
     }
 }
 
@@ -209,10 +211,13 @@ fn resolve_envelope(
         tags,
         tag_paths,
         nested: bodies > 0,
-        body_path: if bodies > 0 {
-            body_path
-        } else {
-            Some(Vec::new())
+        body_pointer: match &body_path {
+            _ if bodies == 0 => Some(String::new()),
+            path => path.as_ref().map(|(_, pointer)| pointer.clone()),
+        },
+        body_path: match body_path {
+            _ if bodies == 0 => Some(Vec::new()),
+            path => path.map(|(rust, _)| rust),
         },
     }
 }
