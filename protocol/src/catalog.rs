@@ -99,6 +99,9 @@ pub struct TopicInfo {
     pub open: bool,
     /// Ids of the messages defined on it; empty for a topic this crate does not cover.
     pub messages: &'static [&'static str],
+    /// The member that holds a list of events, each a message of its own (Huawei `services`);
+    /// see [`decode_all`](crate::decode_all).
+    pub batch: Option<&'static str>,
     pub(crate) levels: &'static [crate::Level],
 }
 

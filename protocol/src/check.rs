@@ -176,14 +176,15 @@ pub struct Checked {
     /// The verdict.
     pub verdict: Verdict,
     /// The id of the message, when the topic and discriminators name one, even if it violates
-    /// the contract.
+    /// the contract. `None` for a list of events of several kinds (Huawei `services`): each
+    /// event is judged as its own message, and [`decode_all`](crate::decode_all) reads them.
     pub message: Option<&'static str>,
     /// Where the message breaks the contract; empty unless the verdict is `Violates`.
     pub violations: Vec<Violation>,
     /// JSON pointers of fields that the definitions do not define, in order. The contract
     /// allows them (devices get newer firmware); a stricter reader may refuse them.
     pub undocumented_fields: Vec<String>,
-    /// The tolerant decoding, when it succeeded.
+    /// The tolerant decoding, when it succeeded into one message.
     pub decoded: Option<Message>,
 }
 
@@ -192,16 +193,35 @@ pub struct Checked {
 pub fn check(topic: &str, payload: &[u8]) -> Checked {
     let message = match crate::decode(topic, payload) {
         Ok(message) => message,
+        // A list of events of several kinds: each event is judged as the message it is.
+        Err(e) if *e.kind() == ErrorKind::MixedDiscriminators => {
+            return crate::batch::check(topic, payload).unwrap_or_else(|e| Checked {
+                message: None,
+                ..refused(e)
+            });
+        }
         Err(e) => return refused(e),
     };
-    let id = message.id();
-    let mut violations = message.as_delivery().violations();
+    let delivery = message.as_delivery();
+    let mut checked = against(payload, delivery.violations(), delivery.to_value());
+    checked.message = Some(message.id());
+    checked.decoded = Some(message);
+    checked
+}
+
+/// The verdict on `payload`, which decoded: the contract `violations` of what it decoded to,
+/// and what comparing it with its re-encoding `written` finds. Names no message.
+pub(crate) fn against(
+    payload: &[u8],
+    mut violations: Vec<Violation>,
+    written: serde_json::Result<serde_json::Value>,
+) -> Checked {
     // The payload decoded, so it is UTF-8 JSON; the re-encoding is of our own types.
     let whole = |e: &dyn fmt::Display| Violation::new("", e.to_string());
     let compared = std::str::from_utf8(payload)
         .map_err(|e| whole(&e))
         .and_then(|text| {
-            let written = message.as_delivery().to_value().map_err(|e| whole(&e))?;
+            let written = written.map_err(|e| whole(&e))?;
             compare::compare(text, &written).map_err(|unreadable| {
                 let reason = crate::interop::reason(&unreadable.error);
                 Violation::new(&unreadable.path, reason)
@@ -225,10 +245,10 @@ pub fn check(topic: &str, payload: &[u8]) -> Checked {
         } else {
             Verdict::Violates
         },
-        message: Some(id),
+        message: None,
         violations,
         undocumented_fields,
-        decoded: Some(message),
+        decoded: None,
     }
 }
 

@@ -88,6 +88,12 @@ impl DecodeError {
         self
     }
 
+    /// The error with its path moved into the event it is in, for [`decode_all`](crate::decode_all).
+    pub(crate) fn in_event(mut self, moved: impl FnOnce(&str) -> String) -> Self {
+        self.path = self.path.map(|p| moved(&p));
+        self
+    }
+
     fn of(mut self, message: &'static str) -> Self {
         self.message = Some(message);
         self
@@ -177,9 +183,10 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
             ErrorKind::MissingDiscriminator => f.write_str("the discriminator is missing"),
-            ErrorKind::MixedDiscriminators => {
-                f.write_str("the events of one payload must all be of the same kind")
-            }
+            ErrorKind::MixedDiscriminators => f.write_str(
+                "the events are of several kinds, so the payload is not one message; \
+                 `decode_all` reads each event as its own",
+            ),
             ErrorKind::UnknownDiscriminator(value) => {
                 write!(f, "unknown discriminator `{}`", Printable(value))
             }

@@ -15,6 +15,7 @@
 
 #[cfg(feature = "proptest")]
 mod arbitrary;
+mod batch;
 mod body;
 pub mod catalog;
 mod check;
@@ -30,6 +31,7 @@ mod stamp;
 mod topic;
 mod wire;
 
+pub use batch::decode_all;
 pub use body::{Body, OptionalJsonSchema, Request, Tag};
 pub use check::{Checked, Contract, Verdict, Violation, check};
 pub use decode::{DecodeError, ErrorKind};

@@ -300,5 +300,9 @@ fn the_catalog_says_how_replies_correlate_and_when_they_are_due() {
         info("tencent/file_management/request_url_resp").correlate,
         [both("/request_id")]
     );
-    assert!(info("tencent/resource/get_download_task_rsp").correlate.is_empty());
+    assert!(
+        info("tencent/resource/get_download_task_rsp")
+            .correlate
+            .is_empty()
+    );
 }

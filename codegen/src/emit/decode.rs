@@ -523,6 +523,7 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
             let vendor_mod = ident(&v.id);
             let direction = direction(t.direction);
             let open = t.open;
+            let batch = option(batch_member(&v.envelopes[t.envelope]));
             let ids = v
                 .families
                 .iter()
@@ -538,11 +539,20 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
                     direction: #direction,
                     open: #open,
                     messages: &[#(#ids),*],
+                    batch: #batch,
                     levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
                 }
             }
         })
         .collect()
+}
+
+/// The top-level list whose items hold the body, when the envelope has one.
+fn batch_member(e: &Envelope) -> Option<&str> {
+    e.fields
+        .iter()
+        .find(|f| matches!(&f.ty, Type::Array(inner) if matches!(inner.as_ref(), Type::Struct(r) if r.generic)))
+        .map(|f| f.wire.as_str())
 }
 
 /// `VENDORS`: each vendor with its families, as the definitions name them.

@@ -2,7 +2,7 @@
 
 use schemars::generate::SchemaSettings;
 use schemars::{Schema, SchemaGenerator};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{MessageInfo, TopicInfo, messages};
 use crate::Body;
@@ -26,28 +26,26 @@ impl MessageInfo {
 
 impl TopicInfo {
     /// The JSON Schema of any payload of a message defined on this topic: one of the messages'
-    /// schemas, told apart by their discriminators. `None` for a topic that carries no message
-    /// defined here (feature `schemars`).
+    /// schemas, told apart by their discriminators. On a topic whose payload is a list of
+    /// events ([`batch`](Self::batch)), each event is one of the messages' events, so a list
+    /// may mix them. `None` for a topic that carries no message defined here (feature
+    /// `schemars`).
     pub fn schema(&self) -> Option<Schema> {
         if self.messages.is_empty() {
             return None;
         }
         let mut generator = settings().into_generator();
-        let one_of: Vec<Value> = messages()
+        let branches: Vec<(&str, Schema)> = messages()
             .iter()
             .filter(|m| self.messages.contains(&m.id))
-            .map(|m| {
-                let mut branch = (m.subschema)(&mut generator);
-                branch.insert("title".into(), json!(m.id));
-                branch.to_value()
-            })
+            .map(|m| (m.id, (m.subschema)(&mut generator)))
             .collect();
-        let mut schema = Schema::default();
-        schema.insert("oneOf".into(), Value::Array(one_of));
-        schema.insert(
-            "$defs".into(),
-            Value::Object(generator.take_definitions(true)),
-        );
+        let mut defs = generator.take_definitions(true);
+        let batch = self
+            .batch
+            .and_then(|member| batch(member, &branches, &mut defs));
+        let mut schema = batch.unwrap_or_else(|| one_of(branches));
+        schema.insert("$defs".into(), Value::Object(defs));
         let id = format!("{}/topics/{}", self.vendor, self.name);
         let summary = format!(
             "Any payload of a message defined on `{}`, {}.",
@@ -56,6 +54,61 @@ impl TopicInfo {
         describe(&mut schema, &id, &summary);
         Some(schema)
     }
+}
+
+/// One of the messages' schemas, each titled with its message id.
+fn one_of(branches: Vec<(&str, Schema)>) -> Schema {
+    let one_of: Vec<Value> = branches
+        .into_iter()
+        .map(|(id, mut branch)| {
+            branch.insert("title".into(), json!(id));
+            branch.to_value()
+        })
+        .collect();
+    let mut schema = Schema::default();
+    schema.insert("oneOf".into(), Value::Array(one_of));
+    schema
+}
+
+/// The envelope the messages share, whose list `member` holds events of any of them: the
+/// first message's envelope, with each item one of the messages' events. The messages'
+/// envelopes leave `defs`. `None` when a message's schema is not a reference to an envelope
+/// whose list items are references, as schemars writes generic envelopes.
+fn batch(
+    member: &str,
+    branches: &[(&str, Schema)],
+    defs: &mut Map<String, Value>,
+) -> Option<Schema> {
+    let envelope_of = |schema: &Schema| {
+        let reference = schema.get("$ref")?.as_str()?;
+        reference.strip_prefix("#/$defs/").map(str::to_owned)
+    };
+    let names: Vec<String> = branches
+        .iter()
+        .map(|(_, s)| envelope_of(s))
+        .collect::<Option<_>>()?;
+    let items: Vec<Value> = branches
+        .iter()
+        .zip(&names)
+        .map(|((id, _), name)| {
+            let mut item = defs
+                .get(name)?
+                .pointer(&format!("/properties/{member}/items"))?
+                .clone();
+            item.as_object_mut()?.insert("title".into(), json!(id));
+            Some(item)
+        })
+        .collect::<Option<_>>()?;
+    let mut envelope = defs.get(names.first()?)?.clone();
+    let list = envelope
+        .pointer_mut(&format!("/properties/{member}"))?
+        .as_object_mut()?;
+    list.insert("items".into(), json!({ "oneOf": items }));
+    for name in &names {
+        defs.remove(name);
+    }
+    envelope.as_object_mut()?.remove("description");
+    Schema::try_from(envelope).ok()
 }
 
 /// Draft 2020-12, as schemars writes it.
