@@ -52,3 +52,19 @@ pub fn is_identifier(name: &str) -> bool {
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
+/// `at` and one more JSON pointer segment, the member `key`, with `~` and `/` escaped as
+/// RFC 6901 says.
+pub fn pointer_key(at: &str, key: &str) -> String {
+    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_segments_escape_tilde_and_slash() {
+        assert_eq!(pointer_key("", "tid"), "/tid");
+        assert_eq!(pointer_key("/data", "a/b~c"), "/data/a~1b~0c");
+    }
+}

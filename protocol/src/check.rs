@@ -189,7 +189,8 @@ pub struct Checked {
 }
 
 /// Holds an MQTT message to the documented contract; the verdict is the one the exported JSON
-/// Schema of its message gives.
+/// Schema of its message gives, or, for a list of events of several kinds (Huawei `services`),
+/// the schema of its topic.
 pub fn check(topic: &str, payload: &[u8]) -> Checked {
     let message = match crate::decode(topic, payload) {
         Ok(message) => message,

@@ -74,7 +74,7 @@ pub enum ErrorKind {
 }
 
 impl DecodeError {
-    fn new(topic: &str, kind: ErrorKind) -> Self {
+    pub(crate) fn new(topic: &str, kind: ErrorKind) -> Self {
         Self {
             topic: topic.to_owned(),
             message: None,
@@ -89,8 +89,8 @@ impl DecodeError {
     }
 
     /// The error with its path moved into the event it is in, for [`decode_all`](crate::decode_all).
-    pub(crate) fn in_event(mut self, moved: impl FnOnce(&str) -> String) -> Self {
-        self.path = self.path.map(|p| moved(&p));
+    pub(crate) fn in_event(mut self, moved: impl FnOnce(Option<&str>) -> String) -> Self {
+        self.path = Some(moved(self.path.as_deref()));
         self
     }
 

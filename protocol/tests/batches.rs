@@ -74,3 +74,54 @@ fn the_check_judges_each_event_of_a_mixed_batch() {
         "{checked:?}"
     );
 }
+
+#[test]
+fn an_uncovered_event_does_not_hide_another_event_s_fault() {
+    let unknown = r#"{"service_id":"$foo","event_type":"bar","paras":{}}"#;
+    let bad = r#"{"service_id":"$ota","event_type":"version_report","paras":{"fw_version":7}}"#;
+    let good =
+        r#"{"service_id":"$file_manager","event_type":"get_upload_url","paras":{"file_name":"a"}}"#;
+    for events in [[good, unknown, bad], [good, bad, unknown]] {
+        let payload = format!(r#"{{"services":[{}]}}"#, events.join(","));
+        let checked = iotxfer::check(UP, payload.as_bytes());
+        assert_eq!(checked.verdict, Verdict::Violates, "{payload}");
+        assert_eq!(checked.violations.len(), 1, "{checked:?}");
+        assert!(checked.violations[0].path.ends_with("/paras/fw_version"));
+    }
+    let payload = format!(r#"{{"services":[{good},{unknown}]}}"#);
+    assert_eq!(
+        iotxfer::check(UP, payload.as_bytes()).verdict,
+        Verdict::NotCovered
+    );
+    let err = iotxfer::decode_all(UP, payload.as_bytes()).expect_err("an uncovered event");
+    assert_eq!(err.path(), Some("/services/1"));
+}
+
+#[test]
+fn a_batch_too_costly_to_split_is_refused_quickly() {
+    let filler = "x".repeat(300_000);
+    let event = r#"{"service_id":"$ota","event_type":"version_report","paras":{"fw_version":"1"}}"#;
+    let other =
+        r#"{"service_id":"$file_manager","event_type":"get_upload_url","paras":{"file_name":"a"}}"#;
+    let events: Vec<&str> = (0..2000)
+        .map(|i| if i % 2 == 0 { event } else { other })
+        .collect();
+    let payload = format!(r#"{{"zz":"{filler}","services":[{}]}}"#, events.join(","));
+    let err = iotxfer::decode_all(UP, payload.as_bytes()).expect_err("too costly");
+    assert!(err.to_string().contains("too large to split"), "{err}");
+    assert_eq!(
+        iotxfer::check(UP, payload.as_bytes()).verdict,
+        Verdict::Violates
+    );
+}
+
+#[test]
+fn a_duplicate_list_is_refused_as_decode_refuses_it() {
+    let a = r#"{"service_id":"$ota","event_type":"version_report","paras":{"fw_version":"1"}}"#;
+    let b =
+        r#"{"service_id":"$file_manager","event_type":"get_upload_url","paras":{"file_name":"a"}}"#;
+    let payload = format!(r#"{{"services":[{a},{b}],"services":[{a}]}}"#);
+    let whole = iotxfer::decode(UP, payload.as_bytes());
+    let all = iotxfer::decode_all(UP, payload.as_bytes());
+    assert!(whole.is_err() && all.is_err(), "{whole:?} {all:?}");
+}

@@ -63,32 +63,16 @@ pub fn constructor(name: &str, fields: &[Field], vendor: &str, owner: TagOwner) 
 pub fn envelope_wrap(v: &Vendor, e: &Envelope) -> TokenStream {
     let name = ident(&e.rust_name);
     let literal = literal(quote!(Self), &e.fields, v);
-    let stamp = if fills(&e.fields, v) {
-        quote!(stamp)
-    } else {
-        quote!(_stamp)
-    };
     quote! {
         impl<B: crate::Body> #name<B> {
             /// The envelope around `body`, as [`Body::wrap`](crate::Body::wrap) builds it.
-            pub(crate) fn wrap(body: B, #stamp: &mut dyn crate::Stamp) -> Self {
+            pub(crate) fn wrap(body: B, stamp: &mut dyn crate::Stamp) -> Self {
+                // Unused when nothing around the body is filled.
+                let _ = &stamp;
                 #literal
             }
         }
     }
-}
-
-/// Whether a required field around the body takes its value from the stamp.
-fn fills(fields: &[Field], v: &Vendor) -> bool {
-    fields.iter().filter(|f| !f.optional).any(|f| {
-        let ty = match &f.ty {
-            Type::Array(inner) => inner.as_ref(),
-            ty => ty,
-        };
-        f.fill.is_some()
-            || matches!(ty, Type::Struct(r) if r.generic
-                && v.structs.iter().any(|s| s.name == r.name && fills(&s.fields, v)))
-    })
 }
 
 fn literal(path: TokenStream, fields: &[Field], v: &Vendor) -> TokenStream {
@@ -103,12 +87,18 @@ fn literal(path: TokenStream, fields: &[Field], v: &Vendor) -> TokenStream {
 /// What a field around the body holds in a built message. Resolution leaves no required
 /// field without one.
 fn init(f: &Field, v: &Vendor) -> TokenStream {
-    if f.optional {
-        return quote!(::core::option::Option::None);
+    let filled = match f.fill {
+        Some(Fill::Id) => Some(quote!(crate::Stamp::id(stamp))),
+        Some(Fill::NowMs) => Some(quote!(crate::Stamp::now_ms(stamp))),
+        None => None,
+    };
+    match (filled, f.optional) {
+        (Some(value), true) => return quote!(::core::option::Option::Some(#value)),
+        (Some(value), false) => return value,
+        (None, true) => return quote!(::core::option::Option::None),
+        (None, false) => {}
     }
     match (&f.ty, f.fill) {
-        (_, Some(Fill::Id)) => quote!(crate::Stamp::id(stamp)),
-        (_, Some(Fill::NowMs)) => quote!(crate::Stamp::now_ms(stamp)),
         (Type::Body, None) => quote!(body),
         (Type::Tag(_), None) => quote!(crate::Tag::new()),
         (Type::Array(inner), None) => {
@@ -183,16 +173,16 @@ pub fn request(v: &Vendor, pair: &Pair<'_>) -> TokenStream {
     let reply = ident(&pair.reply.rust_name);
     let copies = copies(pair);
     let answer = if copies.is_empty() {
-        quote!({
+        quote! {
             let _ = request;
             crate::Body::wrap(reply, stamp)
-        })
+        }
     } else {
-        quote!({
+        quote! {
             let mut out = crate::Body::wrap(reply, stamp);
             #(#copies)*
             out
-        })
+        }
     };
     let expects = expects_reply(v, &pair.topic.reply_when);
     quote! {

@@ -6,6 +6,7 @@ use quote::{format_ident, quote};
 
 use super::{docs, ident};
 use crate::ir::{Direction, Envelope, Family, Field, Message, Protocol, Type, Value, Vendor};
+use crate::naming;
 
 /// `mod head`: borrowed structs that read only the discriminators of a payload, one set per
 /// envelope (`Head` and `PATHS` for the vendor's `[envelope]`, `<Name>EnvelopeHead` and
@@ -456,13 +457,13 @@ fn correlations(v: &Vendor, f: &Family, m: &Message) -> Vec<TokenStream> {
             .unwrap_or_default()
     };
     let envelope = ours.correlate.iter().map(|c| {
-        let at = format!("/{}", wire(&ours.fields, c));
+        let at = naming::pointer_key("", &wire(&ours.fields, c));
         (at.clone(), at)
     });
     let own = m.correlate.iter().map(|c| {
         let w = wire(&m.fields, c);
         let at = |e: &crate::ir::Envelope| {
-            format!("{}/{w}", e.body_pointer.as_deref().unwrap_or_default())
+            naming::pointer_key(e.body_pointer.as_deref().unwrap_or_default(), &w)
         };
         (at(ours), at(theirs))
     });
@@ -481,7 +482,7 @@ fn reply_conditions(m: &Message, topic: &crate::ir::Topic) -> Vec<TokenStream> {
         .reply_when
         .iter()
         .map(|c| {
-            let pointer = format!("/{}", c.wire);
+            let pointer = naming::pointer_key("", &c.wire);
             let value = match &c.value {
                 Value::Int(n) => n.to_string(),
                 Value::Text(s) => json_string(s),

@@ -10,7 +10,7 @@ mod types;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Family, Message, Protocol, Struct, Vendor};
+use crate::ir::{Envelope, Family, Message, Protocol, Struct, Topic, Vendor};
 use types::TagOwner;
 
 /// Resolution numbers every discriminator or fails, so the emitter never sees one unnumbered.
@@ -185,9 +185,9 @@ fn named_struct(v: &Vendor, s: &Struct) -> TokenStream {
     quote!(#item #new #contract #arbitrary)
 }
 
-fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
-    let topic = &v.topics[m.topic];
-    let envelope = &v.envelopes[topic.envelope];
+/// The rustdoc of a message: its description and a table of its id, topic, wire name, reply
+/// and source.
+fn message_doc(f: &Family, m: &Message, topic: &Topic, envelope: &Envelope) -> String {
     let tag_name = &envelope.tags;
     let mut doc = format!(
         "{}\n\n| | |\n|---|---|\n| Message id | `{}` |\n| Topic | [`{}`](super::{}) `{}`, {} |\n| Wire name | {} |\n",
@@ -211,6 +211,13 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
         doc.push_str(&format!("| Answers | [`{}`] |\n", f.messages[r].rust_name));
     }
     doc.push_str(&format!("| Source | {} |\n", f.source));
+    doc
+}
+
+fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
+    let topic = &v.topics[m.topic];
+    let envelope = &v.envelopes[topic.envelope];
+    let doc = message_doc(f, m, topic, envelope);
     let wire = &m.wire;
     let term = docs::term_alias(m.term.as_deref());
     // The JSON Schema gets the description without the rustdoc table.

@@ -177,21 +177,15 @@ pub fn any_topic(protocol: &Protocol) -> TokenStream {
         quote!(#[doc = #doc])
     });
     let index: Vec<Literal> = (0..topics.len()).map(Literal::usize_unsuffixed).collect();
-    let params = topics.iter().zip(&variants).map(|((_, t), variant)| {
-        let names = t.levels.iter().filter_map(|l| match l {
-            Level::Param(i) => Some(&t.params[*i]),
-            Level::Literal(_) => None,
-        });
-        let pairs = names.map(|p| {
-            let (name, get) = (&p.name, ident(&p.name));
-            quote!((#name, topic.#get()))
-        });
-        quote!(Self::#variant(topic) => ::std::vec![#(#pairs),*])
-    });
+    let params = topics
+        .iter()
+        .zip(&variants)
+        .map(|((_, t), variant)| params_arm(t, variant));
     let devices = topics
         .iter()
         .zip(&variants)
         .map(|((_, t), variant)| device_arm(t, variant));
+    let traits = any_topic_traits(&variants);
     quote! {
         /// A topic name of any pattern of the definitions, parsed into its topic struct, with its
         /// parameters checked.
@@ -235,6 +229,13 @@ pub fn any_topic(protocol: &Protocol) -> TokenStream {
             }
         }
 
+        #traits
+    }
+}
+
+/// `Display` and `FromStr` of `AnyTopic`.
+fn any_topic_traits(variants: &[proc_macro2::Ident]) -> TokenStream {
+    quote! {
         impl ::core::fmt::Display for AnyTopic {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
@@ -252,6 +253,20 @@ pub fn any_topic(protocol: &Protocol) -> TokenStream {
     }
 }
 
+/// The parameters of one topic, by name, in pattern order.
+fn params_arm(t: &Topic, variant: &proc_macro2::Ident) -> TokenStream {
+    let names = t.levels.iter().filter_map(|l| match l {
+        Level::Param(i) => Some(&t.params[*i]),
+        Level::Literal(_) => None,
+    });
+    let pairs = names.map(|p| {
+        let (name, get) = (&p.name, ident(&p.name));
+        quote!((#name, topic.#get()))
+    });
+    quote!(Self::#variant(topic) => ::std::vec![#(#pairs),*])
+}
+
+/// The device parameters of one topic, joined by `/`.
 fn device_arm(t: &Topic, variant: &proc_macro2::Ident) -> TokenStream {
     let device: Vec<_> = t
         .levels

@@ -294,6 +294,14 @@ pub fn arbitrary(
     } else {
         (TokenStream::new(), quote!(#name))
     };
+    // A struct without fields has one value; `()` is no strategy.
+    let body = if names.is_empty() {
+        quote!(::proptest::strategy::Strategy::boxed(
+            ::proptest::strategy::Just(Self {})
+        ))
+    } else {
+        quote!(crate::arbitrary::build(#tuple, |#pattern| Self { #(#names),* }))
+    };
     quote! {
         #[cfg(feature = "proptest")]
         impl #generics ::proptest::arbitrary::Arbitrary for #ty {
@@ -301,7 +309,7 @@ pub fn arbitrary(
             type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
 
             fn arbitrary_with((): ()) -> Self::Strategy {
-                crate::arbitrary::build(#tuple, |#pattern| Self { #(#names),* })
+                #body
             }
         }
     }

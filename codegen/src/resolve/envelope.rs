@@ -41,7 +41,7 @@ fn walk(
     }
     for f in fields.iter_mut() {
         let mut here = at.clone();
-        here.pointer = format!("{}/{}", at.pointer, f.wire);
+        here.pointer = naming::pointer_key(&at.pointer, &f.wire);
         here.rust.push(f.rust.clone());
         let ty = match &mut f.ty {
             Type::Array(inner) => {
