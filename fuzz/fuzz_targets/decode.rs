@@ -1,7 +1,8 @@
 //! `iotxfer::decode` and `iotxfer::check` on any topic and payload: the input's first line is
 //! the topic, the rest the payload. Neither may panic; the one-pass decode must give what the
 //! head-then-body decode gives, error included; a decoded message must re-encode to a payload
-//! that decodes to the same message.
+//! that decodes to the same message; `decode_all` fails as `decode` does, but for a batch of
+//! several kinds.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +15,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(topic) = std::str::from_utf8(topic) else { return };
     let decoded = iotxfer::decode(topic, payload);
     assert_eq!(decoded, iotxfer::testing::decode_two_pass(topic, payload));
+    let all = iotxfer::decode_all(topic, payload);
+    if let Err(e) = &decoded {
+        if *e.kind() != iotxfer::ErrorKind::MixedDiscriminators {
+            assert_eq!(all.as_ref().err(), Some(e));
+        }
+    }
     let checked = iotxfer::check(topic, payload);
     assert_eq!(decoded.is_ok(), checked.decoded.is_some());
     if let Some(message) = checked.decoded {
