@@ -40,16 +40,7 @@ const DEVICE_NAME: &str = "dev001";
 const DEVICE_ID: &str = "product1_dev001";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => {
-            println!("device: every flow done");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("device: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mqtt::exit("device", run())
 }
 
 fn run() -> Result<()> {

@@ -36,16 +36,7 @@ const GATEWAY_SN: &str = "DOCK-1";
 const MD5: &str = "0123456789abcdef0123456789abcdef";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => {
-            println!("platform: every flow done");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("platform: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mqtt::exit("platform", run())
 }
 
 fn run() -> Result<()> {

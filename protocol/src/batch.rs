@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::{Checked, Verdict, Violation, against};
+use crate::check::{Checked, Verdict, Violation, against, judged};
 use crate::{DecodeError, ErrorKind, Message};
 
 /// The most bytes the per-event payloads of one batch may hold together, beyond the batch's
@@ -143,10 +143,9 @@ pub(crate) fn check(topic: &str, payload: &[u8]) -> Result<Checked, DecodeError>
 struct Judged {
     violations: Vec<Violation>,
     uncovered: bool,
-    /// The first event's payload, re-encoded, and every event's re-encoding; `None` once an
-    /// event did not decode.
+    /// The first event's payload, re-encoded, and every event's re-encoding, while every event
+    /// so far decoded and re-encoded; `None` once one did not.
     written: Option<(Value, Vec<Value>)>,
-    failed: bool,
 }
 
 impl Judged {
@@ -154,7 +153,7 @@ impl Judged {
         let message = match event.decoded {
             Ok(message) => message,
             Err(e) => {
-                self.failed = true;
+                self.written = None;
                 match e.kind() {
                     ErrorKind::NotCovered | ErrorKind::UnknownTopic => self.uncovered = true,
                     _ => self
@@ -170,46 +169,33 @@ impl Judged {
             ..v
         });
         self.violations.extend(moved);
-        let Ok(mut value) = delivery.to_value() else {
-            self.failed = true;
-            return;
-        };
+        let mut value = delivery.to_value().ok();
         let item = value
-            .get_mut(member)
+            .as_mut()
+            .and_then(|v| v.get_mut(member))
             .and_then(Value::as_array_mut)
             .and_then(Vec::pop);
-        match (&mut self.written, item) {
-            (Some((_, items)), Some(item)) => items.push(item),
-            (None, Some(item)) if event.index == 0 => self.written = Some((value, vec![item])),
-            _ => self.failed = true,
-        }
+        self.written = match (self.written.take(), value, item) {
+            (None, Some(value), Some(item)) if event.index == 0 => Some((value, vec![item])),
+            (Some((envelope, mut items)), _, Some(item)) => {
+                items.push(item);
+                Some((envelope, items))
+            }
+            _ => None,
+        };
     }
 
     /// The verdict: the events' faults, and, when every event decoded, what comparing the
     /// payload with their re-encodings finds.
     fn against(self, payload: &[u8], member: &str) -> Checked {
-        match self.written.filter(|_| !self.failed) {
+        match self.written {
             Some((mut envelope, items)) => {
                 if let Some(object) = envelope.as_object_mut() {
                     object.insert(member.to_owned(), Value::Array(items));
                 }
                 against(payload, self.violations, Ok(envelope))
             }
-            None => {
-                let mut violations = self.violations;
-                violations.sort_by(|a, b| a.path.cmp(&b.path));
-                Checked {
-                    verdict: if violations.is_empty() {
-                        Verdict::Conforms
-                    } else {
-                        Verdict::Violates
-                    },
-                    message: None,
-                    violations,
-                    undocumented_fields: Vec::new(),
-                    decoded: None,
-                }
-            }
+            None => judged(self.violations, Vec::new()),
         }
     }
 }

@@ -228,7 +228,7 @@ pub(crate) fn against(
                 Violation::new(&unreadable.path, reason)
             })
         });
-    let mut undocumented_fields = match compared {
+    let undocumented_fields = match compared {
         Ok(found) => {
             violations.extend(found.violations);
             found.undocumented
@@ -238,6 +238,14 @@ pub(crate) fn against(
             Vec::new()
         }
     };
+    judged(violations, undocumented_fields)
+}
+
+/// The verdict of `violations`, sorted, naming no message.
+pub(crate) fn judged(
+    mut violations: Vec<Violation>,
+    mut undocumented_fields: Vec<String>,
+) -> Checked {
     violations.sort_by(|a, b| a.path.cmp(&b.path));
     undocumented_fields.sort();
     Checked {

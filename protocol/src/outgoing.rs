@@ -1,7 +1,5 @@
 //! A message to publish: typed topic and payload, and how it goes on the wire.
 
-use std::fmt;
-
 use crate::{Body, Stamp, SystemStamp};
 
 /// A message to publish, built from its body: the envelope around it is filled in (its
@@ -10,6 +8,8 @@ use crate::{Body, Stamp, SystemStamp};
 /// The topic is the message's own topic type, so a message cannot be built for another topic:
 /// an `ota_create` goes on `services`, and nothing else compiles. [`encode`](Self::encode)
 /// gives what any MQTT client publishes.
+// `Body` implies `Clone`, `PartialEq` and `Debug`, so the derived bounds always hold.
+#[derive(Clone, PartialEq, Debug)]
 pub struct Outgoing<B: Body> {
     /// The topic, with its parameters.
     pub topic: B::Topic,
@@ -45,29 +45,5 @@ impl<B: Body> Outgoing<B> {
     /// The topic name and the JSON payload: what an MQTT client publishes.
     pub fn encode(&self) -> serde_json::Result<(String, Vec<u8>)> {
         Ok((self.topic_name(), self.to_bytes()?))
-    }
-}
-
-impl<B: Body> Clone for Outgoing<B> {
-    fn clone(&self) -> Self {
-        Self {
-            topic: self.topic.clone(),
-            payload: self.payload.clone(),
-        }
-    }
-}
-
-impl<B: Body> PartialEq for Outgoing<B> {
-    fn eq(&self, other: &Self) -> bool {
-        self.topic == other.topic && self.payload == other.payload
-    }
-}
-
-impl<B: Body> fmt::Debug for Outgoing<B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Outgoing")
-            .field("topic", &self.topic)
-            .field("payload", &self.payload)
-            .finish()
     }
 }

@@ -1,10 +1,10 @@
 //! A decoded message together with the topic it arrived on.
 
-use std::fmt;
-
 use crate::{Body, Contract, Message, Outgoing, Request, Stamp, SystemStamp, Violation};
 
 /// A message as received: the typed topic (with its parameters) and the typed payload.
+// `Body` implies `Clone`, `PartialEq` and `Debug`, so the derived bounds always hold.
+#[derive(Clone, PartialEq, Debug)]
 pub struct Received<B: Body> {
     /// The topic, with its parameters.
     pub topic: B::Topic,
@@ -39,30 +39,6 @@ impl<B: Body> TryFrom<Message> for Received<B> {
 
     fn try_from(message: Message) -> Result<Self, Message> {
         B::from_message(message)
-    }
-}
-
-impl<B: Body> Clone for Received<B> {
-    fn clone(&self) -> Self {
-        Self {
-            topic: self.topic.clone(),
-            payload: self.payload.clone(),
-        }
-    }
-}
-
-impl<B: Body> PartialEq for Received<B> {
-    fn eq(&self, other: &Self) -> bool {
-        self.topic == other.topic && self.payload == other.payload
-    }
-}
-
-impl<B: Body> fmt::Debug for Received<B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Received")
-            .field("topic", &self.topic)
-            .field("payload", &self.payload)
-            .finish()
     }
 }
 

@@ -2,6 +2,7 @@
 //! messages and receives them, each held to the documented contract before it is decoded.
 //! Only this module knows the MQTT client; the examples speak in `iotxfer` types.
 
+use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -13,6 +14,20 @@ pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// The longest a run may take, waiting included.
 const RUN_LIMIT: Duration = Duration::from_secs(50);
+
+/// The exit status of a run: 0 when every flow is done, 1 with the fault on standard error.
+pub fn exit(name: &str, run: Result<()>) -> ExitCode {
+    match run {
+        Ok(()) => {
+            println!("{name}: every flow done");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 pub fn ensure(ok: bool, fault: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(fault.into()) }
