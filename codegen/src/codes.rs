@@ -191,6 +191,30 @@ codes! {
     CorrelateWithoutRequest = "correlate-without-request",
     /// A correlated body field where the body sits in a list.
     CorrelateThroughArray = "correlate-through-array",
+
+    // Conversation rules.
+    /// A rule name that is not snake_case.
+    RuleNameCase = "rule-name-case",
+    /// A vendor-wide rule in a family file, or a family's rule in `vendor.toml`.
+    RuleMisplaced = "rule-misplaced",
+    /// A rule without a key its kind needs, or with one its kind does not use.
+    RuleKey = "rule-key",
+    /// A rule naming a message its family does not define.
+    RuleUnknownMessage = "rule-unknown-message",
+    /// An `answered` rule about a message without a `reply`.
+    RuleWithoutReply = "rule-without-reply",
+    /// A rule whose messages are sent by both sides.
+    RuleDuty = "rule-duty",
+    /// A rule field path that names no field.
+    RuleUnknownField = "rule-unknown-field",
+    /// A rule field of a type the rule cannot read there, or in different places.
+    RuleFieldType = "rule-field-type",
+    /// A `final` status the status field cannot hold.
+    RuleFinalValue = "rule-final-value",
+    /// A `deadline` that is not a duration.
+    RuleDeadline = "rule-deadline",
+    /// A `same_device` rule naming a parameter no topic has.
+    RuleUnknownParam = "rule-unknown-param",
     /// A `reply_when` key that is not a field of the topic's envelope.
     ReplyWhenUnknownField = "reply-when-unknown-field",
     /// A `reply_when` value the field cannot hold.

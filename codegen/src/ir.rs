@@ -21,6 +21,8 @@ pub struct Vendor {
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
     pub families: Vec<Family>,
+    /// Vendor-wide conversation rules.
+    pub rules: Vec<Rule>,
 }
 
 /// The fields around every message of a vendor.
@@ -123,6 +125,50 @@ pub struct Family {
     pub messages: Vec<Message>,
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
+    /// The family's conversation rules.
+    pub rules: Vec<Rule>,
+}
+
+/// A rule a conversation keeps, as the checker follows it.
+#[derive(Debug)]
+pub struct Rule {
+    /// `<vendor>/<family>/<name>`, or `<vendor>/<name>` for a vendor-wide rule.
+    pub id: String,
+    pub doc: String,
+    /// A Markdown link to the document or SDK file it comes from.
+    pub source: String,
+    /// The side that keeps it: the one that sends the reply or the reports. `None` for a
+    /// vendor-wide rule, which binds whichever side sends a message.
+    pub duty: Option<Direction>,
+    pub check: Check,
+}
+
+/// What a rule checks; fields are JSON pointers into one message's payload (one event's, for
+/// a list of events: `/services/0/paras/version`).
+#[derive(Debug)]
+pub enum Check {
+    Answered {
+        /// Message ids of the requests.
+        requests: Vec<String>,
+        deadline_ms: Option<u64>,
+    },
+    Progress {
+        messages: Vec<String>,
+        job: Vec<String>,
+        percent: String,
+        step: Vec<String>,
+    },
+    Final {
+        messages: Vec<String>,
+        job: Vec<String>,
+        status: String,
+        /// The final statuses, as JSON.
+        finals: Vec<String>,
+    },
+    SameDevice {
+        field: String,
+        param: String,
+    },
 }
 
 #[derive(Debug)]

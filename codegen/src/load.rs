@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::codes::Code;
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::model::{
-    EnumDef, EnvelopeDef, FamilyHeader, MessageDef, StructDef, TopicDef, VendorHeader,
+    EnumDef, EnvelopeDef, FamilyHeader, MessageDef, RuleDef, StructDef, TopicDef, VendorHeader,
 };
 use crate::suggest::Unknown;
 
@@ -31,6 +31,8 @@ pub struct VendorFile {
     /// `[envelopes.<name>]`: further envelopes, each carried by the topics that name it.
     pub envelopes: Vec<Named<EnvelopeDef>>,
     pub topics: Vec<Named<TopicDef>>,
+    /// `[rule.<name>]`: vendor-wide conversation rules.
+    pub rules: Vec<Named<RuleDef>>,
     pub structs: Vec<Named<StructDef>>,
     pub enums: Vec<Named<EnumDef>>,
 }
@@ -41,6 +43,8 @@ pub struct FamilyFile {
     pub id: String,
     pub header: Option<FamilyHeader>,
     pub messages: Vec<Named<MessageDef>>,
+    /// `[rule.<name>]`: the family's conversation rules.
+    pub rules: Vec<Named<RuleDef>>,
     pub structs: Vec<Named<StructDef>>,
     pub enums: Vec<Named<EnumDef>>,
 }
@@ -163,6 +167,7 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
         envelope: None,
         envelopes: Vec::new(),
         topics: Vec::new(),
+        rules: Vec::new(),
         structs: Vec::new(),
         enums: Vec::new(),
     };
@@ -179,13 +184,14 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
             }
             "envelopes" => out.envelopes = section(file, "envelopes", value, diags),
             "topic" => out.topics = section(file, "topic", value, diags),
+            "rule" => out.rules = section(file, "rule", value, diags),
             "struct" => out.structs = section(file, "struct", value, diags),
             "enum" => out.enums = section(file, "enum", value, diags),
             other => unknown_section(
                 file,
                 &key,
                 other,
-                &["vendor", "envelope", "envelopes", "topic", "struct", "enum"],
+                &["vendor", "envelope", "envelopes", "topic", "rule", "struct", "enum"],
                 diags,
             ),
         }
@@ -207,6 +213,7 @@ fn load_family(file: FileId, id: String, diags: &mut Diagnostics) -> FamilyFile 
         id,
         header: None,
         messages: Vec::new(),
+        rules: Vec::new(),
         structs: Vec::new(),
         enums: Vec::new(),
     };
@@ -218,13 +225,14 @@ fn load_family(file: FileId, id: String, diags: &mut Diagnostics) -> FamilyFile 
         match key.get_ref().as_ref() {
             "family" => out.header = entry(file, value, diags),
             "message" => out.messages = section(file, "message", value, diags),
+            "rule" => out.rules = section(file, "rule", value, diags),
             "struct" => out.structs = section(file, "struct", value, diags),
             "enum" => out.enums = section(file, "enum", value, diags),
             other => unknown_section(
                 file,
                 &key,
                 other,
-                &["family", "message", "struct", "enum"],
+                &["family", "message", "rule", "struct", "enum"],
                 diags,
             ),
         }

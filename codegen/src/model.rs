@@ -107,6 +107,67 @@ pub struct MessageDef {
     pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
 }
 
+/// `[rule.<name>]`: a rule a conversation keeps, which the checker follows across messages.
+/// Which keys it takes depends on its `kind`; field paths are member names from the payload's
+/// root, joined by `.` (`data.output.status`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub kind: Spanned<RuleKind>,
+    pub doc: Spanned<String>,
+    /// The document or SDK file the rule comes from, as a Markdown link.
+    pub source: Spanned<String>,
+    /// The messages it is about: requests (`answered`), or progress reports.
+    #[serde(default)]
+    pub messages: Vec<Spanned<String>>,
+    /// `answered`: how long a reply may take, as the vendor documents it (`"3s"`).
+    pub deadline: Option<Spanned<String>>,
+    /// `progress`, `final`: the fields that, with the device and the message, name one job.
+    #[serde(default)]
+    pub job: Vec<Spanned<String>>,
+    /// `progress`: the percentage that may not go back within a step.
+    pub percent: Option<Spanned<String>>,
+    /// `progress`: the fields that name the step, the first one present counting.
+    #[serde(default)]
+    pub step: Vec<Spanned<String>>,
+    /// `final`: the field that holds the job's status.
+    pub status: Option<Spanned<String>>,
+    /// `final`: the statuses after which nothing more is reported for the job.
+    #[serde(default, rename = "final")]
+    pub finals: Vec<Spanned<Scalar>>,
+    /// `same_device`: the envelope field that names the sending device.
+    pub field: Option<Spanned<String>>,
+    /// `same_device`: the topic parameter it must equal.
+    pub param: Option<Spanned<String>>,
+}
+
+/// What a rule checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Each request that asks for its reply gets it, correlated, within the deadline.
+    Answered,
+    /// A job's percentage does not go back within a step.
+    Progress,
+    /// Nothing is reported for a job after its final status.
+    Final,
+    /// A payload field naming the device equals the topic's parameter, when present and not
+    /// empty (vendor-wide).
+    SameDevice,
+}
+
+impl RuleKind {
+    /// As written in the definitions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Answered => "answered",
+            RuleKind::Progress => "progress",
+            RuleKind::Final => "final",
+            RuleKind::SameDevice => "same_device",
+        }
+    }
+}
+
 /// `[struct.<Name>]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

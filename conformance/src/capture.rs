@@ -92,6 +92,8 @@ impl<R: BufRead> Lines<R> {
 pub struct Record<'a> {
     pub topic: Cow<'a, str>,
     pub payload: Result<Cow<'a, [u8]>, PayloadFault>,
+    /// When the subscriber received it (`tst`), in milliseconds since the Unix epoch.
+    pub received: Option<i64>,
 }
 
 /// Why a line is not a capture record.
@@ -110,6 +112,11 @@ pub enum NotARecord {
     NoTopic,
     #[error("not a capture record: no `payload`")]
     NoPayload,
+    #[error(
+        "not a capture record: `tst` is not a receive time as mosquitto_sub writes it \
+         (`2026-11-22T00:57:22.205616Z+0000`)"
+    )]
+    Time,
 }
 
 /// Why a record's payload cannot be checked; the record's topic still names the message.
@@ -143,6 +150,8 @@ struct Raw<'a> {
     payload: Option<&'a RawValue>,
     #[serde(default)]
     payloadlen: Option<u64>,
+    #[serde(borrow, default)]
+    tst: Option<Cow<'a, str>>,
 }
 
 /// A member that is present, even as `null` (which `Option` alone reads as absent).
@@ -162,10 +171,11 @@ pub fn parse(line: &[u8]) -> Result<Record<'_>, NotARecord> {
         Ok(text) => record(text),
         Err(e) => {
             let text = String::from_utf8_lossy(line);
-            let topic = record(&text)?.topic.into_owned();
+            let read = record(&text)?;
             Ok(Record {
-                topic: Cow::Owned(topic),
+                topic: Cow::Owned(read.topic.into_owned()),
                 payload: Err(PayloadFault::Utf8(e.valid_up_to())),
+                received: read.received,
             })
         }
     }
@@ -185,6 +195,10 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
     }
     let raw: Raw<'_> = serde_json::from_str(text).map_err(NotARecord::Json)?;
     let topic = raw.topic.ok_or(NotARecord::NoTopic)?;
+    let received = match raw.tst {
+        Some(tst) => Some(receive_time(&tst).ok_or(NotARecord::Time)?),
+        None => None,
+    };
     let json = raw.payload.ok_or(NotARecord::NoPayload)?.get();
     // `-F %J` writes `null` for a payload that is the JSON `null` (4 bytes); without a length
     // that says so, it stands for an empty payload.
@@ -199,7 +213,28 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
     } else {
         Ok(Cow::Borrowed(json.as_bytes()))
     };
-    Ok(Record { topic, payload })
+    Ok(Record {
+        topic,
+        payload,
+        received,
+    })
+}
+
+/// `tst` as mosquitto_sub writes it (`2026-11-22T00:57:22.205616Z+0000`: local time, an
+/// optional `Z`, and the offset), in milliseconds since the Unix epoch.
+pub fn receive_time(tst: &str) -> Option<i64> {
+    let (local, offset_s) = match tst.len().checked_sub(5).map(|i| tst.split_at(i)) {
+        Some((local, offset)) if offset.starts_with(['+', '-']) => {
+            let digits: i64 = offset[1..].parse().ok().filter(|_| offset[1..].bytes().all(|b| b.is_ascii_digit()))?;
+            let seconds = (digits / 100) * 3600 + (digits % 100) * 60;
+            (local, if offset.starts_with('-') { -seconds } else { seconds })
+        }
+        _ => (tst, 0),
+    };
+    let local = local.strip_suffix('Z').unwrap_or(local);
+    let time = humantime::parse_rfc3339_weak(local).ok()?;
+    let ms = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    i64::try_from(ms).ok()?.checked_sub(offset_s * 1000)
 }
 
 /// A string payload must be exactly the `sent` bytes the device published.

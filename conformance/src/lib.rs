@@ -4,13 +4,19 @@
 //! - [`corpus`]: every example of the vendor documents, byte for byte, with its errata.
 //! - [`schemas`]: the JSON Schemas of every message and topic, as committed in `schema/json/`.
 //! - [`capture`] and [`verdict`]: `iotxfer check`, one verdict per line of captured traffic.
+//! - [`checker`]: what `check` and `watch` share: messages judged alone, then conversations
+//!   followed across them, printed as text, JSON or a JUnit report ([`junit`]).
+//! - [`rules`]: `iotxfer rules`, the conversation rules as tables.
 //! - [`report`]: `iotxfer report`, the corpus against its recorded verdicts.
 //! - [`Validators`]: those schemas compiled once with the `jsonschema` crate, an independent
 //!   judge of the verdicts that `iotxfer::check` gives.
 
 pub mod capture;
+pub mod checker;
 pub mod corpus;
+pub mod junit;
 pub mod report;
+pub mod rules;
 pub mod schemas;
 pub mod verdict;
 

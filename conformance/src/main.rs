@@ -9,8 +9,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use iotxfer::catalog;
 use iotxfer_conformance::capture::{Line, Lines};
-use iotxfer_conformance::verdict::{self, Options, Tally};
+use iotxfer_conformance::checker::Owned;
+use iotxfer_conformance::verdict::Tally;
 use iotxfer_conformance::{Validators, corpus, report, schemas};
+
+mod judging;
+mod watch;
+
+use judging::Judging;
 
 /// Typed checks of the file-transfer and firmware-upgrade messages of Tencent Cloud IoT,
 /// Huawei Cloud IoTDA and DJI Cloud API.
@@ -24,29 +30,30 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Checks captured traffic (JSON Lines from `mosquitto_sub -F %j` or `-F %J`) against the
-    /// documented contract: one verdict per line. Exits 1 if any line is a violation.
+    /// documented contract: one verdict per line, then the conversation rules across lines
+    /// (`iotxfer rules`). Exits 1 if any line or conversation is a violation.
     Check {
-        /// Files to read; `-` is standard input.
+        /// Files to read; `-` is standard input. Each file is a capture of its own:
+        /// conversations do not cross files.
         #[arg(required = true)]
         files: Vec<String>,
-        /// Fields the documents do not define are violations too.
-        #[arg(long)]
-        strict: bool,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// The largest payload to check, in bytes; a larger one is a violation.
-        #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
-        max_payload: usize,
+        #[command(flatten)]
+        judging: Judging,
         /// A capture without any line is fine. Without it, an empty capture is an error: it
         /// usually means the subscriber never connected or used the wrong filters.
         #[arg(long)]
         allow_empty: bool,
     },
+    /// Subscribes to a broker and checks its traffic as it arrives, as `check` does, until
+    /// the duration ends or Ctrl-C. Exits 1 if any message or conversation is a violation.
+    Watch(watch::Args),
+    /// Lists every conversation rule with its id, the side that keeps it, and its source.
+    Rules,
     /// Runs every example of the vendor documents through the typed decoder and the JSON
     /// Schemas. Exits 1 if any example does not get its recorded verdict.
     Report {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Writes the JSON Schemas (the files of `schema/json/`) into a directory.
     Schema {
@@ -63,7 +70,7 @@ enum Command {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+enum ReportFormat {
     Text,
     Json,
 }
@@ -75,20 +82,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check {
             files,
-            strict,
-            format,
-            max_payload,
+            judging,
             allow_empty,
-        } => check(
-            &mut out,
-            &files,
-            Options {
-                strict,
-                max_payload,
-            },
-            format,
-        )
-        .and_then(|tally| {
+        } => check(&mut out, &files, &judging).and_then(|(tally, violations)| {
             if tally.lines() == 0 && !allow_empty {
                 return Err(
                     "no messages in the capture (did the subscriber connect, with the filters \
@@ -96,8 +92,12 @@ fn main() -> ExitCode {
                         .to_owned(),
                 );
             }
-            Ok(exit(tally))
+            Ok(exit(tally, violations))
         }),
+        Command::Watch(args) => watch::run(&mut out, &args).map(|(t, v)| exit(t, v)),
+        Command::Rules => iotxfer_conformance::rules::write(&mut out)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
         Command::Report { format } => run_report(&mut out, format),
         Command::Schema { out: dir } => schemas::write_dir(&dir)
             .map(|()| ExitCode::SUCCESS)
@@ -126,63 +126,50 @@ fn fail(message: &str) -> ExitCode {
 const BATCH_LINES: usize = 8192;
 const BATCH_BYTES: usize = 16 << 20;
 
-/// Judges every line of `files` and prints the verdicts; the counts of each verdict.
-fn check(
-    out: &mut impl Write,
-    files: &[String],
-    options: Options,
-    format: Format,
-) -> Result<Tally, String> {
+/// Judges every line of `files` and prints the verdicts and findings; the counts of each
+/// verdict, and the conversation violations.
+fn check(out: &mut impl Write, files: &[String], judging: &Judging) -> Result<(Tally, u64), String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut tally = Tally::default();
     // Every file opens before any is judged: a missing one is a usage error, not a fault found
     // half-way through the verdicts.
     let readers = files
         .iter()
         .map(|name| open(name).map(|reader| (name, reader)))
         .collect::<Result<Vec<_>, _>>()?;
+    let written = |e: io::Error| format!("cannot write: {e}");
+    let mut checker = judging.checker(out);
     for (name, reader) in readers {
-        let mut lines = Lines::new(reader, options.max_line());
-        let mut batch = Batch {
-            file: (files.len() > 1).then_some(name.as_str()),
-            first: 1,
-            lines: Vec::new(),
-            bytes: 0,
-        };
+        checker.start((files.len() > 1).then_some(name.as_str()));
+        let mut lines = Lines::new(reader, judging.options().max_line());
+        let (mut batch, mut bytes, mut first) = (Vec::new(), 0, 1);
         loop {
             let line = lines
                 .next_line()
                 .map_err(|e| format!("cannot read {name}: {e}"))?;
             let done = line.is_none();
-            if let Some(line) = line {
-                batch.push(&line);
-            }
-            if done || batch.lines.len() == BATCH_LINES || batch.bytes >= BATCH_BYTES {
-                let judged = batch.judge(options, format, threads);
-                for (text, counts) in judged {
-                    tally.merge(counts);
-                    match out.write_all(&text) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(tally),
-                        Err(e) => return Err(format!("cannot write: {e}")),
-                    }
+            match line {
+                Some(Line::Text(text)) => {
+                    bytes += text.len();
+                    batch.push(Owned::Text(text.to_vec()));
                 }
-                batch.first += batch.lines.len() as u64;
-                batch.lines.clear();
-                batch.bytes = 0;
+                Some(Line::TooLong { len }) => batch.push(Owned::TooLong(len)),
+                None => {}
+            }
+            if done || batch.len() == BATCH_LINES || bytes >= BATCH_BYTES {
+                match checker.judge(first, &batch, threads) {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(written(e)),
+                    result => result.map_err(written)?,
+                }
+                first += batch.len() as u64;
+                (batch, bytes) = (Vec::new(), 0);
             }
             if done {
                 break;
             }
         }
+        checker.end_capture().map_err(written)?;
     }
-    // JSON output keeps one verdict object per line; its summary goes to standard error.
-    let summary = match format {
-        Format::Text => verdict::write_summary(out, tally),
-        Format::Json => verdict::write_summary(&mut io::stderr().lock(), tally),
-    };
-    summary.map_err(|e| format!("cannot write: {e}"))?;
-    Ok(tally)
+    checker.finish().map_err(written)
 }
 
 /// A capture file, or standard input for `-`.
@@ -197,100 +184,24 @@ fn open(name: &str) -> Result<Box<dyn BufRead>, String> {
     Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
-/// Lines read and not yet judged, owned, with the file they are from (when there are several)
-/// and the number of the first.
-struct Batch<'f> {
-    file: Option<&'f str>,
-    first: u64,
-    lines: Vec<Owned>,
-    bytes: usize,
-}
-
-enum Owned {
-    Text(Vec<u8>),
-    TooLong(u64),
-}
-
-impl Batch<'_> {
-    fn push(&mut self, line: &Line<'_>) {
-        let owned = match line {
-            Line::Text(bytes) => {
-                self.bytes += bytes.len();
-                Owned::Text(bytes.to_vec())
-            }
-            Line::TooLong { len } => Owned::TooLong(*len),
-        };
-        self.lines.push(owned);
-    }
-
-    /// Judges and prints the lines on `threads` threads, in parts that keep the input order.
-    fn judge(&self, options: Options, format: Format, threads: usize) -> Vec<(Vec<u8>, Tally)> {
-        let part = self.lines.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .lines
-                .chunks(part)
-                .enumerate()
-                .map(|(i, chunk)| {
-                    let first = self.first + (i * part) as u64;
-                    let file = self.file;
-                    scope.spawn(move || judge_part(file, first, chunk, options, format))
-                })
-                .collect();
-            // A panic in a part is a bug to see, not to hide.
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    }
-}
-
-fn judge_part(
-    file: Option<&str>,
-    first: u64,
-    lines: &[Owned],
-    options: Options,
-    format: Format,
-) -> (Vec<u8>, Tally) {
-    let mut text = Vec::new();
-    let mut tally = Tally::default();
-    for (i, owned) in lines.iter().enumerate() {
-        let line = match owned {
-            Owned::Text(bytes) => Line::Text(bytes),
-            Owned::TooLong(len) => Line::TooLong { len: *len },
-        };
-        let judged = verdict::LineVerdict {
-            file,
-            ..verdict::judge(first + i as u64, &line, options)
-        };
-        tally.add(judged.verdict);
-        // Writing to a Vec cannot fail.
-        let _ = match format {
-            Format::Json => verdict::write_json(&mut text, &judged),
-            Format::Text => verdict::write_text(&mut text, &judged),
-        };
-    }
-    (text, tally)
-}
-
-fn exit(tally: Tally) -> ExitCode {
-    if tally.violation > 0 {
+/// Exit status 1 for any violation, of a message or a conversation.
+fn exit(tally: Tally, violations: u64) -> ExitCode {
+    if tally.violation > 0 || violations > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn run_report(out: &mut impl Write, format: Format) -> Result<ExitCode, String> {
+fn run_report(out: &mut impl Write, format: ReportFormat) -> Result<ExitCode, String> {
     let corpus = corpus::load().map_err(|e| e.to_string())?;
     let validators = Validators::new().map_err(|e| e.to_string())?;
     let rows = report::rows(&corpus, &validators);
     let written = match format {
-        Format::Json => serde_json::to_writer_pretty(&mut *out, &rows)
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut *out, &rows)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out)),
-        Format::Text => report::write_text(out, &rows),
+        ReportFormat::Text => report::write_text(out, &rows),
     };
     written.map_err(|e| format!("cannot write: {e}"))?;
     Ok(if rows.iter().all(|r| r.as_recorded) {

@@ -3,12 +3,13 @@
 use std::io::{self, Write};
 
 use iotxfer::Verdict as Contract;
+use iotxfer::conversation::{Facts, Finding, Verdict as Flow};
 use serde::Serialize;
 
 use crate::capture::{self, Line};
 
 /// What `iotxfer check` says about one line.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LineVerdict<'a> {
     /// The file the line is from, when `check` reads several.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23,7 +24,9 @@ pub struct LineVerdict<'a> {
     pub errors: Vec<Fault>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The verdict on one line: it keeps the documented contract, breaks it, or is traffic the
+/// definitions do not cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Ok,
@@ -32,7 +35,7 @@ pub enum Kind {
 }
 
 /// One fault of a line: where (a JSON pointer into the payload) and why.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Fault {
     pub path: String,
     pub reason: String,
@@ -66,6 +69,19 @@ fn fault(path: &str, reason: impl Into<String>) -> Fault {
 
 /// Judges one input line.
 pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<'a> {
+    judge_with(number, line, options, false).0
+}
+
+/// What the conversation rules read from a message: when it was received, and its facts.
+pub type Read = (Option<i64>, Facts);
+
+/// Judges one input line and, with `flows`, reads it for the conversation rules too.
+pub fn judge_with<'a>(
+    number: u64,
+    line: &Line<'a>,
+    options: Options,
+    flows: bool,
+) -> (LineVerdict<'a>, Option<Read>) {
     let violation = |errors| LineVerdict {
         file: None,
         line: number,
@@ -80,12 +96,29 @@ pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<
             let reason = format!(
                 "not a capture record: the line is {len} bytes, over the limit that --max-payload sets"
             );
-            return violation(vec![fault("", reason)]);
+            return (violation(vec![fault("", reason)]), None);
         }
     };
-    let record = match capture::parse(bytes) {
-        Ok(record) => record,
-        Err(e) => return violation(vec![fault("", e.to_string())]),
+    match capture::parse(bytes) {
+        Ok(record) => judge_record(number, record, options, flows),
+        Err(e) => (violation(vec![fault("", e.to_string())]), None),
+    }
+}
+
+/// Judges one capture record and, with `flows`, reads it for the conversation rules too.
+pub fn judge_record(
+    number: u64,
+    record: capture::Record<'_>,
+    options: Options,
+    flows: bool,
+) -> (LineVerdict<'_>, Option<Read>) {
+    let violation = |errors| LineVerdict {
+        file: None,
+        line: number,
+        topic: None,
+        verdict: Kind::Violation,
+        message: None,
+        errors,
     };
     let payload = match record.payload {
         Ok(payload) if payload.len() > options.max_payload => Err(format!(
@@ -99,13 +132,18 @@ pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<
     let payload = match payload {
         Ok(payload) => payload,
         Err(reason) => {
-            return LineVerdict {
+            let judged = LineVerdict {
                 topic: Some(record.topic),
                 ..violation(vec![fault("", reason)])
             };
+            return (judged, None);
         }
     };
     let checked = iotxfer::check(&record.topic, &payload);
+    let read = flows
+        .then(|| Facts::read(&record.topic, &payload))
+        .flatten()
+        .map(|facts| (record.received, facts));
     let mut errors: Vec<Fault> = checked
         .violations
         .into_iter()
@@ -125,14 +163,15 @@ pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<
         _ if errors.is_empty() => Kind::Ok,
         _ => Kind::Violation,
     };
-    LineVerdict {
+    let judged = LineVerdict {
         file: None,
         line: number,
         topic: Some(record.topic),
         verdict,
         message: checked.message,
         errors,
-    }
+    };
+    (judged, read)
 }
 
 /// Counts of verdicts.
@@ -198,6 +237,27 @@ pub fn write_text(out: &mut impl Write, verdict: &LineVerdict<'_>) -> io::Result
             Ok(())
         }
     }
+}
+
+/// `--format text`: a conversation finding.
+pub fn write_finding(out: &mut impl Write, file: Option<&str>, f: &Finding) -> io::Result<()> {
+    let lines: Vec<String> = f.lines.iter().map(u64::to_string).collect();
+    let place = match file {
+        Some(file) => format!("{}:{}", printable(file), lines.join(",")),
+        None if lines.len() == 1 => format!("line {}", lines[0]),
+        None => format!("lines {}", lines.join(", ")),
+    };
+    let verdict = match f.verdict {
+        Flow::Violation => "violation",
+        Flow::NotJudged => "not judged",
+    };
+    writeln!(
+        out,
+        "{place}: {verdict}: {} {}: {}",
+        f.rule,
+        printable(&f.device),
+        printable(&f.reason)
+    )
 }
 
 /// The summary that closes `--format text`.

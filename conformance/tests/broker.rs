@@ -130,11 +130,14 @@ fn valid_examples() -> Vec<(String, String, Vec<u8>)> {
     valid
 }
 
-/// Every verdict of a `--format json` output, each of which must be `ok`.
+/// Every line verdict of a `--format json` output, each of which must be `ok`. Conversation
+/// findings (objects with a `rule`) are left out: the vendor examples published one after
+/// another are no coherent conversation.
 fn all_ok(verdicts: &str) -> usize {
     let verdicts: Vec<Value> = verdicts
         .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .map(|l| serde_json::from_str::<Value>(l).expect("one JSON object per line"))
+        .filter(|v| v.get("rule").is_none())
         .collect();
     for v in &verdicts {
         assert_eq!(v["verdict"], "ok", "{v}");
@@ -197,8 +200,9 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
     );
     drop(running);
 
+    // Messages alone: the examples published one after another are no coherent conversation.
     let check = Command::new(env!("CARGO_BIN_EXE_iotxfer"))
-        .args(["check", "--format", "json"])
+        .args(["check", "--no-flows", "--format", "json"])
         .arg(&capture)
         .output()
         .expect("iotxfer runs");
@@ -260,8 +264,10 @@ fn the_readme_capture_recipe_works_as_written() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    // Not `bash -e`: the checks exit 1 for the conversation findings between unrelated vendor
+    // examples, and the recipe goes on to its report. Each line must still be `ok`.
     let run = Command::new("bash")
-        .args(["-e", "-c", &readme_recipe()])
+        .args(["-c", &readme_recipe()])
         .current_dir(&dir)
         .env("BROKER", "127.0.0.1")
         .env("PORT", port.to_string())
@@ -270,10 +276,12 @@ fn the_readme_capture_recipe_works_as_written() {
         .expect("bash runs");
     drop(running);
     assert!(
-        run.status.success(),
+        matches!(run.status.code(), Some(0 | 1)),
         "the recipe failed: {}",
         String::from_utf8_lossy(&run.stderr)
     );
+    let report = std::fs::read_to_string(dir.join("report.xml")).expect("the JUnit report");
+    assert!(report.contains("<testsuites"), "{report}");
     let got = captured(&dir.join("capture.jsonl"));
     for (topic, payload) in &sent {
         assert!(

@@ -102,6 +102,12 @@ pub struct TopicInfo {
     /// The member that holds a list of events, each a message of its own (Huawei `services`);
     /// see [`decode_all`](crate::decode_all).
     pub batch: Option<&'static str>,
+    /// The JSON pointers of the discriminators that name a message on it, in
+    /// [`MessageInfo::tags`] order; an index `0` stands for each event of a list.
+    pub tags: &'static [&'static str],
+    /// The JSON pointer of the envelope field that holds when the sender sent the message, in
+    /// milliseconds since the Unix epoch (DJI `/timestamp`).
+    pub sent_at: Option<&'static str>,
     pub(crate) levels: &'static [crate::Level],
 }
 
@@ -142,6 +148,78 @@ pub struct FamilyInfo {
     pub name: &'static str,
     /// The first sentence of its description.
     pub summary: &'static str,
+}
+
+/// A rule a conversation keeps across messages, which `iotxfer check` follows. Its JSON
+/// pointers read one message's payload; for a list of events, one event's payload, the
+/// envelope's other members with the list holding that event alone (`/services/0/...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// `<vendor>/<family>/<rule>`, or `<vendor>/<rule>` for a vendor-wide rule:
+    /// `dji/firmware/ota_create_answered`. Stable: findings and reports name rules by it.
+    pub id: &'static str,
+    /// The vendor module: `dji`.
+    pub vendor: &'static str,
+    /// The family module; `None` for a vendor-wide rule.
+    pub family: Option<&'static str>,
+    /// The first sentence of its description.
+    pub summary: &'static str,
+    /// The document or SDK file it comes from, as a Markdown link.
+    pub source: &'static str,
+    /// The side that keeps it: the device for [`Direction::Up`], the platform for
+    /// [`Direction::Down`]; `None` when it binds whichever side sends a message.
+    pub duty: Option<Direction>,
+    /// What it checks.
+    pub check: RuleCheck,
+}
+
+/// What a [`RuleInfo`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleCheck {
+    /// Each of the `requests` that asks for its reply ([`MessageInfo::reply_when`]) is
+    /// answered by the same device, with the [`MessageInfo::correlate`] fields equal, within
+    /// the deadline.
+    Answered {
+        /// Message ids.
+        requests: &'static [&'static str],
+        /// The deadline the vendor documents, if it does.
+        deadline_ms: Option<u64>,
+    },
+    /// One job's percentage does not go back while its step stays the same.
+    Progress {
+        /// Message ids of the reports.
+        messages: &'static [&'static str],
+        /// What names the job, besides the device and the message.
+        job: &'static [&'static str],
+        /// The percentage.
+        percent: &'static str,
+        /// What names the step: the first that is present counts.
+        step: &'static [&'static str],
+    },
+    /// Once a job reports a final status, nothing more is reported for it.
+    Final {
+        /// Message ids of the reports.
+        messages: &'static [&'static str],
+        /// What names the job, besides the device and the message.
+        job: &'static [&'static str],
+        /// The status.
+        status: &'static str,
+        /// The final statuses, as JSON.
+        finals: &'static [&'static str],
+    },
+    /// The field that names the sending device equals the topic's parameter, when it is
+    /// present and not empty.
+    SameDevice {
+        /// The field.
+        field: &'static str,
+        /// The topic parameter.
+        param: &'static str,
+    },
+}
+
+/// Every conversation rule of the definitions: each vendor's own, then its families'.
+pub fn rules() -> &'static [RuleInfo] {
+    crate::RULES
 }
 
 /// Every vendor of the definitions, with its families.

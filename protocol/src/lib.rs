@@ -19,6 +19,7 @@ mod batch;
 mod body;
 pub mod catalog;
 mod check;
+pub mod conversation;
 mod decode;
 mod disputed;
 mod interop;

@@ -497,7 +497,7 @@ fn reply_conditions(m: &Message, topic: &crate::ir::Topic) -> Vec<TokenStream> {
 }
 
 /// A string as a JSON string literal.
-fn json_string(s: &str) -> String {
+pub(crate) fn json_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -524,7 +524,10 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
             let vendor_mod = ident(&v.id);
             let direction = direction(t.direction);
             let open = t.open;
-            let batch = option(batch_member(&v.envelopes[t.envelope]));
+            let envelope = &v.envelopes[t.envelope];
+            let batch = option(batch_member(envelope));
+            let tags = &envelope.tag_paths;
+            let sent_at = option(sent_at(envelope).as_deref());
             let ids = v
                 .families
                 .iter()
@@ -541,11 +544,19 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
                     open: #open,
                     messages: &[#(#ids),*],
                     batch: #batch,
+                    tags: &[#(#tags),*],
+                    sent_at: #sent_at,
                     levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
                 }
             }
         })
         .collect()
+}
+
+/// The pointer of the top-level field that a built message fills with the time it was sent.
+fn sent_at(e: &Envelope) -> Option<String> {
+    let f = e.fields.iter().find(|f| f.fill == Some(crate::ir::Fill::NowMs))?;
+    Some(naming::pointer_key("", &f.wire))
 }
 
 /// The top-level list whose items hold the body, when the envelope has one.
@@ -574,14 +585,14 @@ fn vendor_infos(protocol: &Protocol) -> TokenStream {
     }
 }
 
-fn direction(d: Direction) -> TokenStream {
+pub(crate) fn direction(d: Direction) -> TokenStream {
     match d {
         Direction::Up => quote!(crate::Direction::Up),
         Direction::Down => quote!(crate::Direction::Down),
     }
 }
 
-fn option(value: Option<&str>) -> TokenStream {
+pub(crate) fn option(value: Option<&str>) -> TokenStream {
     match value {
         Some(v) => quote!(Some(#v)),
         None => quote!(None),

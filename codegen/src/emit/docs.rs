@@ -74,6 +74,14 @@ pub fn summary(doc: &str) -> String {
     }
 }
 
+/// The side that sends what travels in direction `d`.
+pub fn side(d: Direction) -> &'static str {
+    match d {
+        Direction::Up => "the device",
+        Direction::Down => "the platform",
+    }
+}
+
 pub fn direction(d: Direction) -> &'static str {
     match d {
         Direction::Up => "device → platform",

@@ -4,8 +4,11 @@ mod build;
 mod decode;
 mod docs;
 mod pattern;
+mod rules;
 mod topics;
 mod types;
+
+pub(crate) use decode::json_string;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -21,10 +24,12 @@ pub fn emit(protocol: &Protocol) -> String {
     let vendors = protocol.vendors.iter().map(vendor);
     let root = decode::root(protocol);
     let any_topic = topics::any_topic(protocol);
+    let rules = rules::rule_infos(protocol);
     let tokens = quote! {
         #(#vendors)*
         #root
         #any_topic
+        #rules
     };
     format(tokens)
 }
@@ -101,6 +106,7 @@ fn vendor(v: &Vendor) -> TokenStream {
             docs::direction(t.direction)
         ));
     }
+    doc.push_str(&rules::table(&v.rules));
     let doc = docs::attrs(doc.trim_end());
     let topics = v.topics.iter().map(|t| topics::topic(v, t));
     let envelopes = v.envelopes.iter().filter(|e| e.nested).map(|e| {
@@ -154,6 +160,7 @@ fn family(v: &Vendor, f: &Family) -> TokenStream {
             m.wire
         ));
     }
+    doc.push_str(&rules::table(&f.rules));
     let doc = docs::attrs(doc.trim_end());
     let messages = f.messages.iter().map(|m| message(v, f, m));
     let structs = f.structs.iter().map(|s| named_struct(v, s));

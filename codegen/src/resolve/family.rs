@@ -6,6 +6,7 @@ use super::correlation::{self, Pair};
 use super::enums::resolve_enum;
 use super::fields::{resolve_fields, resolve_struct};
 use super::names::check_type_names;
+use super::rules;
 use super::{Ctx, Kind, Place, Scope, doc};
 use crate::codes::Code;
 use crate::ir;
@@ -21,6 +22,8 @@ pub(super) struct Known<'a> {
     pub(super) topics: &'a [ir::Topic],
     /// Whether each topic's envelope is known.
     pub(super) carried: &'a [bool],
+    pub(super) structs: &'a [ir::Struct],
+    pub(super) enums: &'a [ir::Enum],
 }
 
 /// What every message of a vendor must not share with another: its route (topic and
@@ -96,7 +99,7 @@ pub(super) fn resolve_family(
     pair_replies(ctx, ff, known, &mut messages, &unplaced);
     correlation::check_correlate_has_request(ctx, &ff.messages, &messages);
 
-    Some(ir::Family {
+    let mut family = ir::Family {
         id: ff.id.clone(),
         name: header.name.clone(),
         doc: doc(ctx, &header.doc),
@@ -104,7 +107,19 @@ pub(super) fn resolve_family(
         messages,
         structs,
         enums,
-    })
+        rules: Vec::new(),
+    };
+    let place = rules::Place {
+        vendor: known.vendor,
+        family: Some(&family),
+        defined: &ff.messages,
+        envelopes: known.envelopes,
+        topics: known.topics,
+        structs: known.structs,
+        enums: known.enums,
+    };
+    family.rules = rules::resolve_rules(ctx, &place, &ff.rules);
+    Some(family)
 }
 
 /// A family's file name is its module name.

@@ -19,6 +19,7 @@ mod family;
 mod fields;
 mod fill;
 mod names;
+mod rules;
 mod topics;
 mod types;
 
@@ -112,12 +113,24 @@ fn resolve_vendor(
     let header = vf.header.as_ref();
     let vendor_doc = header.map(|h| doc(&mut ctx, &h.doc)).unwrap_or_default();
 
+    let vendor_place = rules::Place {
+        vendor: &vendor_id,
+        family: None,
+        defined: &[],
+        envelopes: &envelopes,
+        topics: &topics,
+        structs: &structs,
+        enums: &enums,
+    };
+    let rules = rules::resolve_rules(&mut ctx, &vendor_place, &vf.rules);
     let known = Known {
         vendor: &vendor_id,
         types: &vendor_types,
         envelopes: &envelopes,
         topics: &topics,
         carried: &carried,
+        structs: &structs,
+        enums: &enums,
     };
     let families = resolve_families(dir, diags, &mut used, &known, variants);
     report_unused(diags, dir, &used);
@@ -131,6 +144,7 @@ fn resolve_vendor(
         structs,
         enums,
         families,
+        rules,
     })
 }
 

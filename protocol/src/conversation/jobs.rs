@@ -1,0 +1,224 @@
+//! `progress` and `final` rules: one job's reports go forward within a step, and stop at its
+//! final status. Reports are ordered by the sender's time where the envelope has one, else by
+//! receive time, else by arrival; two reports at the same time are unordered, and neither is
+//! blamed for the other.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::{JOB_MEMORY_MS, Judged, Outcome, Seen, Verdict};
+use crate::catalog::{self, RuleCheck, RuleInfo};
+
+/// One job of one rule: the rule, the device, the message, and the job's field values.
+type Key = (&'static str, String, &'static str, Vec<String>);
+
+/// How many reports of a job are kept to compare a late arrival with.
+const WINDOW: usize = 8;
+
+#[derive(Debug, Default)]
+pub(super) struct Jobs {
+    progress: HashMap<Key, Progress>,
+    finals: HashMap<Key, Final>,
+}
+
+/// When a report happened, as far as the traffic tells.
+#[derive(Debug, Clone, Copy)]
+struct When {
+    time: Option<i64>,
+    line: u64,
+}
+
+impl When {
+    /// `Equal` when the order is unknown: the same time.
+    fn cmp(&self, other: &When) -> Ordering {
+        match (self.time, other.time) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => self.line.cmp(&other.line),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Report {
+    when: When,
+    step: String,
+    percent: f64,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    recent: Vec<Report>,
+    last: Option<i64>,
+}
+
+#[derive(Debug, Default)]
+struct Final {
+    /// The earliest final report: when, and its status.
+    done: Option<(When, String)>,
+    /// The latest other report.
+    latest: Option<When>,
+    last: Option<i64>,
+}
+
+impl Jobs {
+    pub(super) fn observe(&mut self, at: &Seen<'_>, judged: &mut Vec<Judged>) {
+        let id = at.event.message.id;
+        for rule in catalog::rules() {
+            match rule.check {
+                RuleCheck::Progress {
+                    messages,
+                    job,
+                    percent,
+                    step,
+                } if messages.contains(&id) => {
+                    let Some(value) = number(at, percent) else {
+                        continue;
+                    };
+                    let step = step.iter().map(|p| at.text(p)).find(|s| s != "null");
+                    let key = key(rule, at, job);
+                    let state = self.progress.entry(key).or_default();
+                    state.last = at.received.or(state.last);
+                    let report = Report {
+                        when: When { time: at.time(), line: at.line },
+                        step: step.unwrap_or_default(),
+                        percent: value,
+                    };
+                    judged.push(judged_by(rule, at, state.add(report)));
+                }
+                RuleCheck::Final {
+                    messages,
+                    job,
+                    status,
+                    finals,
+                } if messages.contains(&id) => {
+                    let status = at.text(status);
+                    let is_final = finals.contains(&status.as_str());
+                    let state = self.finals.entry(key(rule, at, job)).or_default();
+                    state.last = at.received.or(state.last);
+                    let when = When { time: at.time(), line: at.line };
+                    judged.push(judged_by(rule, at, state.add(when, status, is_final)));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Drops jobs quiet for longer than [`JOB_MEMORY_MS`] before `now`.
+    pub(super) fn forget(&mut self, now: i64) {
+        let fresh = |last: Option<i64>| last.is_none_or(|t| now - t <= JOB_MEMORY_MS);
+        self.progress.retain(|_, p| fresh(p.last));
+        self.finals.retain(|_, f| fresh(f.last));
+    }
+}
+
+fn key(rule: &'static RuleInfo, at: &Seen<'_>, job: &[&str]) -> Key {
+    let values = job.iter().map(|p| at.text(p)).collect();
+    (rule.id, at.facts.device.clone(), at.event.message.id, values)
+}
+
+fn judged_by(rule: &'static RuleInfo, at: &Seen<'_>, outcome: Outcome) -> Judged {
+    Judged {
+        rule,
+        duty: rule.duty.unwrap_or(at.direction()),
+        device: at.facts.device.clone(),
+        outcome,
+    }
+}
+
+/// A percentage: a JSON number, or a number in a string (Tencent sends `"50"`).
+fn number(at: &Seen<'_>, pointer: &str) -> Option<f64> {
+    match at.event.payload.pointer(pointer)? {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+impl Progress {
+    /// Compares `report` with the reports of its step just before and just after it.
+    fn add(&mut self, report: Report) -> Outcome {
+        let same_step = self.recent.iter().filter(|r| r.step == report.step);
+        let mut before: Option<&Report> = None;
+        let mut after: Option<&Report> = None;
+        for r in same_step {
+            match r.when.cmp(&report.when) {
+                Ordering::Less if before.is_none_or(|b| b.when.cmp(&r.when) == Ordering::Less) => {
+                    before = Some(r)
+                }
+                Ordering::Greater
+                    if after.is_none_or(|a| a.when.cmp(&r.when) == Ordering::Greater) =>
+                {
+                    after = Some(r)
+                }
+                _ => {}
+            }
+        }
+        let back = match (before, after) {
+            (Some(b), _) if b.percent > report.percent => Some((b, &report)),
+            (_, Some(a)) if report.percent > a.percent => Some((&report, a)),
+            _ => None,
+        };
+        let outcome = match back {
+            Some((first, then)) => {
+                let step = match report.step.as_str() {
+                    "" => String::new(),
+                    s => format!(" in step {s}"),
+                };
+                let reason = format!(
+                    "the percentage went back from {} to {}{step}",
+                    first.percent, then.percent
+                );
+                Outcome::Found(
+                    Verdict::Violation,
+                    vec![first.when.line, then.when.line],
+                    reason,
+                )
+            }
+            None => Outcome::Passed,
+        };
+        self.recent.push(report);
+        if self.recent.len() > WINDOW {
+            let oldest = (0..self.recent.len())
+                .min_by(|a, b| self.recent[*a].when.cmp(&self.recent[*b].when))
+                .unwrap_or(0);
+            self.recent.swap_remove(oldest);
+        }
+        outcome
+    }
+}
+
+impl Final {
+    /// Blames a report after the earliest final one, whichever arrived first.
+    fn add(&mut self, when: When, status: String, is_final: bool) -> Outcome {
+        let later = |a: &When, b: &When| a.cmp(b) == Ordering::Greater;
+        let mut blamed = None;
+        if let Some((done, done_status)) = &self.done {
+            if later(&when, done) {
+                blamed = Some(after_final(*done, done_status, when));
+            }
+        }
+        if !is_final {
+            if self.latest.is_none_or(|l| later(&when, &l)) {
+                self.latest = Some(when);
+            }
+            return blamed.unwrap_or(Outcome::Passed);
+        }
+        if let Some(latest) = self.latest.filter(|l| later(l, &when)) {
+            blamed = blamed.or(Some(after_final(when, &status, latest)));
+        }
+        match &self.done {
+            Some((done, _)) if later(done, &when) => {
+                blamed = blamed.or(Some(after_final(when, &status, *done)));
+                self.done = Some((when, status));
+            }
+            Some(_) => {}
+            None => self.done = Some((when, status)),
+        }
+        blamed.unwrap_or(Outcome::Passed)
+    }
+}
+
+fn after_final(done: When, status: &str, then: When) -> Outcome {
+    let reason = format!("a report after the job's final status {status}");
+    Outcome::Found(Verdict::Violation, vec![done.line, then.line], reason)
+}

@@ -1,0 +1,299 @@
+//! Conversations: the rules of [`catalog::rules`](crate::catalog::rules) followed across
+//! messages. A request is answered in time, a job's progress goes forward and stops at its
+//! final status, a payload names the device of its topic.
+//!
+//! [`Facts::read`] reads what the rules need from one MQTT message (on any thread);
+//! [`Monitor::observe`] follows the messages in the order they were received and says what
+//! each one settles; [`Monitor::finish`] judges what is still open when the traffic ends.
+//! Memory grows with the conversations that are open, not with the traffic: a request leaves
+//! when it is answered or its deadline passes, a job when it has been quiet for
+//! [`JOB_MEMORY_MS`].
+//!
+//! The monitor never blames what it could not see. A reply to a request it did not see, a
+//! request whose deadline had not passed when the traffic ended, and a request without a
+//! receive time are [`Verdict::NotJudged`].
+//!
+//! ```
+//! use iotxfer::conversation::{Facts, Monitor, Options, Verdict};
+//!
+//! let mut monitor = Monitor::new(Options::default());
+//! let request = br#"{"tid":"t1","bid":"b1","timestamp":1,"method":"fileupload_list","data":{"module_list":["0"]}}"#;
+//! let facts = Facts::read("thing/product/DOCK1/services", request).unwrap();
+//! assert!(monitor.observe(1, Some(0), &facts).is_empty());
+//! // Nothing answers within the 3 seconds DJI's cloud demo waits.
+//! let findings = monitor.finish(Some(10_000));
+//! assert_eq!(findings[0].rule, "dji/log_upload/services_answered");
+//! assert_eq!(findings[0].verdict, Verdict::Violation);
+//! ```
+
+mod facts;
+mod jobs;
+mod replies;
+
+use std::collections::BTreeMap;
+
+pub use facts::Facts;
+
+use crate::Direction;
+use crate::catalog::{self, RuleCheck, RuleInfo};
+
+/// How long a job is remembered after its last message, by receive time.
+pub const JOB_MEMORY_MS: i64 = 10 * 60 * 1000;
+
+/// The deadline of a request whose vendor documents none.
+pub const DEFAULT_DEADLINE_MS: u64 = 30_000;
+
+/// How a [`Monitor`] judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The deadline of a request whose vendor documents none, in milliseconds.
+    pub deadline_ms: u64,
+    /// Only the rules one side keeps: [`Direction::Up`] for the device's duties,
+    /// [`Direction::Down`] for the platform's; `None` for both.
+    pub duty: Option<Direction>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            deadline_ms: DEFAULT_DEADLINE_MS,
+            duty: None,
+        }
+    }
+}
+
+/// What the monitor says about a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    /// The rule was broken.
+    Violation,
+    /// The traffic does not show enough to judge: the start or the end of the conversation is
+    /// missing, or the times are.
+    NotJudged,
+}
+
+/// A rule broken, or a conversation that could not be judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's id: `dji/firmware/ota_create_answered`.
+    pub rule: &'static str,
+    /// What it says.
+    pub verdict: Verdict,
+    /// The numbers the caller gave the messages involved, ascending.
+    pub lines: Vec<u64>,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// The device of the conversation, as its topic names it.
+    pub device: String,
+}
+
+/// Counts of what a rule judged for one device.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Times the rule was kept.
+    pub passed: u64,
+    /// Times it was broken.
+    pub violations: u64,
+    /// Conversations it could not judge.
+    pub not_judged: u64,
+}
+
+/// Follows conversations across messages; see the [module docs](self).
+#[derive(Debug)]
+pub struct Monitor {
+    options: Options,
+    /// The latest receive time seen: the monitor's clock.
+    now: Option<i64>,
+    replies: replies::Replies,
+    jobs: jobs::Jobs,
+    counts: BTreeMap<(&'static str, String), Counts>,
+    /// The families (and vendors) the traffic showed, for the rules that apply to it.
+    seen: std::collections::BTreeSet<(&'static str, &'static str)>,
+    observed: u64,
+}
+
+/// Something a rule settled, before the options filter it.
+struct Judged {
+    rule: &'static RuleInfo,
+    /// The side the rule binds for this conversation.
+    duty: Direction,
+    device: String,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Passed,
+    Found(Verdict, Vec<u64>, String),
+}
+
+impl Monitor {
+    /// A monitor that has seen nothing.
+    pub fn new(options: Options) -> Self {
+        Self {
+            options,
+            now: None,
+            replies: replies::Replies::default(),
+            jobs: jobs::Jobs::default(),
+            counts: BTreeMap::new(),
+            seen: Default::default(),
+            observed: 0,
+        }
+    }
+
+    /// Follows one MQTT message, numbered `line` by the caller and received at `received`
+    /// (milliseconds since the Unix epoch, if known). Messages come in the order they were
+    /// received. Returns what it settles, including requests whose deadline passed before
+    /// it was received.
+    pub fn observe(&mut self, line: u64, received: Option<i64>, facts: &Facts) -> Vec<Finding> {
+        let mut judged = Vec::new();
+        if let Some(t) = received {
+            self.now = Some(self.now.map_or(t, |now| now.max(t)));
+        }
+        for event in &facts.events {
+            self.seen.insert((event.message.vendor, event.message.family));
+            let at = Seen {
+                line,
+                received,
+                facts,
+                event,
+            };
+            self.replies.observe(&at, self.options, &mut judged);
+            self.jobs.observe(&at, &mut judged);
+            same_device(&at, &mut judged);
+        }
+        self.observed += 1;
+        if let Some(now) = self.now {
+            self.replies.expire(now, &mut judged);
+            if self.observed % 1024 == 0 {
+                self.jobs.forget(now);
+            }
+        }
+        self.settle(judged)
+    }
+
+    /// Judges what is still open when the traffic ends at `end` (the last receive time, if
+    /// known): a request whose deadline passed is a violation, any other is not judged.
+    pub fn finish(&mut self, end: Option<i64>) -> Vec<Finding> {
+        let mut judged = Vec::new();
+        let end = match (end, self.now) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.replies.finish(end, &mut judged);
+        self.jobs = jobs::Jobs::default();
+        self.settle(judged)
+    }
+
+    /// What each rule judged, by rule id and device.
+    pub fn counts(&self) -> &BTreeMap<(&'static str, String), Counts> {
+        &self.counts
+    }
+
+    /// The rules that apply to the traffic seen (those of the families, and vendors, its
+    /// messages belong to) and that the options keep.
+    pub fn applicable(&self) -> impl Iterator<Item = &'static RuleInfo> + '_ {
+        catalog::rules().iter().filter(|r| {
+            let family_seen = match r.family {
+                Some(f) => self.seen.contains(&(r.vendor, f)),
+                None => self.seen.iter().any(|(v, _)| *v == r.vendor),
+            };
+            let duty_kept = match (self.options.duty, r.duty) {
+                (Some(want), Some(duty)) => want == duty,
+                _ => true,
+            };
+            family_seen && duty_kept
+        })
+    }
+
+    fn settle(&mut self, judged: Vec<Judged>) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for j in judged {
+            if self.options.duty.is_some_and(|d| d != j.duty) {
+                continue;
+            }
+            let counts = self.counts.entry((j.rule.id, j.device.clone())).or_default();
+            match j.outcome {
+                Outcome::Passed => counts.passed += 1,
+                Outcome::Found(verdict, mut lines, reason) => {
+                    match verdict {
+                        Verdict::Violation => counts.violations += 1,
+                        Verdict::NotJudged => counts.not_judged += 1,
+                    }
+                    lines.sort_unstable();
+                    lines.dedup();
+                    findings.push(Finding {
+                        rule: j.rule.id,
+                        verdict,
+                        lines,
+                        reason,
+                        device: j.device,
+                    });
+                }
+            }
+        }
+        findings
+    }
+}
+
+/// One message being followed.
+struct Seen<'a> {
+    line: u64,
+    received: Option<i64>,
+    facts: &'a Facts,
+    event: &'a facts::Event,
+}
+
+impl Seen<'_> {
+    /// The JSON text at `pointer`, `null` when absent: what keys and statuses compare.
+    fn text(&self, pointer: &str) -> String {
+        self.event
+            .payload
+            .pointer(pointer)
+            .map_or_else(|| "null".to_owned(), serde_json::Value::to_string)
+    }
+
+    /// When it happened, for ordering: the sender's time where the envelope has one, else the
+    /// receive time.
+    fn time(&self) -> Option<i64> {
+        let sent = self.facts.topic.sent_at;
+        let sent = sent.and_then(|at| self.event.payload.pointer(at)?.as_i64());
+        sent.or(self.received)
+    }
+
+    fn direction(&self) -> Direction {
+        self.event.message.direction
+    }
+}
+
+/// The rules of kind `same_device` of the message's vendor.
+fn same_device(at: &Seen<'_>, judged: &mut Vec<Judged>) {
+    for rule in catalog::rules().iter().filter(|r| r.vendor == at.event.message.vendor) {
+        let RuleCheck::SameDevice { field, param } = rule.check else {
+            continue;
+        };
+        let Some((_, expected)) = at.facts.params.iter().find(|(name, _)| *name == param) else {
+            continue;
+        };
+        let Some(named) = at.event.payload.pointer(field).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        if named.is_empty() {
+            continue;
+        }
+        let outcome = if named == expected {
+            Outcome::Passed
+        } else {
+            let reason = format!(
+                "`{}` is `{named}`, but the topic's `{param}` is `{expected}`",
+                field.trim_start_matches('/')
+            );
+            Outcome::Found(Verdict::Violation, vec![at.line], reason)
+        };
+        judged.push(Judged {
+            rule,
+            duty: at.direction(),
+            device: at.facts.device.clone(),
+            outcome,
+        });
+    }
+}

@@ -1,0 +1,217 @@
+//! `answered` rules: each request that asks for a reply gets it, from the same device with the
+//! correlated fields equal, within the deadline.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+
+use super::{Judged, Options, Outcome, Seen, Verdict};
+use crate::Direction;
+use crate::catalog::{self, MessageInfo, RuleCheck, RuleInfo};
+
+/// A request waits for the reply of this id, from this device, with these correlated values.
+type Key = (&'static str, String, Vec<String>);
+
+/// The requests waiting for their replies.
+#[derive(Debug, Default)]
+pub(super) struct Replies {
+    open: HashMap<Key, VecDeque<Open>>,
+    /// When each request with a receive time runs out: (deadline, sequence number, key).
+    expiring: BinaryHeap<Reverse<(i64, u64, Key)>>,
+    next: u64,
+}
+
+#[derive(Debug)]
+struct Open {
+    seq: u64,
+    rule: &'static RuleInfo,
+    line: u64,
+    received: Option<i64>,
+    deadline: u64,
+}
+
+impl Replies {
+    pub(super) fn observe(&mut self, at: &Seen<'_>, options: Options, judged: &mut Vec<Judged>) {
+        let message = at.event.message;
+        if let Some(request) = message.request {
+            if let Some(rule) = rule_of(request) {
+                self.answer(at, rule, judged);
+            }
+        }
+        if let (Some(rule), Some(reply)) = (rule_of(message.id), message.reply.and_then(info)) {
+            if asks(at) {
+                self.open(at, rule, reply, options);
+            }
+        }
+    }
+
+    fn open(&mut self, at: &Seen<'_>, rule: &'static RuleInfo, reply: &MessageInfo, options: Options) {
+        let values = reply.correlate.iter().map(|c| at.text(c.request)).collect();
+        let key: Key = (reply.id, at.facts.device.clone(), values);
+        let seq = self.next;
+        self.next += 1;
+        let deadline = deadline(rule, options);
+        if let Some(t) = at.received {
+            let ends = t.saturating_add(i64::try_from(deadline).unwrap_or(i64::MAX));
+            self.expiring.push(Reverse((ends, seq, key.clone())));
+        }
+        self.open.entry(key).or_default().push_back(Open {
+            seq,
+            rule,
+            line: at.line,
+            received: at.received,
+            deadline,
+        });
+    }
+
+    fn answer(&mut self, at: &Seen<'_>, rule: &'static RuleInfo, judged: &mut Vec<Judged>) {
+        let message = at.event.message;
+        let values = message.correlate.iter().map(|c| at.text(c.reply)).collect();
+        let key: Key = (message.id, at.facts.device.clone(), values);
+        let waiting = self.open.get_mut(&key);
+        let found = waiting.and_then(VecDeque::pop_front);
+        if self.open.get(&key).is_some_and(VecDeque::is_empty) {
+            self.open.remove(&key);
+        }
+        let outcome = match found {
+            Some(open) => match (open.received, at.received) {
+                (Some(asked), Some(answered)) if answered - asked > open.deadline as i64 => {
+                    let reason = format!(
+                        "answered after {}, past the deadline of {}",
+                        ms(answered - asked),
+                        ms(open.deadline as i64)
+                    );
+                    Outcome::Found(Verdict::Violation, vec![open.line, at.line], reason)
+                }
+                _ => Outcome::Passed,
+            },
+            None => {
+                let reason = format!(
+                    "`{}` answers no request seen from this device with the same {}: it may \
+                     have been sent before the capture started",
+                    message.name,
+                    correlated(message)
+                );
+                Outcome::Found(Verdict::NotJudged, vec![at.line], reason)
+            }
+        };
+        judged.push(Judged {
+            rule,
+            duty: rule.duty.unwrap_or(message.direction),
+            device: at.facts.device.clone(),
+            outcome,
+        });
+    }
+
+    /// Requests whose deadline passed before `now` are violations.
+    pub(super) fn expire(&mut self, now: i64, judged: &mut Vec<Judged>) {
+        while let Some(Reverse((ends, _, _))) = self.expiring.peek() {
+            if *ends >= now {
+                break;
+            }
+            let Some(Reverse((_, seq, key))) = self.expiring.pop() else {
+                break;
+            };
+            let Some(waiting) = self.open.get_mut(&key) else {
+                continue;
+            };
+            let Some(i) = waiting.iter().position(|o| o.seq == seq) else {
+                continue;
+            };
+            let open = waiting.remove(i).unwrap_or_else(|| unreachable!("found at {i}"));
+            if waiting.is_empty() {
+                self.open.remove(&key);
+            }
+            judged.push(unanswered(open, &key, Verdict::Violation, String::new()));
+        }
+    }
+
+    /// Judges every request still open when the traffic ended at `end`.
+    pub(super) fn finish(&mut self, end: Option<i64>, judged: &mut Vec<Judged>) {
+        if let Some(end) = end {
+            self.expire(end, judged);
+        }
+        let mut rest: Vec<(Key, Open)> = self
+            .open
+            .drain()
+            .flat_map(|(key, waiting)| waiting.into_iter().map(move |o| (key.clone(), o)))
+            .collect();
+        rest.sort_by_key(|(_, o)| o.seq);
+        self.expiring.clear();
+        for (key, open) in rest {
+            let why = match (open.received, end) {
+                (Some(asked), Some(end)) => format!(
+                    "the capture ended {} after it, before its deadline of {}",
+                    ms(end - asked),
+                    ms(open.deadline as i64)
+                ),
+                _ => "it has no receive time, so no deadline to judge".to_owned(),
+            };
+            judged.push(unanswered(open, &key, Verdict::NotJudged, why));
+        }
+    }
+}
+
+fn unanswered(open: Open, key: &Key, verdict: Verdict, why: String) -> Judged {
+    let reply = key.0.rsplit('/').next().unwrap_or(key.0);
+    let reason = match verdict {
+        Verdict::Violation => format!("no `{reply}` within the deadline of {}", ms(open.deadline as i64)),
+        Verdict::NotJudged => format!("no `{reply}` yet: {why}"),
+    };
+    let duty = open.rule.duty.unwrap_or(Direction::Up);
+    Judged {
+        rule: open.rule,
+        duty,
+        device: key.1.clone(),
+        outcome: Outcome::Found(verdict, vec![open.line], reason),
+    }
+}
+
+/// The `answered` rule about request `id`, if any.
+fn rule_of(id: &str) -> Option<&'static RuleInfo> {
+    catalog::rules().iter().find(|r| match r.check {
+        RuleCheck::Answered { requests, .. } => requests.contains(&id),
+        _ => false,
+    })
+}
+
+fn info(id: &str) -> Option<&'static MessageInfo> {
+    catalog::messages().iter().find(|m| m.id == id)
+}
+
+/// Whether the request asks for its reply: it holds every value of its `reply_when`.
+fn asks(at: &Seen<'_>) -> bool {
+    let when = at.event.message.reply_when;
+    when.iter().all(|c| at.text(c.pointer) == c.value)
+}
+
+fn deadline(rule: &RuleInfo, options: Options) -> u64 {
+    match rule.check {
+        RuleCheck::Answered { deadline_ms: Some(ms), .. } => ms,
+        _ => options.deadline_ms,
+    }
+}
+
+/// What a reply shares with its request, for a reason: "`tid` and `bid`".
+fn correlated(reply: &MessageInfo) -> String {
+    let names: Vec<String> = reply
+        .correlate
+        .iter()
+        .map(|c| format!("`{}`", c.reply.rsplit('/').next().unwrap_or(c.reply)))
+        .collect();
+    match names.as_slice() {
+        [] => "message".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A duration for a reason: `3 s`, `250 ms`.
+fn ms(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else if ms >= 1000 {
+        format!("{:.3} s", ms as f64 / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
+}
