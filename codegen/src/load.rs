@@ -191,7 +191,15 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
                 file,
                 &key,
                 other,
-                &["vendor", "envelope", "envelopes", "topic", "rule", "struct", "enum"],
+                &[
+                    "vendor",
+                    "envelope",
+                    "envelopes",
+                    "topic",
+                    "rule",
+                    "struct",
+                    "enum",
+                ],
                 diags,
             ),
         }

@@ -225,9 +225,19 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
 pub fn receive_time(tst: &str) -> Option<i64> {
     let (local, offset_s) = match tst.len().checked_sub(5).map(|i| tst.split_at(i)) {
         Some((local, offset)) if offset.starts_with(['+', '-']) => {
-            let digits: i64 = offset[1..].parse().ok().filter(|_| offset[1..].bytes().all(|b| b.is_ascii_digit()))?;
+            let digits: i64 = offset[1..]
+                .parse()
+                .ok()
+                .filter(|_| offset[1..].bytes().all(|b| b.is_ascii_digit()))?;
             let seconds = (digits / 100) * 3600 + (digits % 100) * 60;
-            (local, if offset.starts_with('-') { -seconds } else { seconds })
+            (
+                local,
+                if offset.starts_with('-') {
+                    -seconds
+                } else {
+                    seconds
+                },
+            )
         }
         _ => (tst, 0),
     };

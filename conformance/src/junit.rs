@@ -161,10 +161,17 @@ impl Report {
 
     /// The JUnit XML report.
     pub fn write_xml(&self, out: &mut impl Write) -> io::Result<()> {
-        let messages = Suite::of("messages", self.messages.iter().map(|((c, d), case)| (c.as_str(), d.as_str(), case)));
+        let messages = Suite::of(
+            "messages",
+            self.messages
+                .iter()
+                .map(|((c, d), case)| (c.as_str(), d.as_str(), case)),
+        );
         let mut rules = Suite::of(
             "conversations",
-            self.rules.iter().map(|((r, d), case)| (*r, d.as_str(), case)),
+            self.rules
+                .iter()
+                .map(|((r, d), case)| (*r, d.as_str(), case)),
         );
         for (id, state) in self.rule_states() {
             if state == State::NotExecuted {
@@ -214,7 +221,10 @@ struct Suite {
 }
 
 impl Suite {
-    fn of<'c>(name: &'static str, cases: impl Iterator<Item = (&'c str, &'c str, &'c Case)>) -> Suite {
+    fn of<'c>(
+        name: &'static str,
+        cases: impl Iterator<Item = (&'c str, &'c str, &'c Case)>,
+    ) -> Suite {
         let mut suite = Suite {
             name,
             cases: String::new(),
@@ -229,7 +239,11 @@ impl Suite {
     }
 
     fn case(&mut self, class: &str, device: &str, case: &Case) {
-        let device = if device.is_empty() { "(no device)" } else { device };
+        let device = if device.is_empty() {
+            "(no device)"
+        } else {
+            device
+        };
         let open = format!(
             r#"    <testcase classname="{}" name="{}" time="0""#,
             escape(class),
@@ -240,7 +254,10 @@ impl Suite {
             self.failures += 1;
             let mut text = case.failures.join("\n");
             if case.failed > case.failures.len() as u64 {
-                text.push_str(&format!("\n… and {} more", case.failed - case.failures.len() as u64));
+                text.push_str(&format!(
+                    "\n… and {} more",
+                    case.failed - case.failures.len() as u64
+                ));
             }
             let message = format!("{} of {} failed", case.failed, case.failed + case.passed);
             self.cases.push_str(&format!(
@@ -250,7 +267,10 @@ impl Suite {
             ));
         } else if case.passed == 0 {
             self.skipped += 1;
-            let message = format!("not judged: {} conversations could not be judged", case.not_judged);
+            let message = format!(
+                "not judged: {} conversations could not be judged",
+                case.not_judged
+            );
             self.cases.push_str(&format!(
                 "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
                 escape(&message)

@@ -128,7 +128,11 @@ const BATCH_BYTES: usize = 16 << 20;
 
 /// Judges every line of `files` and prints the verdicts and findings; the counts of each
 /// verdict, and the conversation violations.
-fn check(out: &mut impl Write, files: &[String], judging: &Judging) -> Result<(Tally, u64), String> {
+fn check(
+    out: &mut impl Write,
+    files: &[String],
+    judging: &Judging,
+) -> Result<(Tally, u64), String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Every file opens before any is judged: a missing one is a usage error, not a fault found
     // half-way through the verdicts.

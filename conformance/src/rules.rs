@@ -19,7 +19,10 @@ pub fn write(out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn of(vendor: &'static str, family: Option<&'static str>) -> impl Iterator<Item = &'static RuleInfo> {
+fn of(
+    vendor: &'static str,
+    family: Option<&'static str>,
+) -> impl Iterator<Item = &'static RuleInfo> {
     catalog::rules()
         .iter()
         .filter(move |r| r.vendor == vendor && r.family == family)
@@ -30,7 +33,10 @@ fn table(out: &mut impl Write, title: &str, rules: &[&RuleInfo]) -> io::Result<(
         return Ok(());
     }
     writeln!(out, "## {title}\n")?;
-    writeln!(out, "| Rule | Kept by | Deadline | What it checks | Source |")?;
+    writeln!(
+        out,
+        "| Rule | Kept by | Deadline | What it checks | Source |"
+    )?;
     writeln!(out, "|---|---|---|---|---|")?;
     for r in rules {
         let kept_by = match r.duty {
@@ -39,7 +45,10 @@ fn table(out: &mut impl Write, title: &str, rules: &[&RuleInfo]) -> io::Result<(
             None => "sender",
         };
         let deadline = match r.check {
-            RuleCheck::Answered { deadline_ms: Some(ms), .. } => format!("{} ms", ms),
+            RuleCheck::Answered {
+                deadline_ms: Some(ms),
+                ..
+            } => format!("{} ms", ms),
             RuleCheck::Answered { .. } => "default".to_owned(),
             _ => String::new(),
         };

@@ -83,15 +83,14 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
         match event.map_err(|e| broker_fault(&args.broker, e))? {
             Event::Incoming(Packet::Publish(p)) => {
                 number += 1;
-                let topic = &p.topic;
                 checker
-                    .judge_message(number, &topic, &p.payload, now_ms())
+                    .judge_message(number, &p.topic, &p.payload, now_ms())
                     .map_err(written)?;
             }
-            Event::Incoming(Packet::SubAck(ack)) => {
-                if ack.return_codes.contains(&SubscribeReasonCode::Failure) {
-                    return Err(format!("{} refused a subscription", args.broker));
-                }
+            Event::Incoming(Packet::SubAck(ack))
+                if ack.return_codes.contains(&SubscribeReasonCode::Failure) =>
+            {
+                return Err(format!("{} refused a subscription", args.broker));
             }
             _ => {}
         }
@@ -106,7 +105,10 @@ fn filters(args: &Args) -> Vec<String> {
         return args.filters.clone();
     }
     let mut filters = vec!["#".to_owned()];
-    for t in catalog::topics().iter().filter(|t| t.filter.starts_with('$')) {
+    for t in catalog::topics()
+        .iter()
+        .filter(|t| t.filter.starts_with('$'))
+    {
         if !filters.iter().any(|f| f == t.filter) {
             filters.push(t.filter.to_owned());
         }
@@ -115,7 +117,12 @@ fn filters(args: &Args) -> Vec<String> {
 }
 
 fn mqtt_options(args: &Args) -> Result<MqttOptions, String> {
-    let fault = || format!("--broker is not mqtt://HOST:PORT or mqtts://HOST:PORT: `{}`", args.broker);
+    let fault = || {
+        format!(
+            "--broker is not mqtt://HOST:PORT or mqtts://HOST:PORT: `{}`",
+            args.broker
+        )
+    };
     let (tls, address) = match args.broker.split_once("://") {
         Some(("mqtt", address)) => (false, address),
         Some(("mqtts", address)) => (true, address),
@@ -127,7 +134,8 @@ fn mqtt_options(args: &Args) -> Result<MqttOptions, String> {
         .client_id
         .clone()
         .unwrap_or_else(|| format!("iotxfer-watch-{}", std::process::id()));
-    let mut options = MqttOptions::new(id, host.trim_start_matches('[').trim_end_matches(']'), port);
+    let mut options =
+        MqttOptions::new(id, host.trim_start_matches('[').trim_end_matches(']'), port);
     options.set_keep_alive(Duration::from_secs(30));
     // A payload as large as --max-payload, with its topic and headers.
     let packet = args
@@ -150,7 +158,8 @@ fn tls_config(args: &Args) -> Result<TlsConfiguration, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match &args.ca {
         Some(path) => {
-            let ca = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let ca =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok(TlsConfiguration::Simple {
                 ca,
                 alpn: None,

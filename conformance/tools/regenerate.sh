@@ -6,17 +6,17 @@
 # .ci/run runs that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-generated=(schema/json codegen/tests/snapshots protocol/tests/snapshots README.md)
+generated=(schema/json codegen/tests/snapshots protocol/tests/snapshots README.md conformance/check-output.schema.json)
 if [[ "${1:-}" == "--check" ]]; then
   # Whatever the environment says, nothing is rewritten: insta fails on a stale snapshot, and
   # the schema and table tests compare only.
   unset IOTXFER_BLESS
   export CI=true INSTA_UPDATE=no
-  cargo test --quiet -p iotxfer-conformance --test schemas --test docs
+  cargo test --quiet -p iotxfer-conformance --test schemas --test docs --test output
   cargo test --quiet -p iotxfer-codegen --test snapshots --test diagnostics
   cargo test --quiet -p iotxfer --test catalog
 else
-  IOTXFER_BLESS=1 cargo test --quiet -p iotxfer-conformance --test schemas --test docs
+  IOTXFER_BLESS=1 cargo test --quiet -p iotxfer-conformance --test schemas --test docs --test output
   INSTA_UPDATE=always cargo test --quiet -p iotxfer-codegen --test snapshots --test diagnostics
   INSTA_UPDATE=always cargo test --quiet -p iotxfer --test catalog
   git status --short -- "${generated[@]}"

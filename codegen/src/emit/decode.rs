@@ -555,7 +555,10 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
 
 /// The pointer of the top-level field that a built message fills with the time it was sent.
 fn sent_at(e: &Envelope) -> Option<String> {
-    let f = e.fields.iter().find(|f| f.fill == Some(crate::ir::Fill::NowMs))?;
+    let f = e
+        .fields
+        .iter()
+        .find(|f| f.fill == Some(crate::ir::Fill::NowMs))?;
     Some(naming::pointer_key("", &f.wire))
 }
 

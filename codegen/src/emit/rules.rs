@@ -10,9 +10,10 @@ use crate::ir::{Check, Protocol, Rule};
 pub fn rule_infos(protocol: &Protocol) -> TokenStream {
     let infos = protocol.vendors.iter().flat_map(|v| {
         let own = v.rules.iter().map(move |r| info(&v.id, None, r));
-        let families = v.families.iter().flat_map(move |f| {
-            f.rules.iter().map(move |r| info(&v.id, Some(&f.id), r))
-        });
+        let families = v
+            .families
+            .iter()
+            .flat_map(move |f| f.rules.iter().map(move |r| info(&v.id, Some(&f.id), r)));
         own.chain(families)
     });
     let infos: Vec<TokenStream> = infos.collect();

@@ -7,10 +7,10 @@ use toml::Spanned;
 
 use super::{Ctx, doc};
 use crate::codes::Code;
+use crate::emit::json_string;
 use crate::ir::{self, Check, Direction, Type};
 use crate::load::Named;
 use crate::model::{MessageDef, RuleDef, RuleKind, Scalar};
-use crate::emit::json_string;
 use crate::naming;
 
 /// What a rule's field paths are read against.
@@ -52,9 +52,15 @@ fn resolve_rule(ctx: &mut Ctx<'_>, place: &Place<'_>, named: &Named<RuleDef>) ->
     let vendor_wide = kind == RuleKind::SameDevice;
     if vendor_wide != place.family.is_none() {
         let (fault, help) = if vendor_wide {
-            ("a `same_device` rule is vendor-wide", "move it to vendor.toml")
+            (
+                "a `same_device` rule is vendor-wide",
+                "move it to vendor.toml",
+            )
         } else {
-            ("this rule is about a family's messages", "move it to a family file")
+            (
+                "this rule is about a family's messages",
+                "move it to a family file",
+            )
         };
         ctx.diags
             .error_help(Code::RuleMisplaced, ctx.file, def.kind.span(), fault, help);
@@ -123,7 +129,11 @@ fn keys_fit(ctx: &mut Ctx<'_>, def: &RuleDef) -> bool {
 
 /// "an `answered`", "a `progress`".
 fn a_kind(kind: RuleKind) -> String {
-    let article = if kind == RuleKind::Answered { "an" } else { "a" };
+    let article = if kind == RuleKind::Answered {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} `{}`", kind.as_str())
 }
 
@@ -136,7 +146,10 @@ fn messages<'f>(
 ) -> Vec<&'f ir::Message> {
     let mut found = Vec::new();
     for name in &def.messages {
-        let defined = place.defined.iter().any(|d| d.name.get_ref() == name.get_ref());
+        let defined = place
+            .defined
+            .iter()
+            .any(|d| d.name.get_ref() == name.get_ref());
         match family.messages.iter().find(|m| m.key == *name.get_ref()) {
             Some(m) => found.push(m),
             None if defined => {}
@@ -258,7 +271,11 @@ fn progress(
     let job = paths.all(ctx, &def.job, Want::Scalar);
     let step = paths.all(ctx, &def.step, Want::Scalar);
     let percent = paths.one(ctx, def.percent.as_ref()?, Want::Int);
-    let duty = one_side(ctx, def, found.iter().map(|m| place.topics[m.topic].direction));
+    let duty = one_side(
+        ctx,
+        def,
+        found.iter().map(|m| place.topics[m.topic].direction),
+    );
     if found.len() != def.messages.len() {
         return None;
     }
@@ -285,7 +302,11 @@ fn final_status(
     let job = paths.all(ctx, &def.job, Want::Scalar);
     let status = def.status.as_ref()?;
     let field = paths.field(ctx, status, Want::Scalar);
-    let duty = one_side(ctx, def, found.iter().map(|m| place.topics[m.topic].direction));
+    let duty = one_side(
+        ctx,
+        def,
+        found.iter().map(|m| place.topics[m.topic].direction),
+    );
     let (pointer, ty) = field?;
     let finals: Vec<String> = def
         .finals
@@ -355,7 +376,8 @@ fn holds(place: &Place<'_>, ty: &Type) -> String {
     match ty {
         Type::Enum(r) => match enum_of(place, r) {
             Some(e) => {
-                let values: Vec<String> = e.values.iter().map(|v| format!("`{}`", v.wire)).collect();
+                let values: Vec<String> =
+                    e.values.iter().map(|v| format!("`{}`", v.wire)).collect();
                 format!("`{}` holds {}", e.name, values.join(", "))
             }
             None => format!("`{}` is not resolved", r.name),
@@ -386,7 +408,10 @@ fn same_device(ctx: &mut Ctx<'_>, place: &Place<'_>, def: &RuleDef) -> Option<Ch
             Code::RuleUnknownParam,
             ctx.file,
             param.span(),
-            format!("no topic of the vendor has the parameter `{}`", param.get_ref()),
+            format!(
+                "no topic of the vendor has the parameter `{}`",
+                param.get_ref()
+            ),
         );
     }
     let mut pointer = None;
@@ -444,19 +469,24 @@ impl Paths<'_, '_> {
     }
 
     /// The pointer and type of `path`, the same in every message.
-    fn field(&self, ctx: &mut Ctx<'_>, path: &Spanned<String>, want: Want) -> Option<(String, Type)> {
+    fn field(
+        &self,
+        ctx: &mut Ctx<'_>,
+        path: &Spanned<String>,
+        want: Want,
+    ) -> Option<(String, Type)> {
         let mut found: Option<(String, Type)> = None;
         for m in self.messages {
             let (pointer, ty) = self.walk(ctx, m, path)?;
             if !fits(&ty, want) {
                 let fault = match want {
                     Want::Int => format!("`{}` is not an `int` field", path.get_ref()),
-                    Want::Scalar => format!(
-                        "`{}` is not a number, text or enum field",
-                        path.get_ref()
-                    ),
+                    Want::Scalar => {
+                        format!("`{}` is not a number, text or enum field", path.get_ref())
+                    }
                 };
-                ctx.diags.error(Code::RuleFieldType, ctx.file, path.span(), fault);
+                ctx.diags
+                    .error(Code::RuleFieldType, ctx.file, path.span(), fault);
                 return None;
             }
             if found.as_ref().is_some_and(|(p, _)| *p != pointer) {
@@ -473,7 +503,12 @@ impl Paths<'_, '_> {
 
     /// Follows `path` from the payload's root of message `m`: through the envelope, the body
     /// and structs, and through the list that holds the body (its first item).
-    fn walk(&self, ctx: &mut Ctx<'_>, m: &ir::Message, path: &Spanned<String>) -> Option<(String, Type)> {
+    fn walk(
+        &self,
+        ctx: &mut Ctx<'_>,
+        m: &ir::Message,
+        path: &Spanned<String>,
+    ) -> Option<(String, Type)> {
         let place = self.place;
         let envelope = &place.envelopes[place.topics[m.topic].envelope];
         let mut fields: Vec<&ir::Field> = envelope.fields.iter().collect();

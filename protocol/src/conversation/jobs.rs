@@ -79,7 +79,10 @@ impl Jobs {
                     let state = self.progress.entry(key).or_default();
                     state.last = at.received.or(state.last);
                     let report = Report {
-                        when: When { time: at.time(), line: at.line },
+                        when: When {
+                            time: at.time(),
+                            line: at.line,
+                        },
                         step: step.unwrap_or_default(),
                         percent: value,
                     };
@@ -95,7 +98,10 @@ impl Jobs {
                     let is_final = finals.contains(&status.as_str());
                     let state = self.finals.entry(key(rule, at, job)).or_default();
                     state.last = at.received.or(state.last);
-                    let when = When { time: at.time(), line: at.line };
+                    let when = When {
+                        time: at.time(),
+                        line: at.line,
+                    };
                     judged.push(judged_by(rule, at, state.add(when, status, is_final)));
                 }
                 _ => {}
@@ -113,7 +119,12 @@ impl Jobs {
 
 fn key(rule: &'static RuleInfo, at: &Seen<'_>, job: &[&str]) -> Key {
     let values = job.iter().map(|p| at.text(p)).collect();
-    (rule.id, at.facts.device.clone(), at.event.message.id, values)
+    (
+        rule.id,
+        at.facts.device.clone(),
+        at.event.message.id,
+        values,
+    )
 }
 
 fn judged_by(rule: &'static RuleInfo, at: &Seen<'_>, outcome: Outcome) -> Judged {
@@ -192,10 +203,8 @@ impl Final {
     fn add(&mut self, when: When, status: String, is_final: bool) -> Outcome {
         let later = |a: &When, b: &When| a.cmp(b) == Ordering::Greater;
         let mut blamed = None;
-        if let Some((done, done_status)) = &self.done {
-            if later(&when, done) {
-                blamed = Some(after_final(*done, done_status, when));
-            }
+        if let Some((done, done_status)) = self.done.as_ref().filter(|(d, _)| later(&when, d)) {
+            blamed = Some(after_final(*done, done_status, when));
         }
         if !is_final {
             if self.latest.is_none_or(|l| later(&when, &l)) {

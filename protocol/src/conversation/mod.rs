@@ -150,7 +150,8 @@ impl Monitor {
             self.now = Some(self.now.map_or(t, |now| now.max(t)));
         }
         for event in &facts.events {
-            self.seen.insert((event.message.vendor, event.message.family));
+            self.seen
+                .insert((event.message.vendor, event.message.family));
             let at = Seen {
                 line,
                 received,
@@ -164,7 +165,7 @@ impl Monitor {
         self.observed += 1;
         if let Some(now) = self.now {
             self.replies.expire(now, &mut judged);
-            if self.observed % 1024 == 0 {
+            if self.observed.is_multiple_of(1024) {
                 self.jobs.forget(now);
             }
         }
@@ -211,7 +212,10 @@ impl Monitor {
             if self.options.duty.is_some_and(|d| d != j.duty) {
                 continue;
             }
-            let counts = self.counts.entry((j.rule.id, j.device.clone())).or_default();
+            let counts = self
+                .counts
+                .entry((j.rule.id, j.device.clone()))
+                .or_default();
             match j.outcome {
                 Outcome::Passed => counts.passed += 1,
                 Outcome::Found(verdict, mut lines, reason) => {
@@ -267,7 +271,10 @@ impl Seen<'_> {
 
 /// The rules of kind `same_device` of the message's vendor.
 fn same_device(at: &Seen<'_>, judged: &mut Vec<Judged>) {
-    for rule in catalog::rules().iter().filter(|r| r.vendor == at.event.message.vendor) {
+    for rule in catalog::rules()
+        .iter()
+        .filter(|r| r.vendor == at.event.message.vendor)
+    {
         let RuleCheck::SameDevice { field, param } = rule.check else {
             continue;
         };

@@ -32,19 +32,22 @@ struct Open {
 impl Replies {
     pub(super) fn observe(&mut self, at: &Seen<'_>, options: Options, judged: &mut Vec<Judged>) {
         let message = at.event.message;
-        if let Some(request) = message.request {
-            if let Some(rule) = rule_of(request) {
-                self.answer(at, rule, judged);
-            }
+        if let Some(rule) = message.request.and_then(rule_of) {
+            self.answer(at, rule, judged);
         }
-        if let (Some(rule), Some(reply)) = (rule_of(message.id), message.reply.and_then(info)) {
-            if asks(at) {
-                self.open(at, rule, reply, options);
-            }
+        let reply = message.reply.and_then(info);
+        if let (Some(rule), Some(reply), true) = (rule_of(message.id), reply, asks(at)) {
+            self.open(at, rule, reply, options);
         }
     }
 
-    fn open(&mut self, at: &Seen<'_>, rule: &'static RuleInfo, reply: &MessageInfo, options: Options) {
+    fn open(
+        &mut self,
+        at: &Seen<'_>,
+        rule: &'static RuleInfo,
+        reply: &MessageInfo,
+        options: Options,
+    ) {
         let values = reply.correlate.iter().map(|c| at.text(c.request)).collect();
         let key: Key = (reply.id, at.facts.device.clone(), values);
         let seq = self.next;
@@ -117,7 +120,9 @@ impl Replies {
             let Some(i) = waiting.iter().position(|o| o.seq == seq) else {
                 continue;
             };
-            let open = waiting.remove(i).unwrap_or_else(|| unreachable!("found at {i}"));
+            let open = waiting
+                .remove(i)
+                .unwrap_or_else(|| unreachable!("found at {i}"));
             if waiting.is_empty() {
                 self.open.remove(&key);
             }
@@ -154,7 +159,10 @@ impl Replies {
 fn unanswered(open: Open, key: &Key, verdict: Verdict, why: String) -> Judged {
     let reply = key.0.rsplit('/').next().unwrap_or(key.0);
     let reason = match verdict {
-        Verdict::Violation => format!("no `{reply}` within the deadline of {}", ms(open.deadline as i64)),
+        Verdict::Violation => format!(
+            "no `{reply}` within the deadline of {}",
+            ms(open.deadline as i64)
+        ),
         Verdict::NotJudged => format!("no `{reply}` yet: {why}"),
     };
     let duty = open.rule.duty.unwrap_or(Direction::Up);
@@ -186,7 +194,10 @@ fn asks(at: &Seen<'_>) -> bool {
 
 fn deadline(rule: &RuleInfo, options: Options) -> u64 {
     match rule.check {
-        RuleCheck::Answered { deadline_ms: Some(ms), .. } => ms,
+        RuleCheck::Answered {
+            deadline_ms: Some(ms),
+            ..
+        } => ms,
         _ => options.deadline_ms,
     }
 }
