@@ -87,6 +87,14 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
+impl<T: io::Read> Lines<io::BufReader<T>> {
+    /// Whether the next line is already read, at least in part: when it is not, asking for it
+    /// may wait on a slow writer (a live stream on standard input).
+    pub fn buffered(&self) -> bool {
+        !self.reader.buffer().is_empty()
+    }
+}
+
 /// A capture record: the topic, and the payload bytes it carried or why they are unusable.
 #[derive(Debug)]
 pub struct Record<'a> {

@@ -188,6 +188,11 @@ impl<W: Write> Checker<W> {
         self.write_findings(&findings)
     }
 
+    /// Writes out what is buffered, for a reader following the output live.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Ends the current capture: judges what is still open.
     pub fn end_capture(&mut self) -> io::Result<()> {
         let Some(mut monitor) = self.monitor.take() else {
@@ -231,7 +236,16 @@ impl<W: Write> Checker<W> {
 
     /// Ends the run: the summary (text on standard output, JSON's on standard error), or the
     /// JUnit report. Returns the counts of verdicts and the conversation violations.
-    pub fn finish(mut self) -> io::Result<(Tally, u64)> {
+    pub fn finish(self) -> io::Result<(Tally, u64)> {
+        self.finish_at(None)
+    }
+
+    /// [`finish`](Self::finish) for traffic that ended at `end` (milliseconds since the Unix
+    /// epoch), which may be later than its last message: a live watch ends when it stops.
+    pub fn finish_at(mut self, end: Option<i64>) -> io::Result<(Tally, u64)> {
+        if let Some(end) = end {
+            self.end = Some(self.end.map_or(end, |e| e.max(end)));
+        }
         self.end_capture()?;
         match self.format {
             Format::Text => {

@@ -2,13 +2,14 @@
 //! the verdicts are printed.
 
 use std::io::Write;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use iotxfer::Direction;
 use iotxfer::conversation;
 use iotxfer_conformance::checker::{Checker, Format};
-use iotxfer_conformance::verdict::Options;
+use iotxfer_conformance::verdict::{Options, Tally};
 
 #[derive(Debug, Args)]
 pub struct Judging {
@@ -30,6 +31,10 @@ pub struct Judging {
     /// answered, and the other way round.
     #[arg(long, value_enum)]
     profile: Option<Profile>,
+    /// No message at all is fine. Without it, it is an error: it usually means the subscriber
+    /// never connected or used the wrong filters.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,6 +61,23 @@ impl Judging {
             strict: self.strict,
             max_payload: self.max_payload,
         }
+    }
+
+    /// The exit status of a run: 1 for any violation, of a message or a conversation; an
+    /// error for a run without messages, unless `--allow-empty`.
+    pub fn exit(&self, tally: Tally, violations: u64) -> Result<ExitCode, String> {
+        if tally.lines() == 0 && !self.allow_empty {
+            return Err(
+                "no messages (did the subscriber connect, with the filters of \
+                 `iotxfer topics --filters`?); --allow-empty accepts none"
+                    .to_owned(),
+            );
+        }
+        Ok(if tally.violation > 0 || violations > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
     }
 
     /// A checker writing to `out`.

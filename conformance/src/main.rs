@@ -2,7 +2,7 @@
 //! JSON Schema export.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,10 +39,6 @@ enum Command {
         files: Vec<String>,
         #[command(flatten)]
         judging: Judging,
-        /// A capture without any line is fine. Without it, an empty capture is an error: it
-        /// usually means the subscriber never connected or used the wrong filters.
-        #[arg(long)]
-        allow_empty: bool,
     },
     /// Subscribes to a broker and checks its traffic as it arrives, as `check` does, until
     /// the duration ends or Ctrl-C. Exits 1 if any message or conversation is a violation.
@@ -80,21 +76,10 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match cli.command {
-        Command::Check {
-            files,
-            judging,
-            allow_empty,
-        } => check(&mut out, &files, &judging).and_then(|(tally, violations)| {
-            if tally.lines() == 0 && !allow_empty {
-                return Err(
-                    "no messages in the capture (did the subscriber connect, with the filters \
-                     of `iotxfer topics --filters`?); --allow-empty accepts an empty one"
-                        .to_owned(),
-                );
-            }
-            Ok(exit(tally, violations))
-        }),
-        Command::Watch(args) => watch::run(&mut out, &args).map(|(t, v)| exit(t, v)),
+        Command::Check { files, judging } => check(&mut out, &files, &judging)
+            .and_then(|(tally, violations)| judging.exit(tally, violations)),
+        Command::Watch(args) => watch::run(&mut out, &args)
+            .and_then(|(tally, violations)| args.judging.exit(tally, violations)),
         Command::Rules => iotxfer_conformance::rules::write(&mut out)
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
@@ -159,10 +144,12 @@ fn check(
                 Some(Line::TooLong { len }) => batch.push(Owned::TooLong(len)),
                 None => {}
             }
-            if done || batch.len() == BATCH_LINES || bytes >= BATCH_BYTES {
-                match checker.judge(first, &batch, threads) {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(written(e)),
-                    result => result.map_err(written)?,
+            // A live stream is judged as it comes: no waiting for a full batch.
+            let waiting = name == "-" && !lines.buffered();
+            if done || waiting || batch.len() == BATCH_LINES || bytes >= BATCH_BYTES {
+                checker.judge(first, &batch, threads).map_err(written)?;
+                if waiting {
+                    checker.flush().map_err(written)?;
                 }
                 first += batch.len() as u64;
                 (batch, bytes) = (Vec::new(), 0);
@@ -177,24 +164,13 @@ fn check(
 }
 
 /// A capture file, or standard input for `-`.
-fn open(name: &str) -> Result<Box<dyn BufRead>, String> {
-    if name == "-" {
-        return Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            io::stdin().lock(),
-        )));
-    }
-    let file = File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?;
-    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
-}
-
-/// Exit status 1 for any violation, of a message or a conversation.
-fn exit(tally: Tally, violations: u64) -> ExitCode {
-    if tally.violation > 0 || violations > 0 {
-        ExitCode::from(1)
+fn open(name: &str) -> Result<BufReader<Box<dyn Read>>, String> {
+    let reader: Box<dyn Read> = if name == "-" {
+        Box::new(io::stdin().lock())
     } else {
-        ExitCode::SUCCESS
-    }
+        Box::new(File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?)
+    };
+    Ok(BufReader::with_capacity(1 << 16, reader))
 }
 
 fn run_report(out: &mut impl Write, format: ReportFormat) -> Result<ExitCode, String> {

@@ -48,8 +48,8 @@ fn table(out: &mut impl Write, title: &str, rules: &[&RuleInfo]) -> io::Result<(
             RuleCheck::Answered {
                 deadline_ms: Some(ms),
                 ..
-            } => format!("{} ms", ms),
-            RuleCheck::Answered { .. } => "default".to_owned(),
+            } => humantime::format_duration(std::time::Duration::from_millis(ms)).to_string(),
+            RuleCheck::Answered { .. } => "--deadline (30s)".to_owned(),
             _ => String::new(),
         };
         writeln!(

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use iotxfer::catalog;
 use iotxfer_conformance::verdict::Tally;
 use rumqttc::{
-    Client, ConnectionError, Event, MqttOptions, Packet, QoS, RecvTimeoutError,
+    Client, ConnectionError, Event, MqttOptions, Packet, QoS, RecvTimeoutError, SubscribeFilter,
     SubscribeReasonCode, TlsConfiguration, Transport,
 };
 
@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
     qos: u8,
     #[command(flatten)]
-    judging: Judging,
+    pub judging: Judging,
 }
 
 /// Watches until the duration ends or Ctrl-C; the counts of verdicts and the conversation
@@ -58,16 +58,19 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
         1 => QoS::AtLeastOnce,
         _ => QoS::ExactlyOnce,
     };
-    for filter in filters(args) {
-        client
-            .subscribe(filter.clone(), qos)
-            .map_err(|e| format!("cannot subscribe to {filter}: {e}"))?;
-    }
+    // One SUBSCRIBE for every filter: the client queues a bounded number of requests, and
+    // nothing is sent before the connection is polled.
+    let filters = filters(args)
+        .into_iter()
+        .map(|f| SubscribeFilter::new(f, qos));
+    client
+        .subscribe_many(filters)
+        .map_err(|e| format!("cannot subscribe: {e}"))?;
     let written = |e: std::io::Error| format!("cannot write: {e}");
     let mut checker = args.judging.checker(out);
     checker.start(None);
     let ends = args.duration.map(|d| Instant::now() + d);
-    let mut number = 0;
+    let (mut number, mut connected) = (0, false);
     while !stop.load(Ordering::SeqCst) {
         let left = ends.map_or(Duration::from_millis(200), |e| {
             e.saturating_duration_since(Instant::now())
@@ -87,6 +90,7 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
                     .judge_message(number, &p.topic, &p.payload, now_ms())
                     .map_err(written)?;
             }
+            Event::Incoming(Packet::ConnAck(_)) => connected = true,
             Event::Incoming(Packet::SubAck(ack))
                 if ack.return_codes.contains(&SubscribeReasonCode::Failure) =>
             {
@@ -96,7 +100,14 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
         }
     }
     let _ = client.disconnect();
-    checker.finish().map_err(written)
+    if !connected {
+        return Err(format!(
+            "no connection to {} before the watch ended",
+            args.broker
+        ));
+    }
+    // What is still open is judged at the moment the watch ends, not at its last message.
+    checker.finish_at(Some(now_ms())).map_err(written)
 }
 
 /// `#` and every `$`-rooted filter of the definitions, or the filters asked for.

@@ -109,11 +109,21 @@ impl Jobs {
         }
     }
 
-    /// Drops jobs quiet for longer than [`JOB_MEMORY_MS`] before `now`.
-    pub(super) fn forget(&mut self, now: i64) {
-        let fresh = |last: Option<i64>| last.is_none_or(|t| now - t <= JOB_MEMORY_MS);
-        self.progress.retain(|_, p| fresh(p.last));
-        self.finals.retain(|_, f| fresh(f.last));
+    /// Drops jobs quiet for longer than [`JOB_MEMORY_MS`] before `now`, and jobs that ended
+    /// (reported their final status) quiet for longer than `ended_ms`.
+    pub(super) fn forget(&mut self, now: i64, ended_ms: u64) {
+        let quiet =
+            |last: Option<i64>, limit: i64| last.is_none_or(|t| now.saturating_sub(t) <= limit);
+        let ended = i64::try_from(ended_ms).unwrap_or(i64::MAX);
+        self.progress.retain(|_, p| quiet(p.last, JOB_MEMORY_MS));
+        self.finals.retain(|_, f| {
+            let limit = if f.done.is_some() {
+                ended
+            } else {
+                JOB_MEMORY_MS
+            };
+            quiet(f.last, limit)
+        });
     }
 }
 

@@ -6,8 +6,9 @@
 //! [`Monitor::observe`] follows the messages in the order they were received and says what
 //! each one settles; [`Monitor::finish`] judges what is still open when the traffic ends.
 //! Memory grows with the conversations that are open, not with the traffic: a request leaves
-//! when it is answered or its deadline passes, a job when it has been quiet for
-//! [`JOB_MEMORY_MS`].
+//! when it is answered or its deadline passes; a job when it has been quiet for
+//! [`JOB_MEMORY_MS`], or for the default deadline once it reported its final status (a report
+//! later than that is not caught).
 //!
 //! The monitor never blames what it could not see. A reply to a request it did not see, a
 //! request whose deadline had not passed when the traffic ended, and a request without a
@@ -38,7 +39,7 @@ use crate::Direction;
 use crate::catalog::{self, RuleCheck, RuleInfo};
 
 /// How long a job is remembered after its last message, by receive time.
-pub const JOB_MEMORY_MS: i64 = 10 * 60 * 1000;
+pub const JOB_MEMORY_MS: i64 = 2 * 60 * 1000;
 
 /// The deadline of a request whose vendor documents none.
 pub const DEFAULT_DEADLINE_MS: u64 = 30_000;
@@ -110,6 +111,8 @@ pub struct Monitor {
     /// The families (and vendors) the traffic showed, for the rules that apply to it.
     seen: std::collections::BTreeSet<(&'static str, &'static str)>,
     observed: u64,
+    /// When the jobs were last swept for ones to forget.
+    swept: Option<i64>,
 }
 
 /// Something a rule settled, before the options filter it.
@@ -137,6 +140,7 @@ impl Monitor {
             counts: BTreeMap::new(),
             seen: Default::default(),
             observed: 0,
+            swept: None,
         }
     }
 
@@ -165,8 +169,11 @@ impl Monitor {
         self.observed += 1;
         if let Some(now) = self.now {
             self.replies.expire(now, &mut judged);
-            if self.observed.is_multiple_of(1024) {
-                self.jobs.forget(now);
+            // Sweeping costs the open jobs; once a second of traffic is often enough.
+            let due = self.swept.is_none_or(|t| now.saturating_sub(t) >= 1000);
+            if self.observed.is_multiple_of(1024) && due {
+                self.jobs.forget(now, self.options.deadline_ms);
+                self.swept = Some(now);
             }
         }
         self.settle(judged)

@@ -77,10 +77,10 @@ impl Replies {
         }
         let outcome = match found {
             Some(open) => match (open.received, at.received) {
-                (Some(asked), Some(answered)) if answered - asked > open.deadline as i64 => {
+                (Some(asked), Some(answered)) if late(asked, answered, open.deadline) => {
                     let reason = format!(
                         "answered after {}, past the deadline of {}",
-                        ms(answered - asked),
+                        ms(answered.saturating_sub(asked)),
                         ms(open.deadline as i64)
                     );
                     Outcome::Found(Verdict::Violation, vec![open.line, at.line], reason)
@@ -146,7 +146,7 @@ impl Replies {
             let why = match (open.received, end) {
                 (Some(asked), Some(end)) => format!(
                     "the capture ended {} after it, before its deadline of {}",
-                    ms(end - asked),
+                    ms(end.saturating_sub(asked)),
                     ms(open.deadline as i64)
                 ),
                 _ => "it has no receive time, so no deadline to judge".to_owned(),
@@ -214,6 +214,11 @@ fn correlated(reply: &MessageInfo) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
+}
+
+/// Whether an answer at `answered` to a request at `asked` is past `deadline`.
+fn late(asked: i64, answered: i64, deadline: u64) -> bool {
+    answered.saturating_sub(asked) > i64::try_from(deadline).unwrap_or(i64::MAX)
 }
 
 /// A duration for a reason: `3 s`, `250 ms`.

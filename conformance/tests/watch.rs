@@ -1,0 +1,562 @@
+//! `iotxfer watch` against a real broker: Debian's `mosquitto` on a free loopback port, the
+//! messages published with `mosquitto_pub`, and the verdicts read from `watch`'s output.
+//!
+//! The watch is ready when the broker has logged its subscriptions (`log_type subscribe` on
+//! standard error, which is not buffered): mosquitto handles one client's packets in order and
+//! one at a time, so a message published after that line is matched against them. No probe
+//! messages, so every line of the output is a message a test published.
+//!
+//! `.ci/run` installs `mosquitto` and `mosquitto-clients`; elsewhere, without them, the tests
+//! say so and stop (under `CI` they fail instead).
+
+use std::io::Write;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The deadline DJI documents for `ota_create_reply` (schema/dji/firmware.toml).
+const OTA_CREATE_DEADLINE: Duration = Duration::from_secs(3);
+
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Whether mosquitto and its clients are here; under `CI` they must be.
+fn have_mosquitto() -> bool {
+    let tools = ["mosquitto", "mosquitto_pub", "mosquitto_passwd"];
+    if tools.iter().all(|t| installed(t)) {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI installs mosquitto and mosquitto-clients (.ci/run)"
+    );
+    eprintln!("mosquitto is not installed: the watch test did not run");
+    false
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a loopback port");
+    listener.local_addr().expect("its address").port()
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A vendor example of the corpus, as its file holds it.
+fn example(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/examples")
+        .join(format!("{name}.json"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// mosquitto on a free loopback port, its log in a file; killed, and its directory removed,
+/// when dropped.
+struct Broker {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    log: PathBuf,
+    /// `-u` and `-P` for `mosquitto_pub`, when the broker wants them.
+    credentials: Option<(String, String)>,
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Broker {
+    /// A broker for anyone, or with `credentials` for the one user of its password file only.
+    fn start(name: &str, credentials: Option<(&str, &str)>) -> Broker {
+        let dir = std::env::temp_dir().join(format!("iotxfer-watch-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let access = match credentials {
+            None => "allow_anonymous true\n".to_owned(),
+            Some((user, password)) => {
+                let file = dir.join("passwd");
+                let status = Command::new("mosquitto_passwd")
+                    .args(["-b", "-c"])
+                    .arg(&file)
+                    .args([user, password])
+                    .status()
+                    .expect("mosquitto_passwd runs");
+                assert!(status.success(), "mosquitto_passwd failed");
+                format!("allow_anonymous false\npassword_file {}\n", file.display())
+            }
+        };
+        let log = dir.join("mosquitto.log");
+        // Another test may take the free port first: then the broker exits, and the next one
+        // is tried.
+        for _ in 0..5 {
+            let port = free_port();
+            let config = dir.join("mosquitto.conf");
+            std::fs::write(
+                &config,
+                format!(
+                    "listener {port} 127.0.0.1\n{access}log_dest stderr\nlog_type error\n\
+                     log_type warning\nlog_type subscribe\nlog_timestamp false\n"
+                ),
+            )
+            .expect("config");
+            let mut child = Command::new("mosquitto")
+                .arg("-c")
+                .arg(&config)
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).expect("log file"))
+                .spawn()
+                .expect("mosquitto starts");
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+                    return Broker {
+                        child,
+                        port,
+                        dir,
+                        log,
+                        credentials: credentials.map(|(u, p)| (u.to_owned(), p.to_owned())),
+                    };
+                }
+                if child.try_wait().expect("mosquitto's status").is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!(
+            "mosquitto did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+
+    /// Publishes `payload` on `topic` at QoS 1, not retained: `mosquitto_pub` returns once the
+    /// broker has it.
+    fn publish(&self, topic: &str, payload: &[u8]) {
+        let mut command = Command::new("mosquitto_pub");
+        command
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-q", "1"])
+            .args(["-t", topic, "-s"]);
+        if let Some((user, password)) = &self.credentials {
+            command.args(["-u", user, "-P", password]);
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("mosquitto_pub runs");
+        let mut stdin = child.stdin.take().expect("its stdin");
+        stdin.write_all(payload).expect("the payload");
+        drop(stdin);
+        let status = child.wait().expect("mosquitto_pub ends");
+        assert!(status.success(), "mosquitto_pub failed for {topic}");
+    }
+
+    /// Whether the broker has logged `client`'s subscription to `filter`.
+    fn subscribed(&self, client: &str, filter: &str) -> bool {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let prefix = format!("{client} ");
+        log.lines().any(|line| {
+            line.strip_prefix(&prefix)
+                .and_then(|rest| rest.split_once(' '))
+                .is_some_and(|(_qos, f)| f == filter)
+        })
+    }
+}
+
+/// `iotxfer watch` running, its standard output and error in files; killed when dropped.
+struct Watch {
+    child: Child,
+    client: String,
+    out: PathBuf,
+    err: PathBuf,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How a watch ended.
+struct Ended {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Watch {
+    /// `iotxfer watch --broker URL --client-id ID` and `args`.
+    fn start(broker: &Broker, name: &str, args: &[&str]) -> Watch {
+        Watch::start_with(broker, name, args, None)
+    }
+
+    /// The same, with `IOTXFER_PASSWORD` set to `password`.
+    fn start_with(broker: &Broker, name: &str, args: &[&str], password: Option<&str>) -> Watch {
+        let client = format!("iotxfer-test-{name}-{}", std::process::id());
+        let out = broker.dir.join(format!("{name}.out"));
+        let err = broker.dir.join(format!("{name}.err"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_iotxfer"));
+        command
+            .args(["watch", "--broker", &broker.url(), "--client-id", &client])
+            .args(args)
+            .env_remove("IOTXFER_PASSWORD")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).expect("output file"))
+            .stderr(std::fs::File::create(&err).expect("error file"));
+        if let Some(password) = password {
+            command.env("IOTXFER_PASSWORD", password);
+        }
+        Watch {
+            child: command.spawn().expect("iotxfer runs"),
+            client,
+            out,
+            err,
+        }
+    }
+
+    /// Waits until the broker has the watch's subscription to each of `filters`.
+    fn wait_subscribed(&mut self, broker: &Broker, filters: &[&str]) {
+        wait_for("the subscriptions", Duration::from_secs(10), || {
+            if let Some(status) = self.child.try_wait().expect("the watch's status") {
+                panic!(
+                    "the watch ended before it subscribed ({status}): {}",
+                    std::fs::read_to_string(&self.err).unwrap_or_default()
+                );
+            }
+            filters.iter().all(|f| broker.subscribed(&self.client, f))
+        });
+    }
+
+    /// What the watch has written so far, one JSON object a line (`--format json`).
+    fn objects(&self) -> Vec<Value> {
+        let out = std::fs::read_to_string(&self.out).unwrap_or_default();
+        // A line being written has no newline yet.
+        out.split_inclusive('\n')
+            .filter(|l| l.ends_with('\n'))
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect()
+    }
+
+    /// Waits until the watch has printed an object for which `seen` holds.
+    fn wait_printed(&mut self, what: &str, seen: impl Fn(&Value) -> bool) {
+        wait_for(what, Duration::from_secs(10), || {
+            if self.child.try_wait().expect("the watch's status").is_some() {
+                panic!("the watch ended before it printed {what}");
+            }
+            self.objects().iter().any(&seen)
+        });
+    }
+
+    /// Waits for the watch to end by itself, within `timeout`.
+    fn end(mut self, timeout: Duration) -> Ended {
+        let status = {
+            let start = Instant::now();
+            loop {
+                if let Some(status) = self.child.try_wait().expect("the watch's status") {
+                    break status;
+                }
+                assert!(
+                    start.elapsed() < timeout,
+                    "the watch did not end within {timeout:?}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        Ended {
+            status,
+            stdout: std::fs::read_to_string(&self.out).expect("the output"),
+            stderr: std::fs::read_to_string(&self.err).expect("the errors"),
+        }
+    }
+}
+
+/// The one message verdict of a `--format json` output on `topic`.
+fn only_on<'v>(messages: &[&'v Value], topic: &str) -> &'v Value {
+    let on: Vec<_> = messages.iter().filter(|m| m["topic"] == topic).collect();
+    assert_eq!(on.len(), 1, "one verdict on {topic}: {on:?}");
+    on[0]
+}
+
+/// Every published message is judged once, `$` topics included, and the request nobody answers is a violation.
+#[test]
+fn watch_judges_each_message_and_finds_the_unanswered_request() {
+    if !have_mosquitto() {
+        return;
+    }
+    let broker = Broker::start("json", None);
+    let mut watch = Watch::start(&broker, "json", &["--duration", "6s", "--format", "json"]);
+    let started = Instant::now();
+    // `#` does not match topics that begin with `$`: those come through their own filters.
+    watch.wait_subscribed(
+        &broker,
+        &[
+            "#",
+            "$oc/devices/+/sys/events/up",
+            "$resource/up/service/+/+",
+        ],
+    );
+    let ready = started.elapsed();
+
+    broker.publish("thing/product/DOCK1/services", &example("003-ota_create"));
+    broker.publish("iotxfer/not/covered", br#"{"hello":"world"}"#);
+    broker.publish("thing/product/DOCK1/events", b"{not json");
+    // The request is received by the time it is printed: what comes 3 s after that is past
+    // its deadline, and judges it.
+    watch.wait_printed("the request's verdict", |v| {
+        v["topic"] == "thing/product/DOCK1/services"
+    });
+    std::thread::sleep(OTA_CREATE_DEADLINE + Duration::from_millis(300));
+    let huawei = String::from_utf8(example("con-huawei-upgrade_progress_report"))
+        .expect("UTF-8")
+        .replace("d1234", "D1");
+    broker.publish("$oc/devices/D1/sys/events/up", huawei.as_bytes());
+    broker.publish(
+        "$resource/up/service/P/D",
+        &example("000-report_download_progress"),
+    );
+    // Judged while the watch runs, not only when it ends.
+    watch.wait_printed("the unanswered request", |v| {
+        v["rule"] == "dji/firmware/ota_create_answered"
+    });
+    let published = started.elapsed();
+    assert!(
+        published < Duration::from_secs(5),
+        "ready after {ready:?}, all published after {published:?}: too slow for --duration 6s"
+    );
+    let ended = watch.end(Duration::from_secs(20));
+    eprintln!(
+        "ready after {ready:?}, all published after {published:?}, ended after {:?}",
+        started.elapsed()
+    );
+
+    let objects: Vec<Value> = ended
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let messages: Vec<&Value> = objects.iter().filter(|o| o.get("line").is_some()).collect();
+    let findings: Vec<&Value> = objects.iter().filter(|o| o.get("rule").is_some()).collect();
+    assert_eq!(
+        messages.len() + findings.len(),
+        objects.len(),
+        "each object is a message or a finding: {}",
+        ended.stdout
+    );
+    // Numbered in the order they were published.
+    let expected = [
+        (
+            "thing/product/DOCK1/services",
+            "ok",
+            Some("dji/firmware/ota_create"),
+        ),
+        ("iotxfer/not/covered", "not_covered", None),
+        ("thing/product/DOCK1/events", "violation", None),
+        (
+            "$oc/devices/D1/sys/events/up",
+            "ok",
+            Some("huawei/ota/upgrade_progress_report"),
+        ),
+        (
+            "$resource/up/service/P/D",
+            "ok",
+            Some("tencent/resource/report_download_progress"),
+        ),
+    ];
+    assert_eq!(messages.len(), expected.len(), "{}", ended.stdout);
+    for (number, (topic, verdict, message)) in (1..).zip(expected) {
+        let m = only_on(&messages, topic);
+        assert_eq!(m["line"], number, "{m}");
+        assert_eq!(m["verdict"], verdict, "{m}");
+        assert_eq!(m["message"].as_str(), message, "{m}");
+        let errors = m["errors"].as_array().expect("errors");
+        assert_eq!(errors.is_empty(), verdict != "violation", "{m}");
+    }
+    let malformed = only_on(&messages, "thing/product/DOCK1/events");
+    assert!(
+        malformed["errors"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("JSON")),
+        "{malformed}"
+    );
+
+    let unanswered: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule"] == "dji/firmware/ota_create_answered")
+        .collect();
+    assert_eq!(unanswered.len(), 1, "{}", ended.stdout);
+    let f = unanswered[0];
+    assert_eq!(f["verdict"], "violation", "{f}");
+    assert_eq!(f["lines"], serde_json::json!([1]), "{f}");
+    assert_eq!(f["device"], "DOCK1", "{f}");
+    assert!(
+        f["reason"].as_str().is_some_and(|r| r.contains("3 s")),
+        "{f}"
+    );
+    // Nothing else is a violation: the Tencent request is still within its deadline.
+    for other in findings
+        .iter()
+        .filter(|f| f["rule"] != "dji/firmware/ota_create_answered")
+    {
+        assert_eq!(other["verdict"], "not_judged", "{other}");
+    }
+
+    assert_eq!(ended.status.code(), Some(1), "{}", ended.stderr);
+    assert!(
+        ended
+            .stderr
+            .contains("5 lines: 3 ok, 1 violation, 1 not covered"),
+        "the summary: {}",
+        ended.stderr
+    );
+}
+
+/// `--format junit` writes one XML report at the end, and `--filter` narrows the subscription.
+#[test]
+fn junit_report_of_a_filtered_watch() {
+    if !have_mosquitto() {
+        return;
+    }
+    let broker = Broker::start("junit", None);
+    let filter = "thing/product/+/services";
+    // The request stays within its 3 s deadline to the end: not judged, whatever the watch
+    // takes as the capture's end.
+    let args = ["--duration", "2s", "--format", "junit", "--filter", filter];
+    let mut watch = Watch::start(&broker, "junit", &args);
+    let started = Instant::now();
+    watch.wait_subscribed(&broker, &[filter]);
+    let ready = started.elapsed();
+    // Outside the filter, though `#` and the `$` filters of the definitions would match them;
+    // published first, so that they would be in before the request that is seen.
+    broker.publish("thing/product/DOCK2/events", b"{not json");
+    broker.publish(
+        "$oc/devices/D2/sys/events/up",
+        &example("con-huawei-upgrade_progress_report"),
+    );
+    broker.publish("thing/product/DOCK1/services", &example("003-ota_create"));
+    let published = started.elapsed();
+    let ended = watch.end(Duration::from_secs(15));
+    eprintln!(
+        "ready after {ready:?}, all published after {published:?}, ended after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        published < Duration::from_millis(1500),
+        "published after {published:?}: too slow for --duration 2s"
+    );
+
+    let xml = &ended.stdout;
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+        "{xml}"
+    );
+    let root = xml.lines().nth(1).unwrap_or_default();
+    assert!(root.starts_with("<testsuites "), "the root: {xml}");
+    assert!(root.contains(r#"failures="0""#), "{xml}");
+    assert!(xml.ends_with("</testsuites>\n"), "{xml}");
+    assert_eq!(
+        xml.matches("<testsuite ").count(),
+        xml.matches("</testsuite>").count(),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase classname="dji/firmware/ota_create" name="DOCK1" time="0"/>"#),
+        "the request's case: {xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase classname="dji/firmware/ota_create_answered" name="DOCK1""#),
+        "the request's conversation: {xml}"
+    );
+    assert!(
+        !xml.contains("DOCK2"),
+        "a message outside the filter: {xml}"
+    );
+    assert!(
+        !xml.contains("huawei"),
+        "a message outside the filter: {xml}"
+    );
+    assert!(!xml.contains("<failure"), "{xml}");
+    assert_eq!(ended.status.code(), Some(0), "{}", ended.stderr);
+}
+
+/// A username and password log in (from `--password` or `IOTXFER_PASSWORD`); a wrong or missing one exits 2 with an error.
+#[test]
+fn username_and_password_log_in_and_a_wrong_password_exits_2() {
+    if !have_mosquitto() {
+        return;
+    }
+    let broker = Broker::start("auth", Some(("watcher", "s3cret")));
+    let both = [
+        ("flag", vec!["--password", "s3cret"], None),
+        ("env", vec![], Some("s3cret")),
+    ];
+    for (name, password, env) in both {
+        let mut args = vec!["--duration", "2s", "--format", "json", "--filter", "#"];
+        args.extend(["--username", "watcher", "--qos", "2"]);
+        args.extend(password);
+        let mut watch = Watch::start_with(&broker, name, &args, env);
+        let started = Instant::now();
+        watch.wait_subscribed(&broker, &["#"]);
+        broker.publish("thing/product/DOCK1/events", &example("003-ota_progress"));
+        watch.wait_printed("the message's verdict", |v| v.get("line").is_some());
+        let ended = watch.end(Duration::from_secs(15));
+        eprintln!("{name}: ended after {:?}", started.elapsed());
+        let verdicts: Vec<Value> = ended
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert_eq!(verdicts.len(), 1, "{}", ended.stdout);
+        assert_eq!(verdicts[0]["verdict"], "ok", "{}", ended.stdout);
+        assert_eq!(verdicts[0]["message"], "dji/firmware/ota_progress");
+        assert_eq!(ended.status.code(), Some(0), "{name}: {}", ended.stderr);
+    }
+
+    let refused = [
+        (
+            "wrong",
+            vec!["--username", "watcher", "--password", "wrong"],
+        ),
+        (
+            "unknown",
+            vec!["--username", "nobody", "--password", "s3cret"],
+        ),
+        ("anonymous", vec![]),
+    ];
+    for (name, credentials) in refused {
+        let mut args = vec!["--duration", "30s", "--format", "json"];
+        args.extend(credentials);
+        let watch = Watch::start(&broker, name, &args);
+        let started = Instant::now();
+        // Long before the duration ends: the refusal ends the watch.
+        let ended = watch.end(Duration::from_secs(10));
+        eprintln!("{name}: refused after {:?}", started.elapsed());
+        assert_eq!(ended.status.code(), Some(2), "{name}: {}", ended.stderr);
+        let error = format!("iotxfer: the connection to {} failed", broker.url());
+        assert!(ended.stderr.starts_with(&error), "{name}: {}", ended.stderr);
+        assert!(ended.stdout.is_empty(), "{name}: {}", ended.stdout);
+    }
+}
