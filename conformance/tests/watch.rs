@@ -73,6 +73,8 @@ struct Broker {
     log: PathBuf,
     /// `-u` and `-P` for `mosquitto_pub`, when the broker wants them.
     credentials: Option<(String, String)>,
+    /// The CA that signed the broker's certificate, when it speaks TLS.
+    ca: Option<PathBuf>,
 }
 
 impl Drop for Broker {
@@ -86,6 +88,12 @@ impl Drop for Broker {
 impl Broker {
     /// A broker for anyone, or with `credentials` for the one user of its password file only.
     fn start(name: &str, credentials: Option<(&str, &str)>) -> Broker {
+        Broker::start_with(name, credentials, false)
+    }
+
+    /// The same, speaking TLS with a certificate for 127.0.0.1 signed by a CA of its own when
+    /// `tls`.
+    fn start_with(name: &str, credentials: Option<(&str, &str)>, tls: bool) -> Broker {
         let dir = std::env::temp_dir().join(format!("iotxfer-watch-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -103,6 +111,16 @@ impl Broker {
                 format!("allow_anonymous false\npassword_file {}\n", file.display())
             }
         };
+        let ca = tls.then(|| certificates(&dir));
+        let security = match &ca {
+            Some(ca) => format!(
+                "cafile {}\ncertfile {}\nkeyfile {}\n",
+                ca.display(),
+                dir.join("server.pem").display(),
+                dir.join("server.key").display()
+            ),
+            None => String::new(),
+        };
         let log = dir.join("mosquitto.log");
         // Another test may take the free port first: then the broker exits, and the next one
         // is tried.
@@ -112,7 +130,7 @@ impl Broker {
             std::fs::write(
                 &config,
                 format!(
-                    "listener {port} 127.0.0.1\n{access}log_dest stderr\nlog_type error\n\
+                    "listener {port} 127.0.0.1\n{security}{access}log_dest stderr\nlog_type error\n\
                      log_type warning\nlog_type subscribe\nlog_timestamp false\n"
                 ),
             )
@@ -133,6 +151,7 @@ impl Broker {
                         dir,
                         log,
                         credentials: credentials.map(|(u, p)| (u.to_owned(), p.to_owned())),
+                        ca,
                     };
                 }
                 if child.try_wait().expect("mosquitto's status").is_some() {
@@ -150,7 +169,8 @@ impl Broker {
     }
 
     fn url(&self) -> String {
-        format!("mqtt://127.0.0.1:{}", self.port)
+        let scheme = if self.ca.is_some() { "mqtts" } else { "mqtt" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Publishes `payload` on `topic` at QoS 1, not retained: `mosquitto_pub` returns once the
@@ -162,6 +182,9 @@ impl Broker {
             .args(["-t", topic, "-s"]);
         if let Some((user, password)) = &self.credentials {
             command.args(["-u", user, "-P", password]);
+        }
+        if let Some(ca) = &self.ca {
+            command.arg("--cafile").arg(ca);
         }
         let mut child = command
             .stdin(Stdio::piped())
@@ -184,6 +207,63 @@ impl Broker {
                 .is_some_and(|(_qos, f)| f == filter)
         })
     }
+}
+
+/// A CA, and a certificate for 127.0.0.1 it signed (`server.pem`, `server.key`), made with
+/// openssl in `dir`; the CA's certificate.
+fn certificates(dir: &Path) -> PathBuf {
+    let openssl = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl runs");
+        assert!(status.success(), "openssl {args:?} failed");
+    };
+    let key = ["-newkey", "rsa:2048", "-nodes", "-days", "2"];
+    openssl(
+        &[
+            &["req", "-x509", "-subj", "/CN=iotxfer test CA"][..],
+            &key,
+            &["-keyout", "ca.key", "-out", "ca.pem"],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req", "-subj", "/CN=127.0.0.1"][..],
+            &key[..3],
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("extensions");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    // mosquitto started as root reads its files as the `mosquitto` user.
+    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
+    std::fs::set_permissions(dir.join("server.key"), readable).expect("chmod");
+    dir.join("ca.pem")
 }
 
 /// `iotxfer watch` running, its standard output and error in files; killed when dropped.
@@ -559,4 +639,51 @@ fn username_and_password_log_in_and_a_wrong_password_exits_2() {
         assert!(ended.stderr.starts_with(&error), "{name}: {}", ended.stderr);
         assert!(ended.stdout.is_empty(), "{name}: {}", ended.stdout);
     }
+}
+
+/// Over TLS (`mqtts://`), the broker's certificate checked against `--ca`: the watch judges
+/// what it receives; without `--ca` the system's roots do not know the test CA, and the
+/// connection fails with exit 2.
+#[test]
+fn tls_with_the_brokers_ca_and_without() {
+    if !have_mosquitto() {
+        return;
+    }
+    if !installed("openssl") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs openssl (.ci/run)"
+        );
+        eprintln!("openssl is not installed: the TLS watch test did not run");
+        return;
+    }
+    let broker = Broker::start_with("tls", None, true);
+    let ca = broker.ca.clone().expect("a CA");
+    let ca = ca.to_str().expect("a UTF-8 path");
+    let args = [
+        "--duration",
+        "2s",
+        "--format",
+        "json",
+        "--filter",
+        "#",
+        "--ca",
+        ca,
+    ];
+    let mut watch = Watch::start(&broker, "tls", &args);
+    watch.wait_subscribed(&broker, &["#"]);
+    broker.publish("thing/product/DOCK1/events", &example("003-ota_progress"));
+    watch.wait_printed("the message's verdict", |v| v.get("line").is_some());
+    let ended = watch.end(Duration::from_secs(15));
+    assert_eq!(ended.status.code(), Some(0), "{}", ended.stderr);
+    assert!(
+        ended.stdout.contains(r#""verdict":"ok""#),
+        "{}",
+        ended.stdout
+    );
+
+    let untrusted = Watch::start(&broker, "untrusted", &["--duration", "30s"]);
+    let ended = untrusted.end(Duration::from_secs(10));
+    assert_eq!(ended.status.code(), Some(2), "{}", ended.stderr);
+    assert!(ended.stderr.contains("failed"), "{}", ended.stderr);
 }

@@ -127,6 +127,13 @@ impl Jobs {
     }
 }
 
+impl Jobs {
+    /// The jobs remembered.
+    pub(super) fn held(&self) -> usize {
+        self.progress.len() + self.finals.len()
+    }
+}
+
 fn key(rule: &'static RuleInfo, at: &Seen<'_>, job: &[&str]) -> Key {
     let values = job.iter().map(|p| at.text(p)).collect();
     (
@@ -158,22 +165,15 @@ fn number(at: &Seen<'_>, pointer: &str) -> Option<f64> {
 impl Progress {
     /// Compares `report` with the reports of its step just before and just after it.
     fn add(&mut self, report: Report) -> Outcome {
-        let same_step = self.recent.iter().filter(|r| r.step == report.step);
-        let mut before: Option<&Report> = None;
-        let mut after: Option<&Report> = None;
-        for r in same_step {
-            match r.when.cmp(&report.when) {
-                Ordering::Less if before.is_none_or(|b| b.when.cmp(&r.when) == Ordering::Less) => {
-                    before = Some(r)
-                }
-                Ordering::Greater
-                    if after.is_none_or(|a| a.when.cmp(&r.when) == Ordering::Greater) =>
-                {
-                    after = Some(r)
-                }
-                _ => {}
-            }
-        }
+        let same_step = || self.recent.iter().filter(|r| r.step == report.step);
+        // Of the reports just before it, the highest; of those just after, the lowest: reports
+        // at the same time are unordered among themselves, whichever arrived first.
+        let before = same_step()
+            .filter(|r| r.when.cmp(&report.when) == Ordering::Less)
+            .max_by(|a, b| a.when.cmp(&b.when).then(a.percent.total_cmp(&b.percent)));
+        let after = same_step()
+            .filter(|r| r.when.cmp(&report.when) == Ordering::Greater)
+            .min_by(|a, b| a.when.cmp(&b.when).then(a.percent.total_cmp(&b.percent)));
         let back = match (before, after) {
             (Some(b), _) if b.percent > report.percent => Some((b, &report)),
             (_, Some(a)) if report.percent > a.percent => Some((&report, a)),

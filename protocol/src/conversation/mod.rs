@@ -192,6 +192,13 @@ impl Monitor {
         self.settle(judged)
     }
 
+    /// How many entries the monitor holds: the requests waiting for their replies, those
+    /// answered within the last two deadlines, and the jobs it remembers. Its memory grows with
+    /// this and with the devices seen (the counts), not with the traffic.
+    pub fn held(&self) -> usize {
+        self.replies.held() + self.jobs.held()
+    }
+
     /// What each rule judged, by rule id and device.
     pub fn counts(&self) -> &BTreeMap<(&'static str, String), Counts> {
         &self.counts

@@ -54,8 +54,13 @@ impl Replies {
         self.next += 1;
         let deadline = deadline(rule, options);
         if let Some(t) = at.received {
-            let ends = t.saturating_add(i64::try_from(deadline).unwrap_or(i64::MAX));
-            self.expiring.push(Reverse((ends, seq, key.clone())));
+            // A request stays open for a second deadline after its own: a late reply is still
+            // its request's ("answered after ..."), whatever other traffic came between.
+            let grace = i64::try_from(deadline)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(2);
+            self.expiring
+                .push(Reverse((t.saturating_add(grace), seq, key.clone())));
         }
         self.open.entry(key).or_default().push_back(Open {
             seq,
@@ -89,8 +94,9 @@ impl Replies {
             },
             None => {
                 let reason = format!(
-                    "`{}` answers no request seen from this device with the same {}: it may \
-                     have been sent before the capture started",
+                    "`{}` answers no request seen from this device with the same {} that asked \
+                     for it and was still open: it may have been sent before the capture \
+                     started, or judged unanswered already",
                     message.name,
                     correlated(message)
                 );
@@ -105,7 +111,12 @@ impl Replies {
         });
     }
 
-    /// Requests whose deadline passed before `now` are violations.
+    /// The requests waiting, and the deadlines still to pass.
+    pub(super) fn held(&self) -> usize {
+        self.open.values().map(VecDeque::len).sum::<usize>() + self.expiring.len()
+    }
+
+    /// Requests whose deadline passed twice before `now` are violations.
     pub(super) fn expire(&mut self, now: i64, judged: &mut Vec<Judged>) {
         while let Some(Reverse((ends, _, _))) = self.expiring.peek() {
             if *ends >= now {
@@ -143,15 +154,24 @@ impl Replies {
         rest.sort_by_key(|(_, o)| o.seq);
         self.expiring.clear();
         for (key, open) in rest {
-            let why = match (open.received, end) {
-                (Some(asked), Some(end)) => format!(
-                    "the capture ended {} after it, before its deadline of {}",
-                    ms(end.saturating_sub(asked)),
-                    ms(open.deadline as i64)
+            let (verdict, why) = match (open.received, end) {
+                (Some(asked), Some(end)) if late(asked, end, open.deadline) => {
+                    (Verdict::Violation, String::new())
+                }
+                (Some(asked), Some(end)) => (
+                    Verdict::NotJudged,
+                    format!(
+                        "the capture ended {} after it, before its deadline of {}",
+                        ms(end.saturating_sub(asked)),
+                        ms(open.deadline as i64)
+                    ),
                 ),
-                _ => "it has no receive time, so no deadline to judge".to_owned(),
+                _ => (
+                    Verdict::NotJudged,
+                    "it has no receive time, so no deadline to judge".to_owned(),
+                ),
             };
-            judged.push(unanswered(open, &key, Verdict::NotJudged, why));
+            judged.push(unanswered(open, &key, verdict, why));
         }
     }
 }
