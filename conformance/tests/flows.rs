@@ -142,6 +142,11 @@ fn downloading(gw: &str, tid: &str, bid: &str, percent: u32) -> Msg {
     ota_progress(gw, tid, bid, "in_progress", "download_firmware", percent)
 }
 
+/// An `ota_progress` event of job `bid` with `status`, in the `upgrade_firmware` step.
+fn upgrading(gw: &str, tid: &str, bid: &str, status: &str, percent: u32) -> Msg {
+    ota_progress(gw, tid, bid, status, "upgrade_firmware", percent)
+}
+
 /// The cloud's acknowledgement of an `ota_progress` event.
 fn ota_progress_ack(gw: &str, tid: &str, bid: &str) -> Msg {
     dji(gw, "events_reply", OTA_PROGRESS_REPLY, tid, bid)
@@ -294,7 +299,7 @@ fn finding(value: &Value) -> Finding {
 
 /// `iotxfer check --format json` of `msgs` (with `args` too). Every message keeps its own
 /// contract, so the exit status is the conversations' alone: 1 exactly when one is a violation.
-fn check(msgs: &[Msg], args: &[&str]) -> Run {
+fn check_with(msgs: &[Msg], args: &[&str]) -> Run {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     all.push("-");
@@ -308,6 +313,11 @@ fn check(msgs: &[Msg], args: &[&str]) -> Run {
     run
 }
 
+/// `iotxfer check --format json` of `msgs`, with no other argument.
+fn check(msgs: &[Msg]) -> Run {
+    check_with(msgs, &[])
+}
+
 fn assert_none(run: &Run) {
     assert!(run.findings.is_empty(), "{:#?}", run.findings);
     assert_eq!(run.code, Some(0));
@@ -317,6 +327,54 @@ fn assert_none(run: &Run) {
 fn only(run: &Run) -> &Finding {
     assert_eq!(run.findings.len(), 1, "{:#?}", run.findings);
     &run.findings[0]
+}
+
+/// The only finding of `run`, asserted to be of `rule` with `verdict`.
+fn expect_verdict<'r>(run: &'r Run, rule: &str, verdict: &str) -> &'r Finding {
+    let f = only(run);
+    assert_eq!(
+        (f.rule.as_str(), f.verdict.as_str()),
+        (rule, verdict),
+        "{f:#?}"
+    );
+    f
+}
+
+/// The only finding of `run`, asserted to be of `rule` with `verdict` on `lines`; returned for
+/// further checks.
+fn expect_one<'r>(run: &'r Run, rule: &str, verdict: &str, lines: &[u64]) -> &'r Finding {
+    let f = expect_verdict(run, rule, verdict);
+    assert_eq!(f.lines, lines, "{f:#?}");
+    f
+}
+
+/// [`expect_one`], and asserted to be the finding of `device`.
+fn expect_one_of<'r>(
+    run: &'r Run,
+    rule: &str,
+    verdict: &str,
+    lines: &[u64],
+    device: &str,
+) -> &'r Finding {
+    let f = expect_one(run, rule, verdict, lines);
+    assert_eq!(f.device, device, "{f:#?}");
+    f
+}
+
+/// Asserts that `f`'s reason says `text`.
+fn assert_reason(f: &Finding, text: &str) {
+    assert!(f.reason.contains(text), "{}", f.reason);
+}
+
+/// Every finding of `run` as (rule, verdict, lines), sorted.
+fn sorted_findings(run: &Run) -> Vec<(&str, &str, Vec<u64>)> {
+    let mut got: Vec<(&str, &str, Vec<u64>)> = run
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.verdict.as_str(), f.lines.clone()))
+        .collect();
+    got.sort();
+    got
 }
 
 const OTA_CREATE_ANSWERED: &str = "dji/firmware/ota_create_answered";
@@ -338,14 +396,11 @@ const TENCENT: &str = "ABCDEFGHIJ/dev001";
 #[test]
 fn ota_create_answered_in_time_passes() {
     for after in [500, 3000] {
-        let run = check(
-            &[
-                ota_create("DOCK1", "t1", "b1").at(0),
-                ota_create_reply("DOCK1", "t1", "b1").at(after),
-                dji_tick("DOCK1").at(20_000),
-            ],
-            &[],
-        );
+        let run = check(&[
+            ota_create("DOCK1", "t1", "b1").at(0),
+            ota_create_reply("DOCK1", "t1", "b1").at(after),
+            dji_tick("DOCK1").at(20_000),
+        ]);
         assert_none(&run);
     }
 }
@@ -353,63 +408,35 @@ fn ota_create_answered_in_time_passes() {
 /// An `ota_create` answered after its 3 s deadline is a violation naming both messages.
 #[test]
 fn ota_create_answered_late_is_a_violation() {
-    let run = check(
-        &[
-            ota_create("DOCK1", "t1", "b1").at(0),
-            ota_create_reply("DOCK1", "t1", "b1").at(4000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (
-            f.rule.as_str(),
-            f.verdict.as_str(),
-            &f.lines[..],
-            f.device.as_str()
-        ),
-        (OTA_CREATE_ANSWERED, "violation", &[1, 2][..], "DOCK1")
-    );
-    assert!(f.reason.contains("after 4 s"), "{}", f.reason);
+    let run = check(&[
+        ota_create("DOCK1", "t1", "b1").at(0),
+        ota_create_reply("DOCK1", "t1", "b1").at(4000),
+    ]);
+    let f = expect_one_of(&run, OTA_CREATE_ANSWERED, "violation", &[1, 2], "DOCK1");
+    assert_reason(f, "after 4 s");
 }
 
 /// An `ota_create` never answered, in a capture that goes on past its deadline, is a violation.
 #[test]
 fn ota_create_never_answered_is_a_violation() {
-    let run = check(
-        &[
-            ota_create("DOCK1", "t1", "b1").at(0),
-            dji_tick("DOCK1").at(3001),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_CREATE_ANSWERED, "violation", &[1][..])
-    );
-    assert!(f.reason.contains("no `ota_create_reply`"), "{}", f.reason);
+    let run = check(&[
+        ota_create("DOCK1", "t1", "b1").at(0),
+        dji_tick("DOCK1").at(3001),
+    ]);
+    let f = expect_one(&run, OTA_CREATE_ANSWERED, "violation", &[1]);
+    assert_reason(f, "no `ota_create_reply`");
 }
 
 /// A reply with another `tid` answers nothing: the request is a violation, the reply not judged.
 #[test]
 fn a_reply_with_another_tid_answers_nothing() {
-    let run = check(
-        &[
-            ota_create("DOCK1", "t1", "b1").at(0),
-            ota_create_reply("DOCK1", "t2", "b1").at(1000),
-            dji_tick("DOCK1").at(5000),
-        ],
-        &[],
-    );
-    let mut got: Vec<(&str, &str, Vec<u64>)> = run
-        .findings
-        .iter()
-        .map(|f| (f.rule.as_str(), f.verdict.as_str(), f.lines.clone()))
-        .collect();
-    got.sort();
+    let run = check(&[
+        ota_create("DOCK1", "t1", "b1").at(0),
+        ota_create_reply("DOCK1", "t2", "b1").at(1000),
+        dji_tick("DOCK1").at(5000),
+    ]);
     assert_eq!(
-        got,
+        sorted_findings(&run),
         [
             (OTA_CREATE_ANSWERED, "not_judged", vec![2]),
             (OTA_CREATE_ANSWERED, "violation", vec![1]),
@@ -420,14 +447,11 @@ fn a_reply_with_another_tid_answers_nothing() {
 /// A reply to another gateway's request answers nothing either.
 #[test]
 fn a_reply_from_another_gateway_answers_nothing() {
-    let run = check(
-        &[
-            ota_create("DOCK1", "t1", "b1").at(0),
-            ota_create_reply("DOCK2", "t1", "b1").at(1000),
-            dji_tick("DOCK1").at(5000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        ota_create("DOCK1", "t1", "b1").at(0),
+        ota_create_reply("DOCK2", "t1", "b1").at(1000),
+        dji_tick("DOCK1").at(5000),
+    ]);
     let mut got: Vec<(&str, &str, &str)> = run
         .findings
         .iter()
@@ -449,14 +473,11 @@ fn a_late_reply_after_other_traffic_is_still_its_requests() {
     // Line 2 moves the clock past the deadline of line 1, so the request is a violation before
     // its reply (line 3) arrives; that reply answers a request the capture shows, not one sent
     // before it started. Without line 2 the pair is one violation, "answered after 4 s".
-    let run = check(
-        &[
-            ota_create("DOCK1", "t1", "b1").at(0),
-            dji_tick("DOCK1").at(3500),
-            ota_create_reply("DOCK1", "t1", "b1").at(4000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        ota_create("DOCK1", "t1", "b1").at(0),
+        dji_tick("DOCK1").at(3500),
+        ota_create_reply("DOCK1", "t1", "b1").at(4000),
+    ]);
     let found = run.of(OTA_CREATE_ANSWERED);
     assert!(
         found
@@ -470,16 +491,13 @@ fn a_late_reply_after_other_traffic_is_still_its_requests() {
 /// An `ota_progress` asking for an acknowledgement (`need_reply: 1`) gets it on `events_reply`.
 #[test]
 fn an_acknowledged_event_passes() {
-    let run = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 10)
-                .set("/need_reply", json!(1))
-                .at(0),
-            ota_progress_ack("DOCK1", "t1", "b1").at(500),
-            dji_tick("DOCK1").at(60_000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        downloading("DOCK1", "t1", "b1", 10)
+            .set("/need_reply", json!(1))
+            .at(0),
+        ota_progress_ack("DOCK1", "t1", "b1").at(500),
+        dji_tick("DOCK1").at(60_000),
+    ]);
     assert_none(&run);
 }
 
@@ -492,33 +510,21 @@ fn an_unacknowledged_event_is_a_violation() {
             .at(0),
         dji_tick("DOCK1").at(12_000),
     ];
-    let within = check(&capture, &[]);
-    let f = only(&within);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str()),
-        (OTA_PROGRESS_ACKNOWLEDGED, "not_judged")
-    );
+    let within = check(&capture);
+    expect_verdict(&within, OTA_PROGRESS_ACKNOWLEDGED, "not_judged");
 
-    let shorter = check(&capture, &["--deadline", "10s"]);
-    let f = only(&shorter);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_PROGRESS_ACKNOWLEDGED, "violation", &[1][..])
-    );
-    assert!(f.reason.contains("no `ota_progress_reply`"), "{}", f.reason);
+    let shorter = check_with(&capture, &["--deadline", "10s"]);
+    let f = expect_one(&shorter, OTA_PROGRESS_ACKNOWLEDGED, "violation", &[1]);
+    assert_reason(f, "no `ota_progress_reply`");
 
-    let past = check(&[capture[0].clone(), dji_tick("DOCK1").at(31_000)], &[]);
-    let f = only(&past);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str()),
-        (OTA_PROGRESS_ACKNOWLEDGED, "violation")
-    );
+    let past = check(&[capture[0].clone(), dji_tick("DOCK1").at(31_000)]);
+    expect_verdict(&past, OTA_PROGRESS_ACKNOWLEDGED, "violation");
 }
 
 /// `--deadline` sets only the deadlines the vendor does not document: `ota_create` keeps 3 s.
 #[test]
 fn a_documented_deadline_stays() {
-    let run = check(
+    let run = check_with(
         &[
             ota_create("DOCK1", "t1", "b1").at(0),
             ota_create_reply("DOCK1", "t1", "b1").at(5000),
@@ -531,85 +537,51 @@ fn a_documented_deadline_stays() {
 /// An event with `need_reply: 0`, or without it, asks for nothing: nothing is owed.
 #[test]
 fn an_event_that_asks_nothing_is_owed_nothing() {
-    let run = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 10)
-                .set("/need_reply", json!(0))
-                .at(0),
-            downloading("DOCK1", "t2", "b1", 20).at(1000),
-            dji_tick("DOCK1").at(120_000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        downloading("DOCK1", "t1", "b1", 10)
+            .set("/need_reply", json!(0))
+            .at(0),
+        downloading("DOCK1", "t2", "b1", 20).at(1000),
+        dji_tick("DOCK1").at(120_000),
+    ]);
     assert_none(&run);
 }
 
 /// Tencent's `report_upload_progress` is answered by its `_rsp` on `$resource/down`.
 #[test]
 fn tencent_upload_progress_is_answered() {
-    let answered = check(
-        &[
-            upload_progress(TENCENT, "f", "uploading", 10).at(0),
-            upload_progress_rsp(TENCENT).at(200),
-            tencent_tick(TENCENT).at(60_000),
-        ],
-        &[],
-    );
+    let answered = check(&[
+        upload_progress(TENCENT, "f", "uploading", 10).at(0),
+        upload_progress_rsp(TENCENT).at(200),
+        tencent_tick(TENCENT).at(60_000),
+    ]);
     assert_none(&answered);
 
-    let unanswered = check(
-        &[
-            upload_progress(TENCENT, "f", "uploading", 10).at(0),
-            tencent_tick(TENCENT).at(31_000),
-        ],
-        &[],
-    );
-    let f = only(&unanswered);
-    assert_eq!(
-        (
-            f.rule.as_str(),
-            f.verdict.as_str(),
-            &f.lines[..],
-            f.device.as_str()
-        ),
-        (TENCENT_ANSWERED, "violation", &[1][..], TENCENT)
-    );
-    assert!(
-        f.reason.contains("report_upload_progress_rsp"),
-        "{}",
-        f.reason
-    );
+    let unanswered = check(&[
+        upload_progress(TENCENT, "f", "uploading", 10).at(0),
+        tencent_tick(TENCENT).at(31_000),
+    ]);
+    let f = expect_one_of(&unanswered, TENCENT_ANSWERED, "violation", &[1], TENCENT);
+    assert_reason(f, "report_upload_progress_rsp");
 }
 
 /// Huawei's `get_upload_url` is answered by its response for the same `object_device_id`.
 #[test]
 fn huawei_upload_url_is_answered() {
-    let answered = check(
-        &[
-            get_upload_url("d1", "d1").at(0),
-            get_upload_url_response("d1", "d1").at(800),
-            huawei_tick("d1").at(60_000),
-        ],
-        &[],
-    );
+    let answered = check(&[
+        get_upload_url("d1", "d1").at(0),
+        get_upload_url_response("d1", "d1").at(800),
+        huawei_tick("d1").at(60_000),
+    ]);
     assert_none(&answered);
 
-    let unanswered = check(
-        &[
-            get_upload_url("d1", "d1").at(0),
-            get_upload_url_response("d1", "child").at(800),
-            huawei_tick("d1").at(31_000),
-        ],
-        &[],
-    );
-    let mut got: Vec<(&str, &str, Vec<u64>)> = unanswered
-        .findings
-        .iter()
-        .map(|f| (f.rule.as_str(), f.verdict.as_str(), f.lines.clone()))
-        .collect();
-    got.sort();
+    let unanswered = check(&[
+        get_upload_url("d1", "d1").at(0),
+        get_upload_url_response("d1", "child").at(800),
+        huawei_tick("d1").at(31_000),
+    ]);
     assert_eq!(
-        got,
+        sorted_findings(&unanswered),
         [
             (HUAWEI_ANSWERED, "not_judged", vec![2]),
             (HUAWEI_ANSWERED, "violation", vec![1]),
@@ -623,61 +595,36 @@ fn huawei_upload_url_is_answered() {
 /// A reply whose request came before the capture started is not judged, and fails nothing.
 #[test]
 fn a_reply_before_its_request_is_not_judged() {
-    let run = check(
-        &[
-            ota_create_reply("DOCK1", "t1", "b1").at(0),
-            dji_tick("DOCK1").at(60_000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_CREATE_ANSWERED, "not_judged", &[1][..])
-    );
-    assert!(
-        f.reason.contains("before the capture started"),
-        "{}",
-        f.reason
-    );
+    let run = check(&[
+        ota_create_reply("DOCK1", "t1", "b1").at(0),
+        dji_tick("DOCK1").at(60_000),
+    ]);
+    let f = expect_one(&run, OTA_CREATE_ANSWERED, "not_judged", &[1]);
+    assert_reason(f, "before the capture started");
 }
 
 /// A request whose deadline has not passed when the capture ends is not judged.
 #[test]
 fn a_request_pending_at_the_end_is_not_judged() {
-    let run = check(
-        &[
-            dji_tick("DOCK1").at(0),
-            ota_create("DOCK1", "t1", "b1").at(1000),
-            dji_tick("DOCK1").at(3000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_CREATE_ANSWERED, "not_judged", &[2][..])
-    );
-    assert!(f.reason.contains("ended 2 s after it"), "{}", f.reason);
+    let run = check(&[
+        dji_tick("DOCK1").at(0),
+        ota_create("DOCK1", "t1", "b1").at(1000),
+        dji_tick("DOCK1").at(3000),
+    ]);
+    let f = expect_one(&run, OTA_CREATE_ANSWERED, "not_judged", &[2]);
+    assert_reason(f, "ended 2 s after it");
 }
 
 /// A request without `tst` is not judged, never a violation, however long the capture goes on.
 #[test]
 fn a_request_without_a_receive_time_is_never_a_violation() {
-    let run = check(
-        &[
-            ota_create("DOCK1", "t1", "b1"),
-            dji_tick("DOCK1").at(0),
-            dji_tick("DOCK1").at(600_000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_CREATE_ANSWERED, "not_judged", &[1][..])
-    );
-    assert!(f.reason.contains("no receive time"), "{}", f.reason);
+    let run = check(&[
+        ota_create("DOCK1", "t1", "b1"),
+        dji_tick("DOCK1").at(0),
+        dji_tick("DOCK1").at(600_000),
+    ]);
+    let f = expect_one(&run, OTA_CREATE_ANSWERED, "not_judged", &[1]);
+    assert_reason(f, "no receive time");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -686,108 +633,74 @@ fn a_request_without_a_receive_time_is_never_a_violation() {
 /// The percentage going up within a step passes.
 #[test]
 fn progress_going_up_passes() {
-    let run = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 20).sent(1000).at(0),
-            downloading("DOCK1", "t2", "b1", 50).sent(2000).at(1000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        downloading("DOCK1", "t1", "b1", 20).sent(1000).at(0),
+        downloading("DOCK1", "t2", "b1", 50).sent(2000).at(1000),
+    ]);
     assert_none(&run);
 }
 
 /// The percentage going back within a step is a violation naming both reports.
 #[test]
 fn progress_going_back_is_a_violation() {
-    let run = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 50).sent(1000).at(0),
-            downloading("DOCK1", "t2", "b1", 40).sent(2000).at(1000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (
-            f.rule.as_str(),
-            f.verdict.as_str(),
-            &f.lines[..],
-            f.device.as_str()
-        ),
-        (OTA_PROGRESS_FORWARD, "violation", &[1, 2][..], "DOCK1")
-    );
-    assert!(f.reason.contains("from 50 to 40"), "{}", f.reason);
+    let run = check(&[
+        downloading("DOCK1", "t1", "b1", 50).sent(1000).at(0),
+        downloading("DOCK1", "t2", "b1", 40).sent(2000).at(1000),
+    ]);
+    let f = expect_one_of(&run, OTA_PROGRESS_FORWARD, "violation", &[1, 2], "DOCK1");
+    assert_reason(f, "from 50 to 40");
 }
 
 /// Each job (`bid`) has its own percentage.
 #[test]
 fn progress_of_another_job_is_not_compared() {
-    let run = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 50).sent(1000).at(0),
-            downloading("DOCK1", "t2", "b2", 10).sent(2000).at(1000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        downloading("DOCK1", "t1", "b1", 50).sent(1000).at(0),
+        downloading("DOCK1", "t2", "b2", 10).sent(2000).at(1000),
+    ]);
     assert_none(&run);
 }
 
 /// A new step starts its percentage again: download 100 then upgrade 10 passes.
 #[test]
 fn progress_of_a_new_step_starts_again() {
-    let run = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 100).sent(1000).at(0),
-            ota_progress("DOCK1", "t2", "b1", "in_progress", "upgrade_firmware", 10)
-                .sent(2000)
-                .at(1000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        downloading("DOCK1", "t1", "b1", 100).sent(1000).at(0),
+        upgrading("DOCK1", "t2", "b1", "in_progress", 10)
+            .sent(2000)
+            .at(1000),
+    ]);
     assert_none(&run);
 }
 
 /// Reports are ordered by the sender's `timestamp`, not by arrival order.
 #[test]
 fn progress_is_ordered_by_the_senders_time() {
-    let in_order = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 20).sent(1000).at(0),
-            downloading("DOCK1", "t3", "b1", 60).sent(3000).at(1000),
-            downloading("DOCK1", "t2", "b1", 40).sent(2000).at(1200),
-        ],
-        &[],
-    );
+    let in_order = check(&[
+        downloading("DOCK1", "t1", "b1", 20).sent(1000).at(0),
+        downloading("DOCK1", "t3", "b1", 60).sent(3000).at(1000),
+        downloading("DOCK1", "t2", "b1", 40).sent(2000).at(1200),
+    ]);
     assert_none(&in_order);
 
     // Sent at 2 s with 70 %, before the 60 % of 3 s: the late one went back after it.
-    let back = check(
-        &[
-            downloading("DOCK1", "t1", "b1", 20).sent(1000).at(0),
-            downloading("DOCK1", "t3", "b1", 60).sent(3000).at(1000),
-            downloading("DOCK1", "t2", "b1", 70).sent(2000).at(1200),
-        ],
-        &[],
-    );
-    let f = only(&back);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_PROGRESS_FORWARD, "violation", &[2, 3][..])
-    );
-    assert!(f.reason.contains("from 70 to 60"), "{}", f.reason);
+    let back = check(&[
+        downloading("DOCK1", "t1", "b1", 20).sent(1000).at(0),
+        downloading("DOCK1", "t3", "b1", 60).sent(3000).at(1000),
+        downloading("DOCK1", "t2", "b1", 70).sent(2000).at(1200),
+    ]);
+    let f = expect_one(&back, OTA_PROGRESS_FORWARD, "violation", &[2, 3]);
+    assert_reason(f, "from 70 to 60");
 }
 
 /// Two reports sent at the same time are unordered: neither is blamed for the other.
 #[test]
 fn reports_sent_at_the_same_time_are_not_compared() {
     for (a, b) in [(50, 40), (40, 50)] {
-        let run = check(
-            &[
-                downloading("DOCK1", "t1", "b1", a).sent(1000).at(0),
-                downloading("DOCK1", "t2", "b1", b).sent(1000).at(100),
-            ],
-            &[],
-        );
+        let run = check(&[
+            downloading("DOCK1", "t1", "b1", a).sent(1000).at(0),
+            downloading("DOCK1", "t2", "b1", b).sent(1000).at(100),
+        ]);
         assert_none(&run);
     }
 }
@@ -797,23 +710,17 @@ fn reports_sent_at_the_same_time_are_not_compared() {
 fn reports_at_the_same_time_do_not_hide_a_step_back() {
     for (a, b) in [(50, 40), (40, 50)] {
         // The late report is sent after the two: 50 % at 1 s, 45 % at 2 s.
-        let later = check(
-            &[
-                downloading("DOCK1", "t1", "b1", a).sent(1000).at(0),
-                downloading("DOCK1", "t2", "b1", b).sent(1000).at(100),
-                downloading("DOCK1", "t3", "b1", 45).sent(2000).at(200),
-            ],
-            &[],
-        );
+        let later = check(&[
+            downloading("DOCK1", "t1", "b1", a).sent(1000).at(0),
+            downloading("DOCK1", "t2", "b1", b).sent(1000).at(100),
+            downloading("DOCK1", "t3", "b1", 45).sent(2000).at(200),
+        ]);
         // The late report is sent before the two, arriving last: 45 % at 0.5 s, 40 % at 1 s.
-        let earlier = check(
-            &[
-                downloading("DOCK1", "t1", "b1", a).sent(1000).at(0),
-                downloading("DOCK1", "t2", "b1", b).sent(1000).at(100),
-                downloading("DOCK1", "t3", "b1", 45).sent(500).at(200),
-            ],
-            &[],
-        );
+        let earlier = check(&[
+            downloading("DOCK1", "t1", "b1", a).sent(1000).at(0),
+            downloading("DOCK1", "t2", "b1", b).sent(1000).at(100),
+            downloading("DOCK1", "t3", "b1", 45).sent(500).at(200),
+        ]);
         for (what, run) in [("sent after", later), ("sent before", earlier)] {
             let found = run.of(OTA_PROGRESS_FORWARD);
             assert_eq!(
@@ -830,27 +737,15 @@ fn reports_at_the_same_time_do_not_hide_a_step_back() {
 /// Tencent's transfer percentage going back (by receive time) is a violation.
 #[test]
 fn tencent_progress_going_back_is_a_violation() {
-    let run = check(
-        &[
-            upload_progress(TENCENT, "f", "uploading", 60).at(0),
-            upload_progress_rsp(TENCENT).at(100),
-            upload_progress(TENCENT, "g", "uploading", 10).at(200),
-            upload_progress_rsp(TENCENT).at(300),
-            upload_progress(TENCENT, "f", "uploading", 30).at(400),
-            upload_progress_rsp(TENCENT).at(500),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (
-            f.rule.as_str(),
-            f.verdict.as_str(),
-            &f.lines[..],
-            f.device.as_str()
-        ),
-        (TENCENT_FORWARD, "violation", &[1, 5][..], TENCENT)
-    );
+    let run = check(&[
+        upload_progress(TENCENT, "f", "uploading", 60).at(0),
+        upload_progress_rsp(TENCENT).at(100),
+        upload_progress(TENCENT, "g", "uploading", 10).at(200),
+        upload_progress_rsp(TENCENT).at(300),
+        upload_progress(TENCENT, "f", "uploading", 30).at(400),
+        upload_progress_rsp(TENCENT).at(500),
+    ]);
+    expect_one_of(&run, TENCENT_FORWARD, "violation", &[1, 5], TENCENT);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -859,65 +754,37 @@ fn tencent_progress_going_back_is_a_violation() {
 /// A report sent after the job's final status is a violation.
 #[test]
 fn a_report_after_the_final_status_is_a_violation() {
-    let run = check(
-        &[
-            ota_progress("DOCK1", "t1", "b1", "ok", "upgrade_firmware", 100)
-                .sent(1000)
-                .at(0),
-            ota_progress("DOCK1", "t2", "b1", "in_progress", "upgrade_firmware", 100)
-                .sent(2000)
-                .at(1000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (
-            f.rule.as_str(),
-            f.verdict.as_str(),
-            &f.lines[..],
-            f.device.as_str()
-        ),
-        (OTA_PROGRESS_FINAL, "violation", &[1, 2][..], "DOCK1")
-    );
-    assert!(f.reason.contains("\"ok\""), "{}", f.reason);
+    let run = check(&[
+        upgrading("DOCK1", "t1", "b1", "ok", 100).sent(1000).at(0),
+        upgrading("DOCK1", "t2", "b1", "in_progress", 100)
+            .sent(2000)
+            .at(1000),
+    ]);
+    let f = expect_one_of(&run, OTA_PROGRESS_FINAL, "violation", &[1, 2], "DOCK1");
+    assert_reason(f, "\"ok\"");
 }
 
 /// A second final status after the first is a report after it too.
 #[test]
 fn a_second_final_status_is_a_violation() {
-    let run = check(
-        &[
-            ota_progress("DOCK1", "t1", "b1", "ok", "upgrade_firmware", 100)
-                .sent(1000)
-                .at(0),
-            ota_progress("DOCK1", "t2", "b1", "failed", "upgrade_firmware", 100)
-                .sent(2000)
-                .at(1000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_PROGRESS_FINAL, "violation", &[1, 2][..])
-    );
+    let run = check(&[
+        upgrading("DOCK1", "t1", "b1", "ok", 100).sent(1000).at(0),
+        upgrading("DOCK1", "t2", "b1", "failed", 100)
+            .sent(2000)
+            .at(1000),
+    ]);
+    expect_one(&run, OTA_PROGRESS_FINAL, "violation", &[1, 2]);
 }
 
 /// A report sent before the final status but arriving after it is no violation.
 #[test]
 fn a_report_sent_before_the_final_status_passes_whenever_it_arrives() {
-    let run = check(
-        &[
-            ota_progress("DOCK1", "t2", "b1", "ok", "upgrade_firmware", 100)
-                .sent(2000)
-                .at(0),
-            ota_progress("DOCK1", "t1", "b1", "in_progress", "upgrade_firmware", 50)
-                .sent(1000)
-                .at(1000),
-        ],
-        &[],
-    );
+    let run = check(&[
+        upgrading("DOCK1", "t2", "b1", "ok", 100).sent(2000).at(0),
+        upgrading("DOCK1", "t1", "b1", "in_progress", 50)
+            .sent(1000)
+            .at(1000),
+    ]);
     assert_none(&run);
 }
 
@@ -926,42 +793,28 @@ fn a_report_sent_before_the_final_status_passes_whenever_it_arrives() {
 fn a_final_status_arriving_after_a_later_report_is_a_violation() {
     // `Final::add` in protocol/src/conversation/jobs.rs: "Blames a report after the earliest
     // final one, whichever arrived first".
-    let run = check(
-        &[
-            ota_progress("DOCK1", "t2", "b1", "in_progress", "upgrade_firmware", 100)
-                .sent(3000)
-                .at(0),
-            ota_progress("DOCK1", "t1", "b1", "ok", "upgrade_firmware", 100)
-                .sent(2000)
-                .at(1000),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (OTA_PROGRESS_FINAL, "violation", &[1, 2][..])
-    );
-    assert!(f.reason.contains("\"ok\""), "{}", f.reason);
+    let run = check(&[
+        upgrading("DOCK1", "t2", "b1", "in_progress", 100)
+            .sent(3000)
+            .at(0),
+        upgrading("DOCK1", "t1", "b1", "ok", 100)
+            .sent(2000)
+            .at(1000),
+    ]);
+    let f = expect_one(&run, OTA_PROGRESS_FINAL, "violation", &[1, 2]);
+    assert_reason(f, "\"ok\"");
 }
 
 /// Tencent's transfers stop at `done` too.
 #[test]
 fn tencent_report_after_done_is_a_violation() {
-    let run = check(
-        &[
-            upload_progress(TENCENT, "f", "done", 100).at(0),
-            upload_progress_rsp(TENCENT).at(100),
-            upload_progress(TENCENT, "f", "uploading", 100).at(200),
-            upload_progress_rsp(TENCENT).at(300),
-        ],
-        &[],
-    );
-    let f = only(&run);
-    assert_eq!(
-        (f.rule.as_str(), f.verdict.as_str(), &f.lines[..]),
-        (TENCENT_FINAL, "violation", &[1, 3][..])
-    );
+    let run = check(&[
+        upload_progress(TENCENT, "f", "done", 100).at(0),
+        upload_progress_rsp(TENCENT).at(100),
+        upload_progress(TENCENT, "f", "uploading", 100).at(200),
+        upload_progress_rsp(TENCENT).at(300),
+    ]);
+    expect_one(&run, TENCENT_FINAL, "violation", &[1, 3]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -970,27 +823,12 @@ fn tencent_report_after_done_is_a_violation() {
 /// A DJI `gateway` other than the topic's is a violation; the same or an empty one is nothing.
 #[test]
 fn the_gateway_must_be_the_topics() {
-    let other = check(
-        &[dji_tick("DOCK1").set("/gateway", json!("DOCK2")).at(0)],
-        &[],
-    );
-    let f = only(&other);
-    assert_eq!(
-        (
-            f.rule.as_str(),
-            f.verdict.as_str(),
-            &f.lines[..],
-            f.device.as_str()
-        ),
-        (GATEWAY_MATCHES_TOPIC, "violation", &[1][..], "DOCK1")
-    );
-    assert!(f.reason.contains("DOCK2"), "{}", f.reason);
+    let other = check(&[dji_tick("DOCK1").set("/gateway", json!("DOCK2")).at(0)]);
+    let f = expect_one_of(&other, GATEWAY_MATCHES_TOPIC, "violation", &[1], "DOCK1");
+    assert_reason(f, "DOCK2");
 
     for gateway in ["DOCK1", ""] {
-        let run = check(
-            &[dji_tick("DOCK1").set("/gateway", json!(gateway)).at(0)],
-            &[],
-        );
+        let run = check(&[dji_tick("DOCK1").set("/gateway", json!(gateway)).at(0)]);
         assert_none(&run);
     }
 }
@@ -1016,9 +854,9 @@ fn both_sides_break() -> Vec<Msg> {
 /// `--no-flows` judges messages alone: no conversation finding, whatever the conversations.
 #[test]
 fn no_flows_prints_no_finding() {
-    let run = check(&both_sides_break(), &["--no-flows"]);
+    let run = check_with(&both_sides_break(), &["--no-flows"]);
     assert_none(&run);
-    let flows = check(&both_sides_break(), &[]);
+    let flows = check(&both_sides_break());
     assert_eq!(flows.violations().len(), 3, "{:#?}", flows.findings);
 }
 
@@ -1034,7 +872,7 @@ fn profiles_split_the_duties() {
         rules.sort();
         rules
     };
-    let device = check(&both_sides_break(), &["--profile", "device"]);
+    let device = check_with(&both_sides_break(), &["--profile", "device"]);
     assert_eq!(
         rules(&device),
         [
@@ -1043,12 +881,12 @@ fn profiles_split_the_duties() {
             (GATEWAY_MATCHES_TOPIC.to_owned(), "violation".to_owned()),
         ]
     );
-    let platform = check(&both_sides_break(), &["--profile", "platform"]);
+    let platform = check_with(&both_sides_break(), &["--profile", "platform"]);
     assert_eq!(
         rules(&platform),
         [(OTA_PROGRESS_ACKNOWLEDGED.to_owned(), "violation".to_owned())]
     );
-    let both = check(&both_sides_break(), &[]);
+    let both = check(&both_sides_break());
     let mut union = rules(&device);
     union.extend(rules(&platform));
     union.sort();
@@ -1120,14 +958,10 @@ fn device_traffic(vendor: usize, i: usize) -> Vec<Msg> {
             }
             let percent = if v == 3 { 10 } else { 50 };
             msgs.push(downloading(gw, "e2", "j1", percent).sent(10_000).at(10_000));
-            msgs.push(
-                ota_progress(gw, "e3", "j1", "ok", "upgrade_firmware", 100)
-                    .sent(20_000)
-                    .at(20_000),
-            );
+            msgs.push(upgrading(gw, "e3", "j1", "ok", 100).sent(20_000).at(20_000));
             if v == 0 {
                 msgs.push(
-                    ota_progress(gw, "e4", "j1", "in_progress", "upgrade_firmware", 100)
+                    upgrading(gw, "e4", "j1", "in_progress", 100)
                         .sent(25_000)
                         .at(25_000),
                 );
@@ -1210,12 +1044,9 @@ fn many_devices_give_the_findings_of_each_alone() {
         .collect();
     let mut all: Vec<Msg> = devices.iter().flatten().cloned().collect();
     all.sort_by_key(|m| m.at);
-    let together = check(&all, &[]);
+    let together = check(&all);
 
-    let mut alone: Vec<Key> = devices
-        .iter()
-        .flat_map(|msgs| keys(&check(msgs, &[])))
-        .collect();
+    let mut alone: Vec<Key> = devices.iter().flat_map(|msgs| keys(&check(msgs))).collect();
     alone.sort();
     assert_eq!(keys(&together), alone);
 

@@ -109,20 +109,23 @@ impl Jobs {
         }
     }
 
-    /// Drops jobs quiet for longer than [`JOB_MEMORY_MS`] before `now`, and jobs that ended
-    /// (reported their final status) quiet for longer than `ended_ms`.
-    pub(super) fn forget(&mut self, now: i64, ended_ms: u64) {
-        let quiet =
-            |last: Option<i64>, limit: i64| last.is_none_or(|t| now.saturating_sub(t) <= limit);
+    /// Drops jobs quiet for longer than [`JOB_MEMORY_MS`] by their device's clock, and jobs
+    /// that ended (reported their final status) quiet for longer than `ended_ms`.
+    pub(super) fn forget(&mut self, clocks: &HashMap<String, i64>, ended_ms: u64) {
+        let fresh = |key: &Key, last: Option<i64>, limit: i64| match (clocks.get(&key.1), last) {
+            (Some(now), Some(t)) => now.saturating_sub(t) <= limit,
+            _ => true,
+        };
         let ended = i64::try_from(ended_ms).unwrap_or(i64::MAX);
-        self.progress.retain(|_, p| quiet(p.last, JOB_MEMORY_MS));
-        self.finals.retain(|_, f| {
+        self.progress
+            .retain(|key, p| fresh(key, p.last, JOB_MEMORY_MS));
+        self.finals.retain(|key, f| {
             let limit = if f.done.is_some() {
                 ended
             } else {
                 JOB_MEMORY_MS
             };
-            quiet(f.last, limit)
+            fresh(key, f.last, limit)
         });
     }
 }

@@ -31,7 +31,7 @@ mod facts;
 mod jobs;
 mod replies;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use facts::Facts;
 
@@ -103,8 +103,11 @@ pub struct Counts {
 #[derive(Debug)]
 pub struct Monitor {
     options: Options,
-    /// The latest receive time seen: the monitor's clock.
+    /// The latest receive time seen.
     now: Option<i64>,
+    /// The latest receive time of each device: its clock, by which its conversations run
+    /// out, so that a capture split by device gives the same findings as the whole.
+    clocks: HashMap<String, i64>,
     replies: replies::Replies,
     jobs: jobs::Jobs,
     counts: BTreeMap<(&'static str, String), Counts>,
@@ -135,6 +138,7 @@ impl Monitor {
         Self {
             options,
             now: None,
+            clocks: HashMap::new(),
             replies: replies::Replies::default(),
             jobs: jobs::Jobs::default(),
             counts: BTreeMap::new(),
@@ -150,8 +154,12 @@ impl Monitor {
     /// it was received.
     pub fn observe(&mut self, line: u64, received: Option<i64>, facts: &Facts) -> Vec<Finding> {
         let mut judged = Vec::new();
+        let mut clock = None;
         if let Some(t) = received {
             self.now = Some(self.now.map_or(t, |now| now.max(t)));
+            let own = self.clocks.entry(facts.device.clone()).or_insert(t);
+            *own = (*own).max(t);
+            clock = Some(*own);
         }
         for event in &facts.events {
             self.seen
@@ -167,12 +175,14 @@ impl Monitor {
             same_device(&at, &mut judged);
         }
         self.observed += 1;
+        if let Some(clock) = clock {
+            self.replies.expire(&facts.device, clock, &mut judged);
+        }
         if let Some(now) = self.now {
-            self.replies.expire(now, &mut judged);
             // Sweeping costs the open jobs; once a second of traffic is often enough.
             let due = self.swept.is_none_or(|t| now.saturating_sub(t) >= 1000);
             if self.observed.is_multiple_of(1024) && due {
-                self.jobs.forget(now, self.options.deadline_ms);
+                self.jobs.forget(&self.clocks, self.options.deadline_ms);
                 self.swept = Some(now);
             }
         }

@@ -11,12 +11,16 @@ use crate::catalog::{self, MessageInfo, RuleCheck, RuleInfo};
 /// A request waits for the reply of this id, from this device, with these correlated values.
 type Key = (&'static str, String, Vec<String>);
 
+/// When requests run out, soonest first: (deadline, sequence number, key).
+type Deadlines = BinaryHeap<Reverse<(i64, u64, Key)>>;
+
 /// The requests waiting for their replies.
 #[derive(Debug, Default)]
 pub(super) struct Replies {
     open: HashMap<Key, VecDeque<Open>>,
-    /// When each request with a receive time runs out: (deadline, sequence number, key).
-    expiring: BinaryHeap<Reverse<(i64, u64, Key)>>,
+    /// When each request with a receive time runs out, by device. A device's requests run out by its own clock, so that its findings do not depend
+    /// on other devices' traffic.
+    expiring: HashMap<String, Deadlines>,
     next: u64,
 }
 
@@ -59,8 +63,8 @@ impl Replies {
             let grace = i64::try_from(deadline)
                 .unwrap_or(i64::MAX)
                 .saturating_mul(2);
-            self.expiring
-                .push(Reverse((t.saturating_add(grace), seq, key.clone())));
+            let heap = self.expiring.entry(key.1.clone()).or_default();
+            heap.push(Reverse((t.saturating_add(grace), seq, key.clone())));
         }
         self.open.entry(key).or_default().push_back(Open {
             seq,
@@ -113,16 +117,18 @@ impl Replies {
 
     /// The requests waiting, and the deadlines still to pass.
     pub(super) fn held(&self) -> usize {
-        self.open.values().map(VecDeque::len).sum::<usize>() + self.expiring.len()
+        let waiting: usize = self.open.values().map(VecDeque::len).sum();
+        waiting + self.expiring.values().map(BinaryHeap::len).sum::<usize>()
     }
 
-    /// Requests whose deadline passed twice before `now` are violations.
-    pub(super) fn expire(&mut self, now: i64, judged: &mut Vec<Judged>) {
-        while let Some(Reverse((ends, _, _))) = self.expiring.peek() {
-            if *ends >= now {
-                break;
-            }
-            let Some(Reverse((_, seq, key))) = self.expiring.pop() else {
+    /// Requests of `device` whose deadline passed twice before `now`, its clock, are
+    /// violations.
+    pub(super) fn expire(&mut self, device: &str, now: i64, judged: &mut Vec<Judged>) {
+        let Some(heap) = self.expiring.get_mut(device) else {
+            return;
+        };
+        while heap.peek().is_some_and(|Reverse((ends, _, _))| *ends < now) {
+            let Some(Reverse((_, seq, key))) = heap.pop() else {
                 break;
             };
             let Some(waiting) = self.open.get_mut(&key) else {
@@ -139,12 +145,19 @@ impl Replies {
             }
             judged.push(unanswered(open, &key, Verdict::Violation, String::new()));
         }
+        if heap.is_empty() {
+            self.expiring.remove(device);
+        }
     }
 
     /// Judges every request still open when the traffic ended at `end`.
     pub(super) fn finish(&mut self, end: Option<i64>, judged: &mut Vec<Judged>) {
         if let Some(end) = end {
-            self.expire(end, judged);
+            let mut devices: Vec<String> = self.expiring.keys().cloned().collect();
+            devices.sort_unstable();
+            for device in devices {
+                self.expire(&device, end, judged);
+            }
         }
         let mut rest: Vec<(Key, Open)> = self
             .open
