@@ -18,8 +18,8 @@ type Deadlines = BinaryHeap<Reverse<(i64, u64, Key)>>;
 #[derive(Debug, Default)]
 pub(super) struct Replies {
     open: HashMap<Key, VecDeque<Open>>,
-    /// When each request with a receive time runs out, by device. A device's requests run out by its own clock, so that its findings do not depend
-    /// on other devices' traffic.
+    /// When each request with a receive time runs out, by device: a device's requests run out
+    /// by its own clock, so that its findings do not depend on other devices' traffic.
     expiring: HashMap<String, Deadlines>,
     next: u64,
 }
