@@ -1,4 +1,4 @@
-//! Conversations: the rules of [`catalog::rules`](crate::catalog::rules) followed across
+//! Conversations: the rules of [`catalog::rules`](crate::catalog::rules()) followed across
 //! messages. A request is answered in time, a job's progress goes forward and stops at its
 //! final status, a payload names the device of its topic.
 //!
