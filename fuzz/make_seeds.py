@@ -23,3 +23,7 @@ for example in examples:
     record = {"tst": "2026-11-22T00:57:22.205616Z+0000", "topic": example["topic"], "qos": 0,
               "retain": 0, "payloadlen": len(payload), "payload": payload.decode("utf-8")}
     (SEEDS / "check_line" / example["id"]).write_bytes(json.dumps(record).encode() + b"\n")
+
+# Whole conversations, for the monitor: the captures of the conversation tests.
+for capture in sorted((ROOT / "conformance" / "tests" / "data" / "captures").glob("*.jsonl")):
+    (SEEDS / "check_line" / f"flows-{capture.stem}").write_bytes(capture.read_bytes())

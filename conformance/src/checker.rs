@@ -188,6 +188,16 @@ impl<W: Write> Checker<W> {
         self.write_findings(&findings)
     }
 
+    /// Lets time pass for live traffic (see [`Monitor::tick`]), and prints what ran out.
+    pub fn tick(&mut self, now: i64) -> io::Result<()> {
+        let Some(monitor) = self.monitor.as_mut() else {
+            return Ok(());
+        };
+        let findings = monitor.tick(now);
+        self.write_findings(&findings)?;
+        self.out.flush()
+    }
+
     /// Writes out what is buffered, for a reader following the output live.
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()

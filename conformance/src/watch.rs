@@ -45,6 +45,9 @@ pub struct Args {
     pub judging: Judging,
 }
 
+/// How often the watch looks at the clock: for Ctrl-C, the duration, and requests that ran out.
+const TICK: Duration = Duration::from_millis(200);
+
 /// Watches until the duration ends or Ctrl-C; the counts of verdicts and the conversation
 /// violations.
 pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
@@ -70,15 +73,18 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     let mut checker = args.judging.checker(out);
     checker.start(None);
     let ends = args.duration.map(|d| Instant::now() + d);
-    let (mut number, mut connected) = (0, false);
+    let (mut number, mut connected, mut ticked) = (0, false, Instant::now());
     while !stop.load(Ordering::SeqCst) {
-        let left = ends.map_or(Duration::from_millis(200), |e| {
-            e.saturating_duration_since(Instant::now())
-        });
+        // Time passes for the devices that send nothing too.
+        if ticked.elapsed() >= TICK {
+            checker.tick(now_ms()).map_err(written)?;
+            ticked = Instant::now();
+        }
+        let left = ends.map_or(TICK, |e| e.saturating_duration_since(Instant::now()));
         if left.is_zero() {
             break;
         }
-        let event = match connection.recv_timeout(left.min(Duration::from_millis(200))) {
+        let event = match connection.recv_timeout(left.min(TICK)) {
             Ok(event) => event,
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,

@@ -388,7 +388,7 @@ fn watch_judges_each_message_and_finds_the_unanswered_request() {
         return;
     }
     let broker = Broker::start("json", None);
-    let mut watch = Watch::start(&broker, "json", &["--duration", "6s", "--format", "json"]);
+    let mut watch = Watch::start(&broker, "json", &["--duration", "8s", "--format", "json"]);
     let started = Instant::now();
     // `#` does not match topics that begin with `$`: those come through their own filters.
     watch.wait_subscribed(
@@ -404,12 +404,9 @@ fn watch_judges_each_message_and_finds_the_unanswered_request() {
     broker.publish("thing/product/DOCK1/services", &example("003-ota_create"));
     broker.publish("iotxfer/not/covered", br#"{"hello":"world"}"#);
     broker.publish("thing/product/DOCK1/events", b"{not json");
-    // The request is received by the time it is printed: what comes 3 s after that is past
-    // its deadline, and judges it.
     watch.wait_printed("the request's verdict", |v| {
         v["topic"] == "thing/product/DOCK1/services"
     });
-    std::thread::sleep(OTA_CREATE_DEADLINE + Duration::from_millis(300));
     let huawei = String::from_utf8(example("con-huawei-upgrade_progress_report"))
         .expect("UTF-8")
         .replace("d1234", "D1");
@@ -418,14 +415,16 @@ fn watch_judges_each_message_and_finds_the_unanswered_request() {
         "$resource/up/service/P/D",
         &example("000-report_download_progress"),
     );
-    // Judged while the watch runs, not only when it ends.
+    let published = started.elapsed();
+    // Judged while the watch runs, though DOCK1 sends nothing more: the watch's clock runs
+    // for every device. A request stays open for a second deadline, so that a late reply is
+    // still its own.
     watch.wait_printed("the unanswered request", |v| {
         v["rule"] == "dji/firmware/ota_create_answered"
     });
-    let published = started.elapsed();
     assert!(
-        published < Duration::from_secs(5),
-        "ready after {ready:?}, all published after {published:?}: too slow for --duration 6s"
+        started.elapsed() < Duration::from_secs(8) && published < 2 * OTA_CREATE_DEADLINE,
+        "ready after {ready:?}, all published after {published:?}: too slow for --duration 8s"
     );
     let ended = watch.end(Duration::from_secs(20));
     eprintln!(

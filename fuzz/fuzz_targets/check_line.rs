@@ -1,7 +1,8 @@
-//! The `iotxfer check` line reader and verdict on any input: no panic, one verdict per line,
-//! and JSON output that parses.
+//! The `iotxfer check` line reader, verdict and conversation monitor on any input: no panic,
+//! one verdict per line, JSON output that parses, and findings that name lines that were read.
 #![no_main]
 
+use iotxfer::conversation::{Monitor, Options as Flows};
 use iotxfer_conformance::capture::Lines;
 use iotxfer_conformance::verdict::{self, Options};
 use libfuzzer_sys::fuzz_target;
@@ -11,13 +12,22 @@ fuzz_target!(|data: &[u8]| {
     let options = Options { strict: true, max_payload: 512 };
     let mut lines = Lines::new(data, 2048);
     let mut number = 0;
+    let mut monitor = Monitor::new(Flows::default());
+    let mut findings = Vec::new();
     while let Some(line) = lines.next_line().expect("reading a slice cannot fail") {
         number += 1;
-        let judged = verdict::judge(number, &line, options);
+        let (judged, read) = verdict::judge_with(number, &line, options, true);
+        if let Some((received, facts)) = read {
+            findings.extend(monitor.observe(number, received, &facts));
+        }
         let mut out = Vec::new();
         verdict::write_json(&mut out, &judged).expect("writing to a Vec cannot fail");
         let parsed: serde_json::Value = serde_json::from_slice(&out).expect("the output is JSON");
         assert_eq!(parsed["line"], number);
+    }
+    findings.extend(monitor.finish(None));
+    for f in &findings {
+        assert!(!f.lines.is_empty() && f.lines.iter().all(|l| (1..=number).contains(l)), "{f:?}");
     }
     let expected = data.split(|&b| b == b'\n').count() - usize::from(data.ends_with(b"\n") || data.is_empty());
     assert_eq!(number as usize, expected);

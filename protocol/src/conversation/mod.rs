@@ -5,6 +5,11 @@
 //! [`Facts::read`] reads what the rules need from one MQTT message (on any thread);
 //! [`Monitor::observe`] follows the messages in the order they were received and says what
 //! each one settles; [`Monitor::finish`] judges what is still open when the traffic ends.
+//!
+//! Time is what the receive times say, device by device: a device's requests run out by its
+//! own latest receive time, so the findings of a device do not depend on other devices'
+//! traffic, and a capture split by device gives the same findings as the whole. A live
+//! monitor, for which time passes for silent devices too, calls [`Monitor::tick`].
 //! Memory grows with the conversations that are open, not with the traffic: a request leaves
 //! when it is answered or its deadline passes; a job when it has been quiet for
 //! [`JOB_MEMORY_MS`], or for the default deadline once it reported its final status (a report
@@ -186,6 +191,17 @@ impl Monitor {
                 self.swept = Some(now);
             }
         }
+        self.settle(judged)
+    }
+
+    /// Lets time pass for every device: live traffic is at `now` (milliseconds since the Unix
+    /// epoch) even for a device that sends nothing, so its requests run out. Returns the
+    /// requests that did. A capture, whose time is only what its messages say, has no use for
+    /// it.
+    pub fn tick(&mut self, now: i64) -> Vec<Finding> {
+        let mut judged = Vec::new();
+        self.now = Some(self.now.map_or(now, |t| t.max(now)));
+        self.replies.expire_all(now, &mut judged);
         self.settle(judged)
     }
 

@@ -150,14 +150,19 @@ impl Replies {
         }
     }
 
+    /// Requests of every device whose deadline passed twice before `now`, in device order.
+    pub(super) fn expire_all(&mut self, now: i64, judged: &mut Vec<Judged>) {
+        let mut devices: Vec<String> = self.expiring.keys().cloned().collect();
+        devices.sort_unstable();
+        for device in devices {
+            self.expire(&device, now, judged);
+        }
+    }
+
     /// Judges every request still open when the traffic ended at `end`.
     pub(super) fn finish(&mut self, end: Option<i64>, judged: &mut Vec<Judged>) {
         if let Some(end) = end {
-            let mut devices: Vec<String> = self.expiring.keys().cloned().collect();
-            devices.sort_unstable();
-            for device in devices {
-                self.expire(&device, end, judged);
-            }
+            self.expire_all(end, judged);
         }
         let mut rest: Vec<(Key, Open)> = self
             .open
