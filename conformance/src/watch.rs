@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 use iotxfer::catalog;
 use iotxfer_conformance::verdict::Tally;
 use rumqttc::{
-    Client, ConnectionError, Event, MqttOptions, Packet, QoS, RecvTimeoutError, SubscribeFilter,
-    SubscribeReasonCode, TlsConfiguration, Transport,
+    Client, Connection, ConnectionError, Event, MqttOptions, Packet, QoS, RecvTimeoutError,
+    SubscribeFilter, SubscribeReasonCode, TlsConfiguration, Transport,
 };
 
 use crate::judging::Judging;
@@ -55,20 +55,7 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
-    let (client, mut connection) = Client::new(mqtt_options(args)?, 64);
-    let qos = match args.qos {
-        0 => QoS::AtMostOnce,
-        1 => QoS::AtLeastOnce,
-        _ => QoS::ExactlyOnce,
-    };
-    // One SUBSCRIBE for every filter: the client queues a bounded number of requests, and
-    // nothing is sent before the connection is polled.
-    let filters = filters(args)
-        .into_iter()
-        .map(|f| SubscribeFilter::new(f, qos));
-    client
-        .subscribe_many(filters)
-        .map_err(|e| format!("cannot subscribe: {e}"))?;
+    let (client, mut connection) = subscribed(args)?;
     let written = |e: std::io::Error| format!("cannot write: {e}");
     let mut checker = args.judging.checker(out);
     checker.start(None);
@@ -114,6 +101,24 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     }
     // What is still open is judged at the moment the watch ends, not at its last message.
     checker.finish_at(Some(now_ms())).map_err(written)
+}
+
+/// A client, its subscriptions asked for: they go out once the connection is polled.
+fn subscribed(args: &Args) -> Result<(Client, Connection), String> {
+    let (client, connection) = Client::new(mqtt_options(args)?, 64);
+    let qos = match args.qos {
+        0 => QoS::AtMostOnce,
+        1 => QoS::AtLeastOnce,
+        _ => QoS::ExactlyOnce,
+    };
+    // One SUBSCRIBE for every filter: the client queues a bounded number of requests.
+    let filters = filters(args)
+        .into_iter()
+        .map(|f| SubscribeFilter::new(f, qos));
+    client
+        .subscribe_many(filters)
+        .map_err(|e| format!("cannot subscribe: {e}"))?;
+    Ok((client, connection))
 }
 
 /// `#` and every `$`-rooted filter of the definitions, or the filters asked for.
