@@ -231,28 +231,60 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
 /// `tst` as mosquitto_sub writes it (`2026-11-22T00:57:22.205616Z+0000`: local time, an
 /// optional `Z`, and the offset), in milliseconds since the Unix epoch.
 pub fn receive_time(tst: &str) -> Option<i64> {
-    let (local, offset_s) = match tst.len().checked_sub(5).map(|i| tst.split_at(i)) {
-        Some((local, offset)) if offset.starts_with(['+', '-']) => {
-            let digits: i64 = offset[1..]
-                .parse()
-                .ok()
-                .filter(|_| offset[1..].bytes().all(|b| b.is_ascii_digit()))?;
-            let seconds = (digits / 100) * 3600 + (digits % 100) * 60;
-            (
-                local,
-                if offset.starts_with('-') {
-                    -seconds
-                } else {
-                    seconds
-                },
-            )
-        }
-        _ => (tst, 0),
-    };
+    let (local, offset_s) = split_offset(tst).unwrap_or((tst, 0));
     let local = local.strip_suffix('Z').unwrap_or(local);
     let time = humantime::parse_rfc3339_weak(local).ok()?;
     let ms = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
     i64::try_from(ms).ok()?.checked_sub(offset_s * 1000)
+}
+
+/// The time before a trailing `+HHMM` or `-HHMM`, and that offset in seconds.
+fn split_offset(tst: &str) -> Option<(&str, i64)> {
+    let at = tst.len().checked_sub(5)?;
+    let (local, offset) = (tst.get(..at)?, tst.get(at..)?);
+    let sign = match offset.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits = &offset[1..];
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hhmm: i64 = digits.parse().ok()?;
+    Some((local, sign * ((hhmm / 100) * 3600 + (hhmm % 100) * 60)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::receive_time;
+
+    #[test]
+    fn receive_times_as_mosquitto_writes_them() {
+        let utc = Some(1_795_309_042_205);
+        assert_eq!(receive_time("2026-11-22T00:57:22.205616Z+0000"), utc);
+        assert_eq!(receive_time("2026-11-22T00:57:22.205616+0000"), utc);
+        assert_eq!(receive_time("2026-11-22T01:57:22.205616+0100"), utc);
+        assert_eq!(receive_time("2026-11-21T23:27:22.205616-0130"), utc);
+        assert_eq!(receive_time("2026-11-22T00:57:22.205616Z"), utc);
+    }
+
+    #[test]
+    fn anything_else_is_no_receive_time() {
+        for tst in [
+            "",
+            "+0000",
+            "yesterday",
+            "2026-11-22",
+            "2026-13-22T00:57:22Z+0000",
+            "1969-12-31T23:59:59Z+0000",
+            // A multi-byte character where the offset would start: no panic.
+            "3026-11\u{FFFD}\u{FFFD}",
+            "2026-11-22T00:57:22.205616Z+00\u{e9}",
+        ] {
+            assert_eq!(receive_time(tst), None, "{tst:?}");
+        }
+    }
 }
 
 /// A string payload must be exactly the `sent` bytes the device published.
