@@ -32,8 +32,9 @@ impl Facts {
     pub fn read(topic: &str, payload: &[u8]) -> Option<Facts> {
         let parsed = crate::AnyTopic::parse(topic).ok()?;
         let info = parsed.info();
+        let len = payload.len();
         let payload: Value = serde_json::from_slice(payload).ok()?;
-        let events: Vec<Event> = split(info, payload)
+        let events: Vec<Event> = split(info, payload, len)
             .into_iter()
             .filter_map(|payload| {
                 let message = identify(info, &payload)?;
@@ -66,8 +67,11 @@ impl Facts {
     }
 }
 
-/// The payload as one payload per message: each event of a list on its own.
-fn split(info: &TopicInfo, payload: Value) -> Vec<Value> {
+/// The payload as one payload per message: each event of a list on its own, unless the copies
+/// of the envelope's other members would take more than
+/// [`MAX_WORK`](crate::batch::MAX_WORK) bytes beyond the payload's `len` (as
+/// [`decode_all`](crate::decode_all) refuses to split such a payload, these are not read).
+fn split(info: &TopicInfo, payload: Value, len: usize) -> Vec<Value> {
     let Some(member) = info.batch else {
         return vec![payload];
     };
@@ -77,6 +81,10 @@ fn split(info: &TopicInfo, payload: Value) -> Vec<Value> {
     let Some(Value::Array(items)) = envelope.remove(member) else {
         return Vec::new();
     };
+    let rest = serde_json::to_vec(&envelope).map_or(usize::MAX, |bytes| bytes.len());
+    if rest.saturating_mul(items.len()) > crate::batch::MAX_WORK.saturating_add(len) {
+        return Vec::new();
+    }
     items
         .into_iter()
         .map(|item| {
@@ -98,4 +106,36 @@ fn identify(info: &TopicInfo, payload: &Value) -> Option<&'static MessageInfo> {
         .iter()
         .filter(|m| info.messages.contains(&m.id))
         .find(|m| m.tags == tags.as_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Facts;
+
+    const TOPIC: &str = "$oc/devices/D1/sys/events/up";
+
+    fn batch(object_device_id: &str, events: usize) -> Vec<u8> {
+        let event =
+            r#"{"service_id":"$ota","event_type":"version_report","paras":{"fw_version":"1"}}"#;
+        let events = vec![event; events].join(",");
+        format!(r#"{{"object_device_id":"{object_device_id}","services":[{events}]}}"#).into_bytes()
+    }
+
+    #[test]
+    fn each_event_of_a_list_is_a_message() {
+        let facts = Facts::read(TOPIC, &batch("child", 3)).expect("read");
+        assert_eq!(facts.device(), "D1");
+        assert_eq!(facts.messages().count(), 3);
+        assert!(facts.messages().all(|m| m == "huawei/ota/version_report"));
+    }
+
+    #[test]
+    fn a_list_too_costly_to_split_is_not_read() {
+        // 200 KB of other members, copied for each of 1,000 events: 200 MB.
+        let payload = batch(&"x".repeat(200_000), 1000);
+        assert_eq!(
+            Facts::read(TOPIC, &payload).map(|f| f.messages().count()),
+            None
+        );
+    }
 }
