@@ -255,6 +255,23 @@ fn split_offset(tst: &str) -> Option<(&str, i64)> {
     Some((local, sign * ((hhmm / 100) * 3600 + (hhmm % 100) * 60)))
 }
 
+/// A string payload must be exactly the `sent` bytes the device published.
+fn held_to(text: &str, sent: u64) -> Result<(), PayloadFault> {
+    let held = text.len();
+    match (held as u64).cmp(&sent) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(PayloadFault::Longer { held, sent }),
+        std::cmp::Ordering::Less => {
+            let as_string = serde_json::to_string(text).map_or(0, |s| s.len());
+            Err(if as_string as u64 == sent {
+                PayloadFault::DoubleEncoded { held, sent }
+            } else {
+                PayloadFault::Shorter { held, sent }
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::receive_time;
@@ -283,23 +300,6 @@ mod tests {
             "2026-11-22T00:57:22.205616Z+00\u{e9}",
         ] {
             assert_eq!(receive_time(tst), None, "{tst:?}");
-        }
-    }
-}
-
-/// A string payload must be exactly the `sent` bytes the device published.
-fn held_to(text: &str, sent: u64) -> Result<(), PayloadFault> {
-    let held = text.len();
-    match (held as u64).cmp(&sent) {
-        std::cmp::Ordering::Equal => Ok(()),
-        std::cmp::Ordering::Greater => Err(PayloadFault::Longer { held, sent }),
-        std::cmp::Ordering::Less => {
-            let as_string = serde_json::to_string(text).map_or(0, |s| s.len());
-            Err(if as_string as u64 == sent {
-                PayloadFault::DoubleEncoded { held, sent }
-            } else {
-                PayloadFault::Shorter { held, sent }
-            })
         }
     }
 }

@@ -116,7 +116,10 @@ impl Report {
     /// The passes a monitor counted, and the rules that apply to what it saw.
     pub fn add_rules(&mut self, monitor: &Monitor) {
         for ((rule, device), counts) in monitor.counts() {
-            self.rules.entry((rule, device.clone())).or_default().passed += counts.passed;
+            self.rules
+                .entry((rule, device.to_owned()))
+                .or_default()
+                .passed += counts.passed;
         }
         self.applicable.extend(monitor.applicable().map(|r| r.id));
     }

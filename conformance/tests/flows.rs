@@ -627,6 +627,25 @@ fn a_request_without_a_receive_time_is_never_a_violation() {
     assert_reason(f, "no receive time");
 }
 
+/// The same request repeated without receive times is followed 256 times over, not without
+/// bound: the oldest leave as not judged, and nothing is a violation.
+#[test]
+fn repeated_requests_without_times_are_bounded() {
+    let msgs: Vec<Msg> = (0..300)
+        .map(|_| upload_progress("P/D", "a.log", "uploading", 10))
+        .collect();
+    let run = check(&msgs);
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let dropped = run
+        .findings
+        .iter()
+        .filter(|f| f.reason.contains("more than 256 requests wait"))
+        .count();
+    assert_eq!(dropped, 44, "{:#?}", run.findings);
+    assert_eq!(run.findings.len(), 300);
+    assert!(run.findings.iter().all(|f| f.verdict == "not_judged"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // progress
 

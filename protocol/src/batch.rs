@@ -13,7 +13,7 @@ use crate::{DecodeError, ErrorKind, Message};
 /// The most bytes the per-event payloads of one batch may hold together, beyond the batch's
 /// own size: a hostile envelope member repeated for each of thousands of events would
 /// otherwise cost gigabytes.
-pub(crate) const MAX_WORK: usize = 1 << 20;
+const MAX_WORK: usize = 1 << 20;
 
 /// Decodes an MQTT message into the messages it carries: one per event for a topic whose
 /// envelope holds a list of events ([`TopicInfo::batch`](crate::catalog::TopicInfo::batch)),

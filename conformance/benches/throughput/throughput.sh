@@ -28,6 +28,8 @@ measure() { # name, lines, command...
 
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 measure iotxfer "$lines" "$root/target/release/iotxfer" check --format json "$work/capture.jsonl"
+# Messages alone, without the conversation rules: what the rules cost.
+measure iotxfer_no_flows "$lines" "$root/target/release/iotxfer" check --no-flows --format json "$work/capture.jsonl"
 measure node_ajv "$lines" env NODE_PATH="$work/node/node_modules" node "$here/ajv_check.js" "$work/capture.jsonl" "$work/ajv.verdicts"
 measure python_jsonschema "$((lines / 10))" python3 "$here/jsonschema_check.py" "$work/capture-small.jsonl"
 

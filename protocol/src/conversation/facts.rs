@@ -1,10 +1,14 @@
 //! What the rules read from one MQTT message: its device, its topic's parameters, and each
-//! message it carries with its payload. Reading is the costly part (the JSON parse) and needs
-//! no state, so a checker can do it on many threads and follow the conversations on one.
+//! message it carries with the few fields the rules look at. Reading is the costly part (the
+//! JSON parse) and needs no state, so a checker can do it on many threads and follow the
+//! conversations on one; the payload itself is not kept.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::catalog::{MessageInfo, TopicInfo};
+use crate::catalog::{self, MessageInfo, RuleCheck, TopicInfo};
 
 /// One MQTT message as the rules see it; see [`Facts::read`].
 #[derive(Debug, Clone)]
@@ -15,13 +19,20 @@ pub struct Facts {
     pub(crate) events: Vec<Event>,
 }
 
-/// One message of a payload: the whole payload, or one event of a list with the envelope's
-/// other members around it (so that the catalog's pointers read it as they read a payload
-/// with that one event).
+/// One message of a payload (the payload, or one event of its list), and the JSON text of each
+/// field the rules read in it, by the catalog's pointer.
 #[derive(Debug, Clone)]
 pub(crate) struct Event {
     pub(crate) message: &'static MessageInfo,
-    pub(crate) payload: Value,
+    fields: Vec<(&'static str, String)>,
+}
+
+impl Event {
+    /// The JSON text at `pointer`, if the message has it.
+    pub(crate) fn text(&self, pointer: &str) -> Option<&str> {
+        let found = self.fields.iter().find(|(at, _)| *at == pointer);
+        found.map(|(_, text)| text.as_str())
+    }
 }
 
 impl Facts {
@@ -29,18 +40,27 @@ impl Facts {
     /// definitions, its payload is not a JSON object, or it carries no message of the
     /// definitions. A message that breaks its contract is still read: the rules look only at
     /// the fields they name.
+    ///
+    /// The fields read are copied for each event of a list (Huawei's `object_device_id`), so a
+    /// payload whose copies would take more than its own size and 1 MiB is not read either, as
+    /// [`decode_all`](crate::decode_all) refuses to split it.
     pub fn read(topic: &str, payload: &[u8]) -> Option<Facts> {
         let parsed = crate::AnyTopic::parse(topic).ok()?;
         let info = parsed.info();
-        let len = payload.len();
+        let mut budget = payload.len().saturating_add(1 << 20);
         let payload: Value = serde_json::from_slice(payload).ok()?;
-        let events: Vec<Event> = split(info, payload, len)
-            .into_iter()
-            .filter_map(|payload| {
-                let message = identify(info, &payload)?;
-                Some(Event { message, payload })
-            })
-            .collect();
+        let mut events = Vec::new();
+        for i in 0..event_count(info, &payload) {
+            let at = Place {
+                payload: &payload,
+                batch: info.batch.map(|m| (m, i)),
+            };
+            let Some(message) = identify(info, &at) else {
+                continue;
+            };
+            let fields = at.fields(pointers(message.id), &mut budget)?;
+            events.push(Event { message, fields });
+        }
         if events.is_empty() {
             return None;
         }
@@ -67,45 +87,123 @@ impl Facts {
     }
 }
 
-/// The payload as one payload per message: each event of a list on its own, unless the copies
-/// of the envelope's other members would take more than
-/// [`MAX_WORK`](crate::batch::MAX_WORK) bytes beyond the payload's `len` (as
-/// [`decode_all`](crate::decode_all) refuses to split such a payload, these are not read).
-fn split(info: &TopicInfo, payload: Value, len: usize) -> Vec<Value> {
-    let Some(member) = info.batch else {
-        return vec![payload];
-    };
-    let Value::Object(mut envelope) = payload else {
-        return Vec::new();
-    };
-    let Some(Value::Array(items)) = envelope.remove(member) else {
-        return Vec::new();
-    };
-    let rest = serde_json::to_vec(&envelope).map_or(usize::MAX, |bytes| bytes.len());
-    if rest.saturating_mul(items.len()) > crate::batch::MAX_WORK.saturating_add(len) {
-        return Vec::new();
+/// How many messages the payload carries: one, or one per event of its list.
+fn event_count(info: &TopicInfo, payload: &Value) -> usize {
+    match info.batch {
+        None => 1,
+        Some(member) => payload
+            .get(member)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
     }
-    items
-        .into_iter()
-        .map(|item| {
-            let mut one = envelope.clone();
-            one.insert(member.to_owned(), Value::Array(vec![item]));
-            Value::Object(one)
-        })
-        .collect()
+}
+
+/// One message of a payload: the catalog's pointers read it with `0` standing for its index in
+/// the list of events.
+struct Place<'v> {
+    payload: &'v Value,
+    batch: Option<(&'static str, usize)>,
+}
+
+impl Place<'_> {
+    /// The JSON text of each of `pointers` the message has, each taken from `budget` bytes;
+    /// `None` when they take more.
+    fn fields(
+        &self,
+        pointers: &[&'static str],
+        budget: &mut usize,
+    ) -> Option<Vec<(&'static str, String)>> {
+        let mut fields = Vec::new();
+        for pointer in pointers {
+            let Some(value) = self.get(pointer) else {
+                continue;
+            };
+            let text = value.to_string();
+            *budget = budget.checked_sub(text.len())?;
+            fields.push((*pointer, text));
+        }
+        Some(fields)
+    }
+
+    fn get(&self, pointer: &str) -> Option<&Value> {
+        let Some((member, index)) = self.batch else {
+            return self.payload.pointer(pointer);
+        };
+        let item = self.payload.get(member)?.get(index)?;
+        match pointer
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(member))
+        {
+            Some(rest) if rest.starts_with("/0/") || rest == "/0" => item.pointer(&rest[2..]),
+            _ => self.payload.pointer(pointer),
+        }
+    }
 }
 
 /// The message of the topic whose discriminators the payload holds.
-fn identify(info: &TopicInfo, payload: &Value) -> Option<&'static MessageInfo> {
+fn identify(info: &TopicInfo, at: &Place<'_>) -> Option<&'static MessageInfo> {
     let tags: Vec<&str> = info
         .tags
         .iter()
-        .map(|at| payload.pointer(at).and_then(Value::as_str))
+        .map(|p| at.get(p).and_then(Value::as_str))
         .collect::<Option<_>>()?;
-    crate::catalog::messages()
+    catalog::messages()
         .iter()
         .filter(|m| info.messages.contains(&m.id))
         .find(|m| m.tags == tags.as_slice())
+}
+
+/// Every pointer a rule may read in message `id`: what correlates it with its reply or
+/// request, what asks for a reply, when it was sent, and the fields of the rules about it.
+fn pointers(id: &str) -> &'static [&'static str] {
+    static POINTERS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let all = POINTERS.get_or_init(|| {
+        let messages = catalog::messages().iter();
+        messages.map(|m| (m.id, pointers_of(m))).collect()
+    });
+    all.get(id).map_or(&[], Vec::as_slice)
+}
+
+fn pointers_of(m: &'static MessageInfo) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = m.correlate.iter().map(|c| c.reply).collect();
+    let reply = m
+        .reply
+        .and_then(|r| catalog::messages().iter().find(|x| x.id == r));
+    out.extend(
+        reply
+            .iter()
+            .flat_map(|r| r.correlate.iter().map(|c| c.request)),
+    );
+    out.extend(m.reply_when.iter().map(|c| c.pointer));
+    let topic = catalog::topics()
+        .iter()
+        .find(|t| t.vendor == m.vendor && t.pattern == m.topic);
+    out.extend(topic.and_then(|t| t.sent_at));
+    for rule in catalog::rules().iter().filter(|r| r.vendor == m.vendor) {
+        match rule.check {
+            RuleCheck::Progress {
+                messages,
+                job,
+                percent,
+                step,
+            } if messages.contains(&m.id) => {
+                out.extend(job.iter().chain(step).chain([&percent]));
+            }
+            RuleCheck::Final {
+                messages,
+                job,
+                status,
+                ..
+            } if messages.contains(&m.id) => {
+                out.extend(job.iter().chain([&status]));
+            }
+            RuleCheck::SameDevice { field, .. } => out.push(field),
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -130,12 +228,15 @@ mod tests {
     }
 
     #[test]
-    fn a_list_too_costly_to_split_is_not_read() {
-        // 200 KB of other members, copied for each of 1,000 events: 200 MB.
-        let payload = batch(&"x".repeat(200_000), 1000);
+    fn a_list_whose_copies_cost_too_much_is_not_read() {
+        // A 2 KB `object_device_id`, read for each of 100 events: 200 KB, within bounds.
+        let facts = Facts::read(TOPIC, &batch(&"x".repeat(2_000), 100)).expect("read");
+        assert_eq!(facts.messages().count(), 100);
         assert_eq!(
-            Facts::read(TOPIC, &payload).map(|f| f.messages().count()),
-            None
+            facts.events[99].text("/object_device_id").map(str::len),
+            Some(2_002)
         );
+        // 20 KB for each of 1,000 events: 20 MB, refused.
+        assert!(Facts::read(TOPIC, &batch(&"x".repeat(20_000), 1000)).is_none());
     }
 }

@@ -74,7 +74,7 @@ impl Jobs {
                     let Some(value) = number(at, percent) else {
                         continue;
                     };
-                    let step = step.iter().map(|p| at.text(p)).find(|s| s != "null");
+                    let step = step.iter().map(|p| at.text(p)).find(|s| *s != "null");
                     let key = key(rule, at, job);
                     let state = self.progress.entry(key).or_default();
                     state.last = at.received.or(state.last);
@@ -83,7 +83,7 @@ impl Jobs {
                             time: at.time(),
                             line: at.line,
                         },
-                        step: step.unwrap_or_default(),
+                        step: step.unwrap_or_default().to_owned(),
                         percent: value,
                     };
                     judged.push(judged_by(rule, at, state.add(report)));
@@ -95,14 +95,18 @@ impl Jobs {
                     finals,
                 } if messages.contains(&id) => {
                     let status = at.text(status);
-                    let is_final = finals.contains(&status.as_str());
+                    let is_final = finals.contains(&status);
                     let state = self.finals.entry(key(rule, at, job)).or_default();
                     state.last = at.received.or(state.last);
                     let when = When {
                         time: at.time(),
                         line: at.line,
                     };
-                    judged.push(judged_by(rule, at, state.add(when, status, is_final)));
+                    judged.push(judged_by(
+                        rule,
+                        at,
+                        state.add(when, status.to_owned(), is_final),
+                    ));
                 }
                 _ => {}
             }
@@ -138,7 +142,7 @@ impl Jobs {
 }
 
 fn key(rule: &'static RuleInfo, at: &Seen<'_>, job: &[&str]) -> Key {
-    let values = job.iter().map(|p| at.text(p)).collect();
+    let values = job.iter().map(|p| at.text(p).to_owned()).collect();
     (
         rule.id,
         at.facts.device.clone(),
@@ -158,11 +162,12 @@ fn judged_by(rule: &'static RuleInfo, at: &Seen<'_>, outcome: Outcome) -> Judged
 
 /// A percentage: a JSON number, or a number in a string (Tencent sends `"50"`).
 fn number(at: &Seen<'_>, pointer: &str) -> Option<f64> {
-    match at.event.payload.pointer(pointer)? {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+    let text = at.event.text(pointer)?;
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    text.parse().ok()
 }
 
 impl Progress {

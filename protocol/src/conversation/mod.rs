@@ -115,7 +115,8 @@ pub struct Monitor {
     clocks: HashMap<String, i64>,
     replies: replies::Replies,
     jobs: jobs::Jobs,
-    counts: BTreeMap<(&'static str, String), Counts>,
+    /// What each rule judged, by rule id, then device.
+    counts: HashMap<&'static str, HashMap<String, Counts>>,
     /// The families (and vendors) the traffic showed, for the rules that apply to it.
     seen: std::collections::BTreeSet<(&'static str, &'static str)>,
     observed: u64,
@@ -146,7 +147,7 @@ impl Monitor {
             clocks: HashMap::new(),
             replies: replies::Replies::default(),
             jobs: jobs::Jobs::default(),
-            counts: BTreeMap::new(),
+            counts: HashMap::new(),
             seen: Default::default(),
             observed: 0,
             swept: None,
@@ -226,8 +227,13 @@ impl Monitor {
     }
 
     /// What each rule judged, by rule id and device.
-    pub fn counts(&self) -> &BTreeMap<(&'static str, String), Counts> {
-        &self.counts
+    pub fn counts(&self) -> BTreeMap<(&'static str, &str), Counts> {
+        let each = self.counts.iter().flat_map(|(rule, devices)| {
+            devices
+                .iter()
+                .map(|(device, c)| ((*rule, device.as_str()), *c))
+        });
+        each.collect()
     }
 
     /// The rules that apply to the traffic seen (those of the families, and vendors, its
@@ -252,10 +258,14 @@ impl Monitor {
             if self.options.duty.is_some_and(|d| d != j.duty) {
                 continue;
             }
-            let counts = self
-                .counts
-                .entry((j.rule.id, j.device.clone()))
-                .or_default();
+            let devices = self.counts.entry(j.rule.id).or_default();
+            // Looked up before it is inserted: a device's name is copied once.
+            if !devices.contains_key(&j.device) {
+                devices.insert(j.device.clone(), Counts::default());
+            }
+            let Some(counts) = devices.get_mut(&j.device) else {
+                continue;
+            };
             match j.outcome {
                 Outcome::Passed => counts.passed += 1,
                 Outcome::Found(verdict, mut lines, reason) => {
@@ -289,24 +299,26 @@ struct Seen<'a> {
 
 impl Seen<'_> {
     /// The JSON text at `pointer`, `null` when absent: what keys and statuses compare.
-    fn text(&self, pointer: &str) -> String {
-        self.event
-            .payload
-            .pointer(pointer)
-            .map_or_else(|| "null".to_owned(), serde_json::Value::to_string)
+    fn text(&self, pointer: &str) -> &str {
+        self.event.text(pointer).unwrap_or("null")
     }
 
     /// When it happened, for ordering: the sender's time where the envelope has one, else the
     /// receive time.
     fn time(&self) -> Option<i64> {
         let sent = self.facts.topic.sent_at;
-        let sent = sent.and_then(|at| self.event.payload.pointer(at)?.as_i64());
+        let sent = sent.and_then(|at| self.event.text(at)?.parse().ok());
         sent.or(self.received)
     }
 
     fn direction(&self) -> Direction {
         self.event.message.direction
     }
+}
+
+/// The string a JSON text holds, if it holds one.
+fn json_str(text: &str) -> Option<String> {
+    serde_json::from_str(text).ok()
 }
 
 /// The rules of kind `same_device` of the message's vendor.
@@ -321,13 +333,13 @@ fn same_device(at: &Seen<'_>, judged: &mut Vec<Judged>) {
         let Some((_, expected)) = at.facts.params.iter().find(|(name, _)| *name == param) else {
             continue;
         };
-        let Some(named) = at.event.payload.pointer(field).and_then(|v| v.as_str()) else {
+        let Some(named) = at.event.text(field).and_then(json_str) else {
             continue;
         };
         if named.is_empty() {
             continue;
         }
-        let outcome = if named == expected {
+        let outcome = if named == *expected {
             Outcome::Passed
         } else {
             let reason = format!(

@@ -11,6 +11,11 @@ use crate::catalog::{self, MessageInfo, RuleCheck, RuleInfo};
 /// A request waits for the reply of this id, from this device, with these correlated values.
 type Key = (&'static str, String, Vec<String>);
 
+/// The most requests that wait for one reply (the same device, reply and correlated values)
+/// without receive times to run out by, or within one deadline: memory stays bounded when a
+/// capture has no times, or repeats one request.
+const MAX_WAITING: usize = 256;
+
 /// When requests run out, soonest first: (deadline, sequence number, key).
 type Deadlines = BinaryHeap<Reverse<(i64, u64, Key)>>;
 
@@ -21,6 +26,10 @@ pub(super) struct Replies {
     /// When each request with a receive time runs out, by device: a device's requests run out
     /// by its own clock, so that its findings do not depend on other devices' traffic.
     expiring: HashMap<String, Deadlines>,
+    /// How many deadlines the heaps hold.
+    queued: usize,
+    /// How many they held after they were last rid of answered requests'.
+    compacted: usize,
     next: u64,
 }
 
@@ -41,7 +50,7 @@ impl Replies {
         }
         let reply = message.reply.and_then(info);
         if let (Some(rule), Some(reply), true) = (rule_of(message.id), reply, asks(at)) {
-            self.open(at, rule, reply, options);
+            self.open(at, rule, reply, options, judged);
         }
     }
 
@@ -51,8 +60,13 @@ impl Replies {
         rule: &'static RuleInfo,
         reply: &MessageInfo,
         options: Options,
+        judged: &mut Vec<Judged>,
     ) {
-        let values = reply.correlate.iter().map(|c| at.text(c.request)).collect();
+        let values = reply
+            .correlate
+            .iter()
+            .map(|c| at.text(c.request).to_owned())
+            .collect();
         let key: Key = (reply.id, at.facts.device.clone(), values);
         let seq = self.next;
         self.next += 1;
@@ -65,19 +79,37 @@ impl Replies {
                 .saturating_mul(2);
             let heap = self.expiring.entry(key.1.clone()).or_default();
             heap.push(Reverse((t.saturating_add(grace), seq, key.clone())));
+            self.queued += 1;
+            self.compact();
         }
-        self.open.entry(key).or_default().push_back(Open {
+        let waiting = self.open.entry(key.clone()).or_default();
+        waiting.push_back(Open {
             seq,
             rule,
             line: at.line,
             received: at.received,
             deadline,
         });
+        let dropped = match waiting.len() > MAX_WAITING {
+            true => waiting.pop_front(),
+            false => None,
+        };
+        if let Some(oldest) = dropped {
+            let why = format!(
+                "more than {MAX_WAITING} requests wait for the same reply, and only the \
+                 latest are followed"
+            );
+            judged.push(unanswered(oldest, &key, Verdict::NotJudged, why));
+        }
     }
 
     fn answer(&mut self, at: &Seen<'_>, rule: &'static RuleInfo, judged: &mut Vec<Judged>) {
         let message = at.event.message;
-        let values = message.correlate.iter().map(|c| at.text(c.reply)).collect();
+        let values = message
+            .correlate
+            .iter()
+            .map(|c| at.text(c.reply).to_owned())
+            .collect();
         let key: Key = (message.id, at.facts.device.clone(), values);
         let waiting = self.open.get_mut(&key);
         let found = waiting.and_then(VecDeque::pop_front);
@@ -115,10 +147,26 @@ impl Replies {
         });
     }
 
+    /// Drops the deadlines of requests answered already, once they hold twice as many entries
+    /// as after the last time: a capture whose receive times stand still would keep them all.
+    fn compact(&mut self) {
+        if self.queued <= 2 * self.compacted.max(1024) {
+            return;
+        }
+        let live: std::collections::HashSet<u64> =
+            self.open.values().flatten().map(|o| o.seq).collect();
+        for heap in self.expiring.values_mut() {
+            heap.retain(|Reverse((_, seq, _))| live.contains(seq));
+        }
+        self.expiring.retain(|_, heap| !heap.is_empty());
+        self.queued = self.expiring.values().map(BinaryHeap::len).sum();
+        self.compacted = self.queued;
+    }
+
     /// The requests waiting, and the deadlines still to pass.
     pub(super) fn held(&self) -> usize {
         let waiting: usize = self.open.values().map(VecDeque::len).sum();
-        waiting + self.expiring.values().map(BinaryHeap::len).sum::<usize>()
+        waiting + self.queued
     }
 
     /// Requests of `device` whose deadline passed twice before `now`, its clock, are
@@ -131,6 +179,7 @@ impl Replies {
             let Some(Reverse((_, seq, key))) = heap.pop() else {
                 break;
             };
+            self.queued = self.queued.saturating_sub(1);
             let Some(waiting) = self.open.get_mut(&key) else {
                 continue;
             };
@@ -171,6 +220,7 @@ impl Replies {
             .collect();
         rest.sort_by_key(|(_, o)| o.seq);
         self.expiring.clear();
+        self.queued = 0;
         for (key, open) in rest {
             let (verdict, why) = match (open.received, end) {
                 (Some(asked), Some(end)) if late(asked, end, open.deadline) => {
