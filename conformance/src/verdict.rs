@@ -67,6 +67,18 @@ fn fault(path: &str, reason: impl Into<String>) -> Fault {
     }
 }
 
+/// A violation of line `number` that is no message of the definitions.
+fn violation(number: u64, errors: Vec<Fault>) -> LineVerdict<'static> {
+    LineVerdict {
+        file: None,
+        line: number,
+        topic: None,
+        verdict: Kind::Violation,
+        message: None,
+        errors,
+    }
+}
+
 /// Judges one input line.
 pub fn judge<'a>(number: u64, line: &Line<'a>, options: Options) -> LineVerdict<'a> {
     judge_with(number, line, options, false).0
@@ -82,14 +94,7 @@ pub fn judge_with<'a>(
     options: Options,
     flows: bool,
 ) -> (LineVerdict<'a>, Option<Read>) {
-    let violation = |errors| LineVerdict {
-        file: None,
-        line: number,
-        topic: None,
-        verdict: Kind::Violation,
-        message: None,
-        errors,
-    };
+    let violation = |errors| violation(number, errors);
     let bytes = match line {
         Line::Text(bytes) => *bytes,
         Line::TooLong { len } => {
@@ -112,14 +117,7 @@ pub fn judge_record(
     options: Options,
     flows: bool,
 ) -> (LineVerdict<'_>, Option<Read>) {
-    let violation = |errors| LineVerdict {
-        file: None,
-        line: number,
-        topic: None,
-        verdict: Kind::Violation,
-        message: None,
-        errors,
-    };
+    let violation = |errors| violation(number, errors);
     let payload = match record.payload {
         Ok(payload) if payload.len() > options.max_payload => Err(format!(
             "the payload is {} bytes, over --max-payload ({})",

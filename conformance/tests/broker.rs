@@ -6,13 +6,17 @@
 //! `.ci/run` installs `mosquitto` and `mosquitto-clients`; elsewhere, without them, the test
 //! says so and stops (under `CI` it fails instead).
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use iotxfer_conformance::corpus::{self, Expected};
 use serde_json::Value;
+
+mod local;
+
+use local::{free_port, wait_for};
 
 /// Children that are killed when the test ends, however it ends.
 struct Running(Vec<Child>);
@@ -23,28 +27,6 @@ impl Drop for Running {
             let _ = child.kill();
             let _ = child.wait();
         }
-    }
-}
-
-fn installed(program: &str) -> bool {
-    Command::new(program)
-        .arg("--help")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a loopback port");
-    listener.local_addr().expect("its address").port()
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -79,15 +61,10 @@ fn captured(capture: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Whether mosquitto and its clients are here; under `CI` they must be.
 fn have_mosquitto() -> bool {
-    if installed("mosquitto") && installed("mosquitto_sub") && installed("mosquitto_pub") {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI installs mosquitto and mosquitto-clients (.ci/run)"
-    );
-    eprintln!("mosquitto is not installed: the broker test did not run");
-    false
+    local::have(
+        &["mosquitto", "mosquitto_sub", "mosquitto_pub"],
+        "the broker test",
+    )
 }
 
 /// A fresh directory and a broker on a free loopback port, stopped with the returned guard.

@@ -10,50 +10,26 @@
 //! say so and stop (under `CI` they fail instead).
 
 use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod local;
+
+use local::{free_port, wait_for};
+
 /// The deadline DJI documents for `ota_create_reply` (schema/dji/firmware.toml).
 const OTA_CREATE_DEADLINE: Duration = Duration::from_secs(3);
 
-fn installed(program: &str) -> bool {
-    Command::new(program)
-        .arg("--help")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
 /// Whether mosquitto and its clients are here; under `CI` they must be.
 fn have_mosquitto() -> bool {
-    let tools = ["mosquitto", "mosquitto_pub", "mosquitto_passwd"];
-    if tools.iter().all(|t| installed(t)) {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI installs mosquitto and mosquitto-clients (.ci/run)"
-    );
-    eprintln!("mosquitto is not installed: the watch test did not run");
-    false
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a loopback port");
-    listener.local_addr().expect("its address").port()
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    local::have(
+        &["mosquitto", "mosquitto_pub", "mosquitto_passwd"],
+        "the watch test",
+    )
 }
 
 /// A vendor example of the corpus, as its file holds it.
@@ -648,12 +624,7 @@ fn tls_with_the_brokers_ca_and_without() {
     if !have_mosquitto() {
         return;
     }
-    if !installed("openssl") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs openssl (.ci/run)"
-        );
-        eprintln!("openssl is not installed: the TLS watch test did not run");
+    if !local::have(&["openssl"], "the TLS watch test") {
         return;
     }
     let broker = Broker::start_with("tls", None, true);

@@ -257,6 +257,19 @@ fn deadline(ctx: &mut Ctx<'_>, text: &Spanned<String>) -> Option<u64> {
     ms
 }
 
+/// The side that sends a rule's reports, when every report it names was found and one side
+/// sends them all.
+fn sender(
+    ctx: &mut Ctx<'_>,
+    place: &Place<'_>,
+    def: &RuleDef,
+    found: &[&ir::Message],
+) -> Option<Direction> {
+    let sides = found.iter().map(|m| place.topics[m.topic].direction);
+    let duty = one_side(ctx, def, sides);
+    duty.filter(|_| found.len() == def.messages.len())
+}
+
 fn progress(
     ctx: &mut Ctx<'_>,
     place: &Place<'_>,
@@ -271,14 +284,7 @@ fn progress(
     let job = paths.all(ctx, &def.job, Want::Scalar);
     let step = paths.all(ctx, &def.step, Want::Scalar);
     let percent = paths.one(ctx, def.percent.as_ref()?, Want::Int);
-    let duty = one_side(
-        ctx,
-        def,
-        found.iter().map(|m| place.topics[m.topic].direction),
-    );
-    if found.len() != def.messages.len() {
-        return None;
-    }
+    let duty = sender(ctx, place, def, &found);
     let check = Check::Progress {
         messages: found.iter().map(|m| m.id.clone()).collect(),
         job: job?,
@@ -302,18 +308,14 @@ fn final_status(
     let job = paths.all(ctx, &def.job, Want::Scalar);
     let status = def.status.as_ref()?;
     let field = paths.field(ctx, status, Want::Scalar);
-    let duty = one_side(
-        ctx,
-        def,
-        found.iter().map(|m| place.topics[m.topic].direction),
-    );
+    let duty = sender(ctx, place, def, &found);
     let (pointer, ty) = field?;
     let finals: Vec<String> = def
         .finals
         .iter()
         .filter_map(|v| final_value(ctx, place, &ty, v))
         .collect();
-    if found.len() != def.messages.len() || finals.len() != def.finals.len() {
+    if finals.len() != def.finals.len() {
         return None;
     }
     let check = Check::Final {

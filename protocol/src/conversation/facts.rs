@@ -179,26 +179,14 @@ fn pointers_of(m: &'static MessageInfo) -> Vec<&'static str> {
         .iter()
         .find(|t| t.vendor == m.vendor && t.pattern == m.topic);
     out.extend(topic.and_then(|t| t.sent_at));
-    for rule in catalog::rules().iter().filter(|r| r.vendor == m.vendor) {
+    for rule in super::rules_about(m.id) {
         match rule.check {
             RuleCheck::Progress {
-                messages,
-                job,
-                percent,
-                step,
-            } if messages.contains(&m.id) => {
-                out.extend(job.iter().chain(step).chain([&percent]));
-            }
-            RuleCheck::Final {
-                messages,
-                job,
-                status,
-                ..
-            } if messages.contains(&m.id) => {
-                out.extend(job.iter().chain([&status]));
-            }
+                job, percent, step, ..
+            } => out.extend(job.iter().chain(step).chain([&percent])),
+            RuleCheck::Final { job, status, .. } => out.extend(job.iter().chain([&status])),
             RuleCheck::SameDevice { field, .. } => out.push(field),
-            _ => {}
+            RuleCheck::Answered { .. } => {}
         }
     }
     out.sort_unstable();

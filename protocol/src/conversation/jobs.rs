@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::{JOB_MEMORY_MS, Judged, Outcome, Seen, Verdict};
-use crate::catalog::{self, RuleCheck, RuleInfo};
+use crate::catalog::{RuleCheck, RuleInfo};
 
 /// One job of one rule: the rule, the device, the message, and the job's field values.
 type Key = (&'static str, String, &'static str, Vec<String>);
@@ -62,15 +62,11 @@ struct Final {
 
 impl Jobs {
     pub(super) fn observe(&mut self, at: &Seen<'_>, judged: &mut Vec<Judged>) {
-        let id = at.event.message.id;
-        for rule in catalog::rules() {
+        for rule in super::rules_about(at.event.message.id) {
             match rule.check {
                 RuleCheck::Progress {
-                    messages,
-                    job,
-                    percent,
-                    step,
-                } if messages.contains(&id) => {
+                    job, percent, step, ..
+                } => {
                     let Some(value) = number(at, percent) else {
                         continue;
                     };
@@ -89,11 +85,11 @@ impl Jobs {
                     judged.push(judged_by(rule, at, state.add(report)));
                 }
                 RuleCheck::Final {
-                    messages,
                     job,
                     status,
                     finals,
-                } if messages.contains(&id) => {
+                    ..
+                } => {
                     let status = at.text(status);
                     let is_final = finals.contains(&status);
                     let state = self.finals.entry(key(rule, at, job)).or_default();

@@ -316,6 +316,27 @@ impl Seen<'_> {
     }
 }
 
+/// The rules about message `id`: those that name it (as a request or a report), and its
+/// vendor's `same_device` rules. Looked up once per message, not by scanning every rule.
+fn rules_about(id: &str) -> &'static [&'static RuleInfo] {
+    static ABOUT: std::sync::OnceLock<HashMap<&'static str, Vec<&'static RuleInfo>>> =
+        std::sync::OnceLock::new();
+    let all = ABOUT.get_or_init(|| {
+        let about = |m: &catalog::MessageInfo, r: &RuleInfo| match r.check {
+            RuleCheck::Answered { requests: ids, .. }
+            | RuleCheck::Progress { messages: ids, .. }
+            | RuleCheck::Final { messages: ids, .. } => ids.contains(&m.id),
+            RuleCheck::SameDevice { .. } => r.vendor == m.vendor,
+        };
+        let rules = catalog::rules();
+        let each = catalog::messages()
+            .iter()
+            .map(|m| (m.id, rules.iter().filter(|r| about(m, r)).collect()));
+        each.collect()
+    });
+    all.get(id).map_or(&[], Vec::as_slice)
+}
+
 /// The string a JSON text holds, if it holds one.
 fn json_str(text: &str) -> Option<String> {
     serde_json::from_str(text).ok()
@@ -323,10 +344,7 @@ fn json_str(text: &str) -> Option<String> {
 
 /// The rules of kind `same_device` of the message's vendor.
 fn same_device(at: &Seen<'_>, judged: &mut Vec<Judged>) {
-    for rule in catalog::rules()
-        .iter()
-        .filter(|r| r.vendor == at.event.message.vendor)
-    {
+    for rule in rules_about(at.event.message.id) {
         let RuleCheck::SameDevice { field, param } = rule.check else {
             continue;
         };

@@ -264,10 +264,10 @@ fn unanswered(open: Open, key: &Key, verdict: Verdict, why: String) -> Judged {
 
 /// The `answered` rule about request `id`, if any.
 fn rule_of(id: &str) -> Option<&'static RuleInfo> {
-    catalog::rules().iter().find(|r| match r.check {
-        RuleCheck::Answered { requests, .. } => requests.contains(&id),
-        _ => false,
-    })
+    let rules = super::rules_about(id).iter();
+    rules
+        .copied()
+        .find(|r| matches!(r.check, RuleCheck::Answered { .. }))
 }
 
 fn info(id: &str) -> Option<&'static MessageInfo> {
