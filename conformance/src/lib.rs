@@ -2,7 +2,8 @@
 //! Schemas.
 //!
 //! - [`corpus`]: every example of the vendor documents, byte for byte, with its errata.
-//! - [`schemas`]: the JSON Schemas of every message and topic, as committed in `schema/json/`.
+//! - [`schemas`]: the JSON Schemas of every message and topic, as committed in `schema/json/`
+//!   (and in draft-07, `schema/draft-07/`); [`export`] writes and compares such files.
 //! - [`capture`] and [`verdict`]: `iotxfer check`, one verdict per line of captured traffic.
 //! - [`checker`]: what `check` and `watch` share: messages judged alone, then conversations
 //!   followed across them, printed as text, JSON or a JUnit report ([`junit`]).
@@ -14,6 +15,7 @@
 pub mod capture;
 pub mod checker;
 pub mod corpus;
+pub mod export;
 pub mod junit;
 pub mod report;
 pub mod rules;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use iotxfer::catalog;
+use iotxfer::catalog::{self, Dialect};
 use iotxfer_conformance::capture::{Line, Lines};
 use iotxfer_conformance::checker::Owned;
 use iotxfer_conformance::verdict::Tally;
@@ -51,10 +51,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
-    /// Writes the JSON Schemas (the files of `schema/json/`) into a directory.
+    /// Writes the JSON Schemas (the files of `schema/json/`, or of `schema/draft-07/`) into a
+    /// directory.
     Schema {
-        #[arg(long, default_value = "schema/json", value_name = "DIR")]
-        out: PathBuf,
+        /// The directory; by default the dialect's own under `schema/`.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The JSON Schema version to write.
+        #[arg(long, value_enum, default_value_t = SchemaDialect::Draft2020_12)]
+        dialect: SchemaDialect,
     },
     /// Lists every topic pattern with its direction, subscription filter and messages.
     Topics {
@@ -63,6 +68,25 @@ enum Command {
         #[arg(long)]
         filters: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemaDialect {
+    /// Draft 2020-12, the contract's own (`schema/json/`).
+    #[value(name = "2020-12")]
+    Draft2020_12,
+    /// Draft-07, for tools that read no later draft (`schema/draft-07/`).
+    #[value(name = "draft-07")]
+    Draft07,
+}
+
+impl From<SchemaDialect> for Dialect {
+    fn from(dialect: SchemaDialect) -> Self {
+        match dialect {
+            SchemaDialect::Draft2020_12 => Dialect::Draft2020_12,
+            SchemaDialect::Draft07 => Dialect::Draft07,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,9 +108,7 @@ fn main() -> ExitCode {
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
         Command::Report { format } => run_report(&mut out, format),
-        Command::Schema { out: dir } => schemas::write_dir(&dir)
-            .map(|()| ExitCode::SUCCESS)
-            .map_err(|e| format!("cannot write the schemas into {}: {e}", dir.display())),
+        Command::Schema { out, dialect } => write_schemas(out, dialect.into()),
         Command::Topics { filters } => topics(&mut out, filters)
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
@@ -99,6 +121,14 @@ fn main() -> ExitCode {
         (Ok(_), Err(e)) => fail(&e.to_string()),
         (Err(e), _) => fail(&e),
     }
+}
+
+/// `iotxfer schema`.
+fn write_schemas(out: Option<PathBuf>, dialect: Dialect) -> Result<ExitCode, String> {
+    let dir = out.unwrap_or_else(|| schemas::home(dialect).into());
+    schemas::write_dir(&dir, dialect)
+        .map(|()| ExitCode::SUCCESS)
+        .map_err(|e| format!("cannot write the schemas into {}: {e}", dir.display()))
 }
 
 /// Usage and I/O errors exit with 2, as clap's usage errors do.

@@ -3,88 +3,63 @@
 //! `schema/json/<vendor>/<family>/<message>.schema.json` validates the whole MQTT payload of a
 //! message; `schema/json/<vendor>/topics/<topic>.schema.json` accepts any payload of a message
 //! defined on that topic. The files are generated from the Rust types (schemars) and committed;
-//! a test fails when they drift.
+//! a test fails when they drift. `schema/draft-07/` holds the same schemas in draft-07, for the
+//! tools that read no later draft.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use iotxfer::catalog;
+use iotxfer::catalog::{self, Dialect};
 use serde_json::Value;
 
-/// The schema files, by path relative to `schema/json/`, as they are written: pretty JSON with a
-/// final newline.
-pub fn files() -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
+use crate::export::{self, Files};
+
+/// The name every schema file ends with.
+pub const SUFFIX: &str = ".schema.json";
+
+/// The schema files of a dialect, by path relative to its directory, as they are written:
+/// pretty JSON with a final newline.
+pub fn files(dialect: Dialect) -> Files {
+    let mut files = Files::new();
     for m in catalog::messages() {
         files.insert(
-            format!("{}.schema.json", m.id),
-            text(&m.schema().to_value()),
+            format!("{}{SUFFIX}", m.id),
+            export::json_text(&m.schema_in(dialect).to_value()),
         );
     }
     for t in catalog::topics() {
-        if let Some(schema) = t.schema() {
+        if let Some(schema) = t.schema_in(dialect) {
             files.insert(
-                format!("{}/topics/{}.schema.json", t.vendor, t.name),
-                text(&schema.to_value()),
+                format!("{}/topics/{}{SUFFIX}", t.vendor, t.name),
+                export::json_text(&schema.to_value()),
             );
         }
     }
     files
 }
 
-fn text(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
+/// The directory a dialect's schemas are committed in, relative to the repository:
+/// `schema/json` (2020-12, the contract's own) or `schema/draft-07`.
+pub fn home(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Draft2020_12 => "schema/json",
+        Dialect::Draft07 => "schema/draft-07",
+    }
 }
 
-/// The directory the schemas are committed in.
-pub fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/json")
+/// The directory a dialect's schemas are committed in.
+pub fn committed_dir(dialect: Dialect) -> PathBuf {
+    export::committed(home(dialect))
 }
 
-/// Every `*.schema.json` under `dir`, by path relative to it.
-pub fn read_dir(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.to_string_lossy().ends_with(".schema.json") {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(relative, std::fs::read_to_string(&path)?);
-            }
-        }
-    }
-    Ok(out)
+/// Every schema file under `dir`, by path relative to it.
+pub fn read_dir(dir: &Path) -> std::io::Result<Files> {
+    export::read_dir(dir, SUFFIX)
 }
 
-/// Writes the schema files into `dir` and removes stale `*.schema.json` files there.
-pub fn write_dir(dir: &Path) -> std::io::Result<()> {
-    let files = files();
-    for stale in read_dir(dir)
-        .unwrap_or_default()
-        .keys()
-        .filter(|k| !files.contains_key(*k))
-    {
-        std::fs::remove_file(dir.join(stale))?;
-    }
-    for (relative, text) in &files {
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
-            std::fs::write(&path, text)?;
-        }
-    }
-    Ok(())
+/// Writes a dialect's schema files into `dir` and removes stale schema files there.
+pub fn write_dir(dir: &Path, dialect: Dialect) -> std::io::Result<()> {
+    export::write_dir(dir, &files(dialect), SUFFIX)
 }
 
 /// Why a schema could not be compiled.

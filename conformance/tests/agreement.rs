@@ -5,9 +5,17 @@
 //! - Random mutations of valid payloads (a member dropped, a value of another type, a number
 //!   out of range, an undocumented enum value, an unknown member) are accepted by both the
 //!   topic's schema and the strict check, or refused by both.
+//!
+//! The mutation tests write every case they judge, with the check's verdict, to
+//! `target/tmp/agreement/<test>.jsonl` (the lines of `tests/data/schema_edges.jsonl`), so that
+//! the validators of other languages are held to the same verdicts
+//! (`conformance/tools/validate_corpus.py`, `conformance/tools/validators.js`).
 
 mod common;
 
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::sync::LazyLock;
 
 use iotxfer::Verdict;
@@ -203,8 +211,37 @@ fn holds_rounded_minimum(value: &Value) -> bool {
     }
 }
 
+/// The cases one test judged, as lines of `schema_edges.jsonl`.
+struct Cases(RefCell<BufWriter<File>>);
+
+impl Cases {
+    fn create(test: &str) -> Self {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("agreement");
+        std::fs::create_dir_all(&dir).expect("the target's tmp directory");
+        let file = File::create(dir.join(format!("{test}.jsonl"))).expect("a cases file");
+        Self(RefCell::new(BufWriter::new(file)))
+    }
+
+    fn record(&self, m: &MessageInfo, payload: &str, valid: bool) {
+        let line = json!({
+            "topic": topic(m),
+            "message": m.id,
+            "payload": payload,
+            "verdict": if valid { "valid" } else { "invalid" },
+            "why": "agreement mutation",
+        });
+        writeln!(self.0.borrow_mut(), "{line}").expect("a cases file");
+    }
+}
+
+impl Drop for Cases {
+    fn drop(&mut self) {
+        self.0.get_mut().flush().expect("a cases file");
+    }
+}
+
 /// The schema of the topic (any message defined on it) and the strict check agree on `payload`.
-fn agree(m: &MessageInfo, payload: &Value) -> Result<(), TestCaseError> {
+fn agree(m: &MessageInfo, payload: &Value, cases: &Cases) -> Result<(), TestCaseError> {
     let pattern = m.topic;
     let schema = VALIDATORS
         .topic(pattern)
@@ -221,6 +258,9 @@ fn agree(m: &MessageInfo, payload: &Value) -> Result<(), TestCaseError> {
             .iter()
             .any(|v| v.reason.contains("64-bit minimum"));
     let schema_accepts = schema.is_valid(payload) && !deliberate;
+    if !deliberate {
+        cases.record(m, &String::from_utf8_lossy(&bytes), check_accepts);
+    }
     prop_assert_eq!(
         schema_accepts,
         check_accepts,
@@ -244,11 +284,12 @@ fn agree(m: &MessageInfo, payload: &Value) -> Result<(), TestCaseError> {
 
 #[test]
 fn mutations_of_typed_values_get_the_same_verdict_from_schema_and_check() {
+    let cases = Cases::create("typed_values");
     for m in catalog::messages() {
         let strategy = (m.arbitrary(), any::<usize>(), mutation());
         runner()
             .run(&strategy, |(payload, choice, mutation)| {
-                agree(m, &mutate(payload, choice, &mutation))
+                agree(m, &mutate(payload, choice, &mutation), &cases)
             })
             .unwrap_or_else(|e| panic!("{}: {e}", m.id));
     }
@@ -256,6 +297,7 @@ fn mutations_of_typed_values_get_the_same_verdict_from_schema_and_check() {
 
 #[test]
 fn mutations_of_the_corrected_vendor_examples_get_the_same_verdict() {
+    let cases = Cases::create("vendor_examples");
     let corpus = corpus::load().unwrap_or_else(|e| panic!("{e}"));
     for example in &corpus.examples {
         let m = catalog::messages()
@@ -264,10 +306,10 @@ fn mutations_of_the_corrected_vendor_examples_get_the_same_verdict() {
             .expect("a known message");
         let corrected = example.corrected(None).unwrap_or_else(|e| panic!("{e}"));
         let value: Value = serde_json::from_slice(&corrected).expect("corrected examples are JSON");
-        agree(m, &value).unwrap_or_else(|e| panic!("{}: {e}", example.id));
+        agree(m, &value, &cases).unwrap_or_else(|e| panic!("{}: {e}", example.id));
         runner()
             .run(&(any::<usize>(), mutation()), |(choice, mutation)| {
-                agree(m, &mutate(value.clone(), choice, &mutation))
+                agree(m, &mutate(value.clone(), choice, &mutation), &cases)
             })
             .unwrap_or_else(|e| panic!("{}: {e}", example.id));
     }

@@ -362,9 +362,10 @@ fn schema_export_equals_the_committed_files() {
         String::from_utf8_lossy(&output.stderr)
     );
     let exported = iotxfer_conformance::schemas::read_dir(&dir).expect("exported");
-    let committed =
-        iotxfer_conformance::schemas::read_dir(&iotxfer_conformance::schemas::committed_dir())
-            .expect("committed");
+    let committed = iotxfer_conformance::schemas::read_dir(
+        &iotxfer_conformance::schemas::committed_dir(iotxfer::catalog::Dialect::Draft2020_12),
+    )
+    .expect("committed");
     assert_eq!(exported, committed);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }

@@ -5,6 +5,8 @@
 mod schema;
 
 #[cfg(feature = "schemars")]
+pub use schema::Dialect;
+#[cfg(feature = "schemars")]
 pub(crate) use schema::{root_schema, subschema};
 
 #[cfg(feature = "proptest")]
@@ -66,7 +68,7 @@ pub struct MessageInfo {
     /// The first sentence of its description.
     pub summary: &'static str,
     #[cfg(feature = "schemars")]
-    pub(crate) schema: fn() -> schemars::Schema,
+    pub(crate) schema: fn(schemars::generate::SchemaSettings) -> schemars::Schema,
     #[cfg(feature = "schemars")]
     pub(crate) subschema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
     #[cfg(feature = "proptest")]

@@ -1,19 +1,60 @@
 //! The JSON Schemas of messages and topics (feature `schemars`).
 
 use schemars::generate::SchemaSettings;
+use schemars::transform::{RecursiveTransform, Transform};
 use schemars::{Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::{MessageInfo, TopicInfo, messages};
 use crate::Body;
 
+/// A version of JSON Schema that the schemas can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// Draft 2020-12: definitions under `$defs`.
+    #[default]
+    Draft2020_12,
+    /// Draft-07, for the tools that read no later draft (AsyncAPI payloads, Modelina, older
+    /// validators): definitions under `definitions`, no keyword beside a `$ref`.
+    Draft07,
+}
+
+impl Dialect {
+    /// How schemars writes the dialect, without a `format` keyword: the formats schemars
+    /// writes for Rust integers and floats (`int64`, `double`) are no JSON Schema format, and
+    /// validators in strict mode (ajv's default) refuse a schema with a format they do not
+    /// know. The bounds they stand for are in `minimum` and `maximum`.
+    pub fn settings(self) -> SchemaSettings {
+        let settings = match self {
+            Dialect::Draft2020_12 => SchemaSettings::draft2020_12(),
+            Dialect::Draft07 => SchemaSettings::draft07(),
+        };
+        settings.with_transform(no_formats())
+    }
+}
+
+/// Removes every `format` keyword, keeping the order of the others.
+fn no_formats() -> RecursiveTransform<fn(&mut Schema)> {
+    RecursiveTransform(|schema| {
+        if let Some(object) = schema.as_object_mut() {
+            object.shift_remove("format");
+        }
+    })
+}
+
 impl MessageInfo {
     /// The JSON Schema (draft 2020-12) of the whole MQTT payload of the message, envelope
     /// included: the documented contract (feature `schemars`).
     pub fn schema(&self) -> Schema {
-        let mut schema = (self.schema)();
+        self.schema_in(Dialect::Draft2020_12)
+    }
+
+    /// [`schema`](Self::schema) in another dialect.
+    pub fn schema_in(&self, dialect: Dialect) -> Schema {
+        let mut schema = (self.schema)(dialect.settings());
         describe(
             &mut schema,
+            dialect,
             self.id,
             &format!(
                 "{} Topic `{}`, {}.",
@@ -22,36 +63,58 @@ impl MessageInfo {
         );
         schema
     }
+
+    /// The payload schema inside a generator that several schemas share: the types it uses
+    /// are left in the generator's definitions, and the schema refers to them there. For a
+    /// document that holds many messages (an AsyncAPI document's `components`).
+    pub fn subschema(&self, generator: &mut SchemaGenerator) -> Schema {
+        let mut schema = (self.subschema)(generator);
+        no_formats().transform(&mut schema);
+        schema
+    }
 }
 
 impl TopicInfo {
-    /// The JSON Schema of any payload of a message defined on this topic: one of the messages'
-    /// schemas, told apart by their discriminators. On a topic whose payload is a list of
-    /// events ([`batch`](Self::batch)), each event is one of the messages' events, so a list
-    /// may mix them. `None` for a topic that carries no message defined here (feature
-    /// `schemars`).
+    /// The JSON Schema (draft 2020-12) of any payload of a message defined on this topic: one
+    /// of the messages' schemas, told apart by their discriminators. On a topic whose payload
+    /// is a list of events ([`batch`](Self::batch)), each event is one of the messages'
+    /// events, so a list may mix them. `None` for a topic that carries no message defined here
+    /// (feature `schemars`).
     pub fn schema(&self) -> Option<Schema> {
+        self.schema_in(Dialect::Draft2020_12)
+    }
+
+    /// [`schema`](Self::schema) in another dialect.
+    pub fn schema_in(&self, dialect: Dialect) -> Option<Schema> {
         if self.messages.is_empty() {
             return None;
         }
-        let mut generator = settings().into_generator();
+        let settings = dialect.settings();
+        let definitions = settings.definitions_path.trim_matches('/').to_owned();
+        let mut generator = settings.into_generator();
         let branches: Vec<(&str, Schema)> = messages()
             .iter()
             .filter(|m| self.messages.contains(&m.id))
-            .map(|m| (m.id, (m.subschema)(&mut generator)))
+            .map(|m| (m.id, m.subschema(&mut generator)))
             .collect();
         let mut defs = generator.take_definitions(true);
+        let prefix = format!("#/{definitions}/");
         let batch = self
             .batch
-            .and_then(|member| batch(member, &branches, &mut defs));
+            .and_then(|member| batch(member, &branches, &prefix, &mut defs));
         let mut schema = batch.unwrap_or_else(|| one_of(branches));
-        schema.insert("$defs".into(), Value::Object(defs));
+        schema.insert(definitions, Value::Object(defs));
+        // The dialect's transforms, which schemars applies to definitions and root schemas,
+        // also for what this assembles (draft-07 keeps no `title` beside a `$ref`).
+        for transform in &mut dialect.settings().transforms {
+            transform.transform(&mut schema);
+        }
         let id = format!("{}/topics/{}", self.vendor, self.name);
         let summary = format!(
             "Any payload of a message defined on `{}`, {}.",
             self.pattern, self.direction
         );
-        describe(&mut schema, &id, &summary);
+        describe(&mut schema, dialect, &id, &summary);
         Some(schema)
     }
 }
@@ -72,16 +135,18 @@ fn one_of(branches: Vec<(&str, Schema)>) -> Schema {
 
 /// The envelope the messages share, whose list `member` holds events of any of them: the
 /// first message's envelope, with each item one of the messages' events. The messages'
-/// envelopes leave `defs`. `None` when a message's schema is not a reference to an envelope
-/// whose list items are references, as schemars writes generic envelopes.
+/// envelopes leave `defs`. `None` when a message's schema is not a reference (`prefix` and a
+/// name) to an envelope whose list items are references, as schemars writes generic
+/// envelopes.
 fn batch(
     member: &str,
     branches: &[(&str, Schema)],
+    prefix: &str,
     defs: &mut Map<String, Value>,
 ) -> Option<Schema> {
     let envelope_of = |schema: &Schema| {
         let reference = schema.get("$ref")?.as_str()?;
-        reference.strip_prefix("#/$defs/").map(str::to_owned)
+        reference.strip_prefix(prefix).map(str::to_owned)
     };
     let names: Vec<String> = branches
         .iter()
@@ -111,15 +176,10 @@ fn batch(
     Schema::try_from(envelope).ok()
 }
 
-/// Draft 2020-12, as schemars writes it.
-fn settings() -> SchemaSettings {
-    SchemaSettings::draft2020_12()
-}
-
 /// Puts `$schema`, `title` and `description` first, where a reader looks for them.
-fn describe(schema: &mut Schema, title: &str, description: &str) {
+fn describe(schema: &mut Schema, dialect: Dialect, title: &str, description: &str) {
     let mut ordered = serde_json::Map::new();
-    ordered.insert("$schema".into(), json!(settings().meta_schema));
+    ordered.insert("$schema".into(), json!(dialect.settings().meta_schema));
     ordered.insert("title".into(), json!(title));
     ordered.insert("description".into(), json!(description));
     if let Some(object) = schema.as_object_mut() {
@@ -131,8 +191,8 @@ fn describe(schema: &mut Schema, title: &str, description: &str) {
 }
 
 /// The root schema of a message's payload; generated code points [`MessageInfo`] here.
-pub(crate) fn root_schema<B: Body>() -> Schema {
-    settings()
+pub(crate) fn root_schema<B: Body>(settings: SchemaSettings) -> Schema {
+    settings
         .into_generator()
         .into_root_schema_for::<B::Payload>()
 }
