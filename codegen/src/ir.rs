@@ -70,6 +70,8 @@ pub struct Topic {
     /// What a request on this topic holds when it asks for its reply; empty when every
     /// request does.
     pub reply_when: Vec<Condition>,
+    /// The MQTT QoS its messages are published at, where documented.
+    pub qos: Option<u8>,
 }
 
 /// A top-level field of a payload holding a value.
@@ -195,6 +197,8 @@ pub struct Message {
     pub request: Option<usize>,
     /// Rust names of its own fields that it copies from the request it answers.
     pub correlate: Vec<String>,
+    /// The MQTT QoS it is published at, where documented: its own, else its topic's.
+    pub qos: Option<u8>,
     pub doc: String,
     pub term: Option<String>,
     pub fields: Vec<Field>,

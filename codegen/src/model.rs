@@ -47,8 +47,27 @@ pub struct TopicDef {
     /// hold (DJI events: `need_reply = 1`). Without it, every request asks for one.
     #[serde(default)]
     pub reply_when: IndexMap<Spanned<String>, Spanned<Scalar>>,
+    /// The MQTT QoS its messages are published at, where a vendor document or SDK says.
+    pub qos: Option<Qos>,
     #[serde(default)]
     pub params: IndexMap<Spanned<String>, ParamDef>,
+}
+
+/// An MQTT quality of service: 0, 1 or 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u8")]
+pub struct Qos(pub u8);
+
+impl TryFrom<u8> for Qos {
+    type Error = String;
+
+    fn try_from(level: u8) -> Result<Self, Self::Error> {
+        if level <= 2 {
+            Ok(Qos(level))
+        } else {
+            Err(format!("an MQTT QoS is 0, 1 or 2, not {level}"))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -103,6 +122,9 @@ pub struct MessageDef {
     /// `request_id`).
     #[serde(default)]
     pub correlate: Vec<Spanned<String>>,
+    /// The MQTT QoS it is published at, where a vendor document or SDK says; its topic's when
+    /// absent.
+    pub qos: Option<Qos>,
     #[serde(default)]
     pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
 }
@@ -284,4 +306,24 @@ pub enum TextFormat {
 pub enum Bound {
     Int(i64),
     Float(f64),
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::Qos;
+
+    #[test]
+    fn qos_is_0_1_or_2() {
+        assert_eq!(Qos::try_from(2), Ok(Qos(2)));
+        assert_eq!(
+            Qos::try_from(3),
+            Err("an MQTT QoS is 0, 1 or 2, not 3".to_owned())
+        );
+        let topic: Result<Qos, _> = toml::from_str::<toml::Value>("qos = 3")
+            .map(|v| v["qos"].clone())
+            .and_then(Qos::deserialize);
+        assert!(topic.is_err());
+    }
 }

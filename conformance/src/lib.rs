@@ -4,6 +4,7 @@
 //! - [`corpus`]: every example of the vendor documents, byte for byte, with its errata.
 //! - [`schemas`]: the JSON Schemas of every message and topic, as committed in `schema/json/`
 //!   (and in draft-07, `schema/draft-07/`); [`export`] writes and compares such files.
+//! - [`asyncapi`]: the AsyncAPI 3 documents of each vendor, as committed in `schema/asyncapi/`.
 //! - [`capture`] and [`verdict`]: `iotxfer check`, one verdict per line of captured traffic.
 //! - [`checker`]: what `check` and `watch` share: messages judged alone, then conversations
 //!   followed across them, printed as text, JSON or a JUnit report ([`junit`]).
@@ -12,6 +13,7 @@
 //! - [`Validators`]: those schemas compiled once with the `jsonschema` crate, an independent
 //!   judge of the verdicts that `iotxfer::check` gives.
 
+pub mod asyncapi;
 pub mod capture;
 pub mod checker;
 pub mod corpus;

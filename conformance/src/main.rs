@@ -1,5 +1,5 @@
 //! `iotxfer`: conformance checks of captured MQTT traffic, the vendor-example report, and the
-//! JSON Schema export.
+//! JSON Schema and AsyncAPI exports.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -11,7 +11,7 @@ use iotxfer::catalog::{self, Dialect};
 use iotxfer_conformance::capture::{Line, Lines};
 use iotxfer_conformance::checker::Owned;
 use iotxfer_conformance::verdict::Tally;
-use iotxfer_conformance::{Validators, corpus, report, schemas};
+use iotxfer_conformance::{Validators, asyncapi, corpus, export, report, schemas};
 
 mod judging;
 mod watch;
@@ -61,6 +61,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SchemaDialect::Draft2020_12)]
         dialect: SchemaDialect,
     },
+    /// Writes the AsyncAPI 3 documents (the files of `schema/asyncapi/`), one per vendor, into
+    /// a directory.
+    Asyncapi {
+        #[arg(long, default_value = asyncapi::HOME, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Lists every topic pattern with its direction, subscription filter and messages.
     Topics {
         /// Prints only the subscription filters that capture every covered topic, one per line,
@@ -109,6 +115,11 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Report { format } => run_report(&mut out, format),
         Command::Schema { out, dialect } => write_schemas(out, dialect.into()),
+        Command::Asyncapi { out: dir } => {
+            export::write_dir(&dir, &asyncapi::files(), asyncapi::SUFFIX)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| format!("cannot write the documents into {}: {e}", dir.display()))
+        }
         Command::Topics { filters } => topics(&mut out, filters)
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),

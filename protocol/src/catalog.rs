@@ -67,6 +67,10 @@ pub struct MessageInfo {
     pub reply_when: &'static [ReplyCondition],
     /// The first sentence of its description.
     pub summary: &'static str,
+    /// Its whole description, in Markdown.
+    pub doc: &'static str,
+    /// The MQTT QoS it is published at, where a vendor document or SDK says.
+    pub qos: Option<u8>,
     #[cfg(feature = "schemars")]
     pub(crate) schema: fn(schemars::generate::SchemaSettings) -> schemars::Schema,
     #[cfg(feature = "schemars")]
@@ -110,7 +114,26 @@ pub struct TopicInfo {
     /// The JSON pointer of the envelope field that holds when the sender sent the message, in
     /// milliseconds since the Unix epoch (DJI `/timestamp`).
     pub sent_at: Option<&'static str>,
+    /// Its description, in Markdown.
+    pub doc: &'static str,
+    /// The document it comes from, as a Markdown link.
+    pub source: Option<&'static str>,
+    /// Its parameters, in pattern order.
+    pub params: &'static [ParamInfo],
+    /// The MQTT QoS its messages are published at, where a vendor document or SDK says.
+    pub qos: Option<u8>,
     pub(crate) levels: &'static [crate::Level],
+}
+
+/// A parameter of a topic pattern: one whole level (`{gateway_sn}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamInfo {
+    /// Its name in the pattern: `gateway_sn`.
+    pub name: &'static str,
+    /// Its description, in Markdown.
+    pub doc: &'static str,
+    /// Whether it is part of the name of the device that sends or receives the messages.
+    pub device: bool,
 }
 
 #[cfg(feature = "proptest")]
@@ -135,6 +158,8 @@ pub struct VendorInfo {
     pub name: &'static str,
     /// The first sentence of its description.
     pub summary: &'static str,
+    /// Its whole description, in Markdown.
+    pub doc: &'static str,
     /// Its protocol families, in definition order.
     pub families: &'static [FamilyInfo],
 }
@@ -150,6 +175,10 @@ pub struct FamilyInfo {
     pub name: &'static str,
     /// The first sentence of its description.
     pub summary: &'static str,
+    /// Its whole description, in Markdown.
+    pub doc: &'static str,
+    /// The document its messages come from, as a Markdown link.
+    pub source: &'static str,
 }
 
 /// A rule a conversation keeps across messages, which `iotxfer check` follows. Its JSON

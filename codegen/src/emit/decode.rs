@@ -410,6 +410,8 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             let reply = option(m.reply.map(|r| f.messages[r].id.as_str()));
             let request = option(m.request.map(|r| f.messages[r].id.as_str()));
             let summary = docs::summary(&m.doc);
+            let doc = &m.doc;
+            let qos = option_u8(m.qos);
             let body = body_path(v, f, m);
             let correlate = correlations(v, f, m);
             let reply_when = reply_conditions(m, topic);
@@ -429,6 +431,8 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
                     correlate: &[#(#correlate),*],
                     reply_when: &[#(#reply_when),*],
                     summary: #summary,
+                    doc: #doc,
+                    qos: #qos,
                     #[cfg(feature = "schemars")]
                     schema: crate::catalog::root_schema::<#body>,
                     #[cfg(feature = "schemars")]
@@ -528,6 +532,11 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
             let batch = option(batch_member(envelope));
             let tags = &envelope.tag_paths;
             let sent_at = option(sent_at(envelope).as_deref());
+            let (doc, source, qos) = (&t.doc, option(t.source.as_deref()), option_u8(t.qos));
+            let params = t.params.iter().map(|p| {
+                let (name, doc, device) = (&p.name, &p.doc, p.device);
+                quote!(crate::catalog::ParamInfo { name: #name, doc: #doc, device: #device })
+            });
             let ids = v
                 .families
                 .iter()
@@ -546,6 +555,10 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
                     batch: #batch,
                     tags: &[#(#tags),*],
                     sent_at: #sent_at,
+                    doc: #doc,
+                    source: #source,
+                    params: &[#(#params),*],
+                    qos: #qos,
                     levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
                 }
             }
@@ -574,13 +587,17 @@ fn batch_member(e: &Envelope) -> Option<&str> {
 fn vendor_infos(protocol: &Protocol) -> TokenStream {
     let infos = protocol.vendors.iter().map(|v| {
         let (id, name) = (&v.id, &v.name);
-        let summary = docs::summary(&v.doc);
+        let (summary, doc) = (docs::summary(&v.doc), &v.doc);
         let families = v.families.iter().map(|f| {
-            let (family, name) = (&f.id, &f.name);
+            let (family, name, doc, source) = (&f.id, &f.name, &f.doc, &f.source);
             let summary = docs::summary(&f.doc);
-            quote!(crate::catalog::FamilyInfo { vendor: #id, id: #family, name: #name, summary: #summary })
+            quote!(crate::catalog::FamilyInfo {
+                vendor: #id, id: #family, name: #name, summary: #summary, doc: #doc, source: #source
+            })
         });
-        quote!(crate::catalog::VendorInfo { id: #id, name: #name, summary: #summary, families: &[#(#families),*] })
+        quote!(crate::catalog::VendorInfo {
+            id: #id, name: #name, summary: #summary, doc: #doc, families: &[#(#families),*]
+        })
     });
     quote! {
         /// Every vendor of the definitions, with its families.
@@ -596,6 +613,13 @@ pub(crate) fn direction(d: Direction) -> TokenStream {
 }
 
 pub(crate) fn option(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+fn option_u8(value: Option<u8>) -> TokenStream {
     match value {
         Some(v) => quote!(Some(#v)),
         None => quote!(None),

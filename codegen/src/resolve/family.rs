@@ -314,6 +314,10 @@ fn resolve_message(
         reply: None,
         request: None,
         correlate: Vec::new(),
+        qos: def
+            .qos
+            .map(|q| q.0)
+            .or_else(|| topic.and_then(|t| place.known.topics[t].qos)),
         doc,
         term: def.term.clone(),
         fields,

@@ -121,6 +121,7 @@ fn resolve_topic(ctx: &mut Ctx<'_>, named: &Named<model::TopicDef>, envelope: us
         open: def.open,
         envelope,
         reply_when: Vec::new(),
+        qos: def.qos.map(|q| q.0),
     }
 }
 
