@@ -9,6 +9,8 @@
 //! copies the request's `correlationId` from.
 
 use iotxfer::Direction;
+use std::collections::BTreeSet;
+
 use iotxfer::catalog::{self, Dialect, MessageInfo, TopicInfo, VendorInfo};
 use serde_json::{Map, Value, json};
 
@@ -42,11 +44,15 @@ pub fn document(vendor: &VendorInfo) -> Value {
         .iter()
         .filter(|t| t.vendor == vendor.id && !t.messages.is_empty())
         .collect();
-    // One generator for every payload, so that each type has one name.
-    let mut generator = generator();
+    let (mut payloads, schemas) = components(vendor, &messages);
     let components: Map<String, Value> = messages
         .iter()
-        .map(|m| (key(m), message(m, m.subschema(&mut generator).to_value())))
+        .map(|m| {
+            (
+                key(m),
+                message(m, payloads.remove(&key(m)).unwrap_or_default()),
+            )
+        })
         .collect();
     json!({
         "asyncapi": "3.0.0",
@@ -56,7 +62,7 @@ pub fn document(vendor: &VendorInfo) -> Value {
         "operations": operations(&messages),
         "components": {
             "messages": components,
-            "schemas": generator.take_definitions(true),
+            "schemas": schemas,
         },
     })
 }
@@ -277,9 +283,102 @@ fn correlation_id(m: &MessageInfo) -> Option<Value> {
     }))
 }
 
+/// Where the payloads' types are defined.
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// Each message's payload schema by [`key`], and the types they use by name. Each family's types are
+/// named by schemars; a name that two families give to different types (Tencent's two
+/// `ReportVersion`s) takes the family's name as a prefix (`OtaReportVersion`).
+fn components(
+    vendor: &VendorInfo,
+    messages: &[&MessageInfo],
+) -> (Map<String, Value>, Map<String, Value>) {
+    let mut families: Vec<(&str, Map<String, Value>, Map<String, Value>)> = vendor
+        .families
+        .iter()
+        .map(|f| {
+            let mut generator = generator();
+            let payloads = messages
+                .iter()
+                .filter(|m| m.family == f.id)
+                .map(|m| (key(m), m.subschema(&mut generator).to_value()))
+                .collect();
+            (f.id, payloads, generator.take_definitions(true))
+        })
+        .collect();
+    let clashes = clashes(families.iter().map(|(_, _, defs)| defs));
+    let mut schemas = Map::new();
+    for (family, payloads, defs) in &mut families {
+        let prefix = type_name(family);
+        for payload in payloads.values_mut() {
+            rename(payload, &clashes, &prefix);
+        }
+        for (name, mut schema) in std::mem::take(defs) {
+            rename(&mut schema, &clashes, &prefix);
+            let name = if clashes.contains(&name) {
+                format!("{prefix}{name}")
+            } else {
+                name
+            };
+            schemas.insert(name, schema);
+        }
+    }
+    let payloads = families.into_iter().flat_map(|(_, p, _)| p).collect();
+    (payloads, schemas)
+}
+
+/// The names that two sets of definitions give to different schemas.
+fn clashes<'a>(sets: impl Iterator<Item = &'a Map<String, Value>>) -> BTreeSet<String> {
+    let mut seen = Map::new();
+    let mut clashes = BTreeSet::new();
+    for (name, schema) in sets.flatten() {
+        match seen.get(name) {
+            Some(other) if other != schema => {
+                clashes.insert(name.clone());
+            }
+            _ => {
+                seen.insert(name.clone(), schema.clone());
+            }
+        }
+    }
+    clashes
+}
+
+/// Points the references to the `clashes` at their prefixed names.
+fn rename(value: &mut Value, clashes: &BTreeSet<String>, prefix: &str) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                let target = member.as_str().and_then(|r| r.strip_prefix(SCHEMAS));
+                match target.filter(|t| key == "$ref" && clashes.contains(*t)) {
+                    Some(name) => *member = Value::from(format!("{SCHEMAS}{prefix}{name}")),
+                    None => rename(member, clashes, prefix),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename(v, clashes, prefix)),
+        _ => {}
+    }
+}
+
+/// `file_management` as a type name: `FileManagement`.
+fn type_name(snake: &str) -> String {
+    snake
+        .split('_')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
 /// Draft-07, with the definitions in `components.schemas`.
 fn generator() -> schemars::SchemaGenerator {
     let mut settings = Dialect::Draft07.settings();
-    settings.definitions_path = "/components/schemas".into();
+    settings.definitions_path = SCHEMAS.trim_start_matches('#').into();
     settings.into_generator()
 }

@@ -129,3 +129,23 @@ fn dji_replies_carry_the_request_tid() {
     let qos = &document["operations"]["firmware.ota_create"]["bindings"]["mqtt"]["qos"];
     assert_eq!(qos, 0, "DJI's demo publishes services at QoS 0");
 }
+
+#[test]
+fn a_type_name_two_families_give_takes_the_family_name() {
+    let tencent = catalog::vendors()
+        .iter()
+        .find(|v| v.id == "tencent")
+        .expect("tencent");
+    let document = asyncapi::document(tencent);
+    let schemas = &document["components"]["schemas"];
+    for name in [
+        "OtaReportVersion",
+        "FileManagementReportVersion",
+        "TransferState",
+    ] {
+        assert!(schemas.get(name).is_some(), "{name}");
+    }
+    assert!(schemas.get("ReportVersion").is_none());
+    let payload = &document["components"]["messages"]["ota.report_version"]["payload"];
+    assert_eq!(payload["$ref"], "#/components/schemas/OtaReportVersion");
+}
