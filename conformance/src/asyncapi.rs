@@ -44,14 +44,15 @@ pub fn document(vendor: &VendorInfo) -> Value {
         .iter()
         .filter(|t| t.vendor == vendor.id && !t.messages.is_empty())
         .collect();
-    let (mut payloads, schemas) = components(vendor, &messages);
-    let components: Map<String, Value> = messages
+    let Components {
+        mut payloads,
+        schemas,
+    } = components(vendor, &messages);
+    let messages: Map<String, Value> = messages
         .iter()
         .map(|m| {
-            (
-                key(m),
-                message(m, payloads.remove(&key(m)).unwrap_or_default()),
-            )
+            let payload = payloads.remove(&key(m)).unwrap_or_default();
+            (key(m), message(m, payload))
         })
         .collect();
     json!({
@@ -59,9 +60,9 @@ pub fn document(vendor: &VendorInfo) -> Value {
         "info": info(vendor),
         "defaultContentType": "application/json",
         "channels": topics.iter().map(|t| (t.name.to_owned(), channel(t))).collect::<Map<_, _>>(),
-        "operations": operations(&messages),
+        "operations": operations(vendor),
         "components": {
-            "messages": components,
+            "messages": messages,
             "schemas": schemas,
         },
     })
@@ -180,10 +181,10 @@ fn by_id(id: &str) -> &'static MessageInfo {
 
 /// One operation per message that is not a reply: the device sends what travels up and
 /// receives what travels down; a request's operation names its reply.
-fn operations(messages: &[&MessageInfo]) -> Map<String, Value> {
-    messages
+fn operations(vendor: &VendorInfo) -> Map<String, Value> {
+    catalog::messages()
         .iter()
-        .filter(|m| m.request.is_none())
+        .filter(|m| m.vendor == vendor.id && m.request.is_none())
         .map(|m| (key(m), operation(m)))
         .collect()
 }
@@ -286,14 +287,20 @@ fn correlation_id(m: &MessageInfo) -> Option<Value> {
 /// Where the payloads' types are defined.
 const SCHEMAS: &str = "#/components/schemas/";
 
-/// Each message's payload schema by [`key`], and the types they use by name. Each family's types are
-/// named by schemars; a name that two families give to different types (Tencent's two
-/// `ReportVersion`s) takes the family's name as a prefix (`OtaReportVersion`).
-fn components(
-    vendor: &VendorInfo,
-    messages: &[&MessageInfo],
-) -> (Map<String, Value>, Map<String, Value>) {
-    let mut families: Vec<(&str, Map<String, Value>, Map<String, Value>)> = vendor
+/// The payload schemas of a vendor's messages and the types they use.
+#[derive(Default)]
+struct Components {
+    /// By message [`key`].
+    payloads: Map<String, Value>,
+    /// By name, as the payloads' references give it.
+    schemas: Map<String, Value>,
+}
+
+/// Each family's payloads and types, named by schemars; a name that two families give to
+/// different types (Tencent's two `ReportVersion`s) takes the family's name as a prefix
+/// (`OtaReportVersion`).
+fn components(vendor: &VendorInfo, messages: &[&MessageInfo]) -> Components {
+    let families: Vec<(&str, Components)> = vendor
         .families
         .iter()
         .map(|f| {
@@ -303,28 +310,28 @@ fn components(
                 .filter(|m| m.family == f.id)
                 .map(|m| (key(m), m.subschema(&mut generator).to_value()))
                 .collect();
-            (f.id, payloads, generator.take_definitions(true))
+            let schemas = generator.take_definitions(true);
+            (f.id, Components { payloads, schemas })
         })
         .collect();
-    let clashes = clashes(families.iter().map(|(_, _, defs)| defs));
-    let mut schemas = Map::new();
-    for (family, payloads, defs) in &mut families {
+    let clashes = clashes(families.iter().map(|(_, c)| &c.schemas));
+    let mut all = Components::default();
+    for (family, components) in families {
         let prefix = type_name(family);
-        for payload in payloads.values_mut() {
-            rename(payload, &clashes, &prefix);
+        for (key, mut payload) in components.payloads {
+            rename(&mut payload, &clashes, &prefix);
+            all.payloads.insert(key, payload);
         }
-        for (name, mut schema) in std::mem::take(defs) {
+        for (name, mut schema) in components.schemas {
             rename(&mut schema, &clashes, &prefix);
-            let name = if clashes.contains(&name) {
-                format!("{prefix}{name}")
-            } else {
-                name
+            let name = match clashes.contains(&name) {
+                true => format!("{prefix}{name}"),
+                false => name,
             };
-            schemas.insert(name, schema);
+            all.schemas.insert(name, schema);
         }
     }
-    let payloads = families.into_iter().flat_map(|(_, p, _)| p).collect();
-    (payloads, schemas)
+    all
 }
 
 /// The names that two sets of definitions give to different schemas.
