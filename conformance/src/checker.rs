@@ -66,7 +66,11 @@ pub enum OutputObject<'a> {
 /// The JSON Schema of each object of `--format json` output, committed as
 /// `conformance/check-output.schema.json`.
 pub fn output_schema() -> String {
-    let schema = schemars::schema_for!(OutputObject<'static>);
+    // As the message schemas are written: no `format` (ajv's strict mode refuses `uint64`).
+    let schema = iotxfer::catalog::Dialect::Draft2020_12
+        .settings()
+        .into_generator()
+        .into_root_schema_for::<OutputObject<'static>>();
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -43,13 +43,17 @@ pub fn read_dir(dir: &Path, suffix: &str) -> std::io::Result<Files> {
     Ok(out)
 }
 
+/// Which files under a directory an export wrote: by path relative to it, and text.
+pub type Ours = fn(&str, &str) -> bool;
+
 /// Writes `files` into `dir`, leaving unchanged files untouched, and removes the files there
-/// whose names end with `suffix` that `files` no longer holds.
-pub fn write_dir(dir: &Path, files: &Files, suffix: &str) -> std::io::Result<()> {
-    for stale in read_dir(dir, suffix)
+/// whose names end with `suffix` that `files` no longer holds and that `ours` says an earlier
+/// export wrote: a directory shared with other files (`--out .`) loses none of them.
+pub fn write_dir(dir: &Path, files: &Files, suffix: &str, ours: Ours) -> std::io::Result<()> {
+    for (stale, _) in read_dir(dir, suffix)
         .unwrap_or_default()
-        .keys()
-        .filter(|k| !files.contains_key(*k))
+        .iter()
+        .filter(|(path, text)| !files.contains_key(*path) && ours(path, text))
     {
         std::fs::remove_file(dir.join(stale))?;
     }

@@ -11,7 +11,7 @@ use iotxfer::catalog::{self, Dialect};
 use iotxfer_conformance::capture::{Line, Lines};
 use iotxfer_conformance::checker::Owned;
 use iotxfer_conformance::verdict::Tally;
-use iotxfer_conformance::{Validators, asyncapi, corpus, export, report, schemas};
+use iotxfer_conformance::{Validators, asyncapi, corpus, report, schemas};
 
 mod judging;
 mod watch;
@@ -115,11 +115,9 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Report { format } => run_report(&mut out, format),
         Command::Schema { out, dialect } => write_schemas(out, dialect.into()),
-        Command::Asyncapi { out: dir } => {
-            export::write_dir(&dir, &asyncapi::files(), asyncapi::SUFFIX)
-                .map(|()| ExitCode::SUCCESS)
-                .map_err(|e| format!("cannot write the documents into {}: {e}", dir.display()))
-        }
+        Command::Asyncapi { out: dir } => asyncapi::write_dir(&dir)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| format!("cannot write the documents into {}: {e}", dir.display())),
         Command::Topics { filters } => topics(&mut out, filters)
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),

@@ -59,7 +59,73 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Files> {
 
 /// Writes a dialect's schema files into `dir` and removes stale schema files there.
 pub fn write_dir(dir: &Path, dialect: Dialect) -> std::io::Result<()> {
-    export::write_dir(dir, &files(dialect), SUFFIX)
+    export::write_dir(dir, &files(dialect), SUFFIX, ours)
+}
+
+/// A schema file an export wrote: its title is its path, less the suffix.
+fn ours(path: &str, text: &str) -> bool {
+    let title = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("title").cloned());
+    title.as_ref().and_then(Value::as_str) == path.strip_suffix(SUFFIX)
+}
+
+/// The keywords the exported schemas may use: those of the dialect's vocabulary that they
+/// need. No `format` (a validator in strict mode, ajv's default, refuses a format it does not
+/// know) and no extension (`x-...`, `discriminator`).
+fn vocabulary(dialect: Dialect) -> [&'static [&'static str]; 2] {
+    const SHARED: &[&str] = &[
+        "$schema",
+        "$ref",
+        "title",
+        "description",
+        "type",
+        "enum",
+        "const",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "not",
+    ];
+    match dialect {
+        Dialect::Draft2020_12 => [SHARED, &["$defs"]],
+        Dialect::Draft07 => [SHARED, &["definitions"]],
+    }
+}
+
+/// The keywords of `schema` and its subschemas that are not in the vocabulary of the exported
+/// schemas in `dialect`.
+pub fn foreign_keywords(schema: &Value, dialect: Dialect) -> Vec<String> {
+    let allowed = vocabulary(dialect);
+    let mut foreign = Vec::new();
+    let mut pending = vec![schema];
+    while let Some(Value::Object(members)) = pending.pop() {
+        for (keyword, value) in members {
+            if !allowed.iter().any(|list| list.contains(&keyword.as_str())) {
+                foreign.push(keyword.clone());
+            }
+            match (keyword.as_str(), value) {
+                ("properties" | "$defs" | "definitions", Value::Object(named)) => {
+                    pending.extend(named.values());
+                }
+                ("oneOf" | "anyOf" | "allOf" | "items", Value::Array(list)) => pending.extend(list),
+                ("items" | "not" | "additionalProperties", subschema) => pending.push(subschema),
+                _ => {}
+            }
+        }
+    }
+    foreign
 }
 
 /// Why a schema could not be compiled.

@@ -371,6 +371,61 @@ fn schema_export_equals_the_committed_files() {
 }
 
 #[test]
+fn draft_07_export_equals_the_committed_files() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-draft-07-{}", std::process::id()));
+    let out = dir.to_str().expect("path");
+    let output = iotxfer(&["schema", "--dialect", "draft-07", "--out", out], b"");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let exported = iotxfer_conformance::schemas::read_dir(&dir).expect("exported");
+    let committed = iotxfer_conformance::schemas::read_dir(
+        &iotxfer_conformance::schemas::committed_dir(iotxfer::catalog::Dialect::Draft07),
+    )
+    .expect("committed");
+    assert_eq!(exported, committed);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// `iotxfer asyncapi` writes the committed documents, and removes a stale document of its own
+/// but no other file of the directory it writes into.
+#[test]
+fn asyncapi_export_equals_the_committed_files_and_spares_other_files() {
+    let dir = std::env::temp_dir().join(format!("iotxfer-asyncapi-{}", std::process::id()));
+    let foreign = [
+        ("package.json", r#"{"name": "x"}"#),
+        ("nested/other.json", r#"{"asyncapi": "3.0.0"}"#),
+        ("old.schema.json", r#"{"title": "something else"}"#),
+    ];
+    for (path, text) in foreign {
+        std::fs::create_dir_all(dir.join(path).parent().expect("a parent")).expect("dir");
+        std::fs::write(dir.join(path), text).expect("write");
+    }
+    std::fs::write(dir.join("gone.json"), r#"{"asyncapi": "3.0.0"}"#).expect("write");
+    let output = iotxfer(&["asyncapi", "--out", dir.to_str().expect("path")], b"");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!dir.join("gone.json").exists(), "a stale document stays");
+    for (path, text) in foreign {
+        assert_eq!(std::fs::read_to_string(dir.join(path)).expect(path), text);
+    }
+    let committed = iotxfer_conformance::export::committed(iotxfer_conformance::asyncapi::HOME);
+    for (name, text) in
+        iotxfer_conformance::export::read_dir(&committed, ".json").expect("committed")
+    {
+        assert_eq!(std::fs::read_to_string(dir.join(&name)).expect(&name), text);
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
 fn topics_lists_patterns_and_filters() {
     let output = iotxfer(&["topics"], b"");
     assert_eq!(output.status.code(), Some(0));

@@ -4,7 +4,9 @@
 
 use std::process::Command;
 
+use iotxfer::catalog::Dialect;
 use iotxfer_conformance::checker::output_schema;
+use iotxfer_conformance::schemas;
 use serde_json::Value;
 
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/check-output.schema.json");
@@ -22,6 +24,15 @@ fn the_committed_output_schema_is_current() {
         committed == expected,
         "{SCHEMA} is stale; refresh with: bash conformance/tools/regenerate.sh"
     );
+}
+
+/// The schema loads in every validator as the message schemas do: nothing outside the JSON
+/// Schema vocabulary, no `format`.
+#[test]
+fn the_output_schema_uses_only_the_vocabulary() {
+    let schema: Value = serde_json::from_str(&output_schema()).expect("JSON");
+    let foreign = schemas::foreign_keywords(&schema, Dialect::Draft2020_12);
+    assert!(foreign.is_empty(), "{foreign:?}");
 }
 
 /// Every object of `--format json`, verdicts and conversation findings alike, with and

@@ -29,6 +29,23 @@ fn committed_schemas_match_the_types() {
 }
 
 #[test]
+fn foreign_keywords_are_found_at_any_depth() {
+    let schema = json!({
+        "properties": { "a": { "type": "integer", "format": "int64" } },
+        "$defs": { "B": { "oneOf": [{ "x-unit": "ms" }] } },
+        "definitions": {}
+    });
+    assert_eq!(
+        schemas::foreign_keywords(&schema, Dialect::Draft2020_12),
+        ["definitions", "x-unit", "format"]
+    );
+    assert_eq!(
+        schemas::foreign_keywords(&schema, Dialect::Draft07),
+        ["$defs", "x-unit", "format"]
+    );
+}
+
+#[test]
 fn every_message_and_covered_topic_has_a_schema_file() {
     for (dialect, meta) in [
         (
@@ -58,76 +75,11 @@ fn every_message_and_covered_topic_has_a_schema_file() {
                 jsonschema::meta::is_valid(&schema),
                 "{path} is not a valid JSON Schema"
             );
-            let mut keywords = Vec::new();
-            keywords_of(&schema, &mut keywords);
-            let foreign: Vec<_> = keywords
-                .iter()
-                .filter(|k| !vocabulary(dialect).contains(k))
-                .collect();
+            let foreign = schemas::foreign_keywords(&schema, dialect);
             assert!(
                 foreign.is_empty(),
                 "{path}: keywords outside {meta}: {foreign:?}"
             );
-        }
-    }
-}
-
-/// The keywords the schemas may use: those of the dialect's vocabulary that they need, and no
-/// `format` (validators in strict mode refuse a format they do not know), no extension.
-fn vocabulary(dialect: Dialect) -> &'static [&'static str] {
-    const SHARED: &[&str] = &[
-        "$schema",
-        "$ref",
-        "title",
-        "description",
-        "type",
-        "enum",
-        "const",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "minItems",
-        "maxItems",
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "oneOf",
-        "anyOf",
-        "allOf",
-        "not",
-    ];
-    const DRAFT_2020_12: &[&str] = &["$defs"];
-    const DRAFT_07: &[&str] = &["definitions"];
-    let own = match dialect {
-        Dialect::Draft2020_12 => DRAFT_2020_12,
-        Dialect::Draft07 => DRAFT_07,
-    };
-    static ALL: std::sync::OnceLock<[Vec<&str>; 2]> = std::sync::OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        [DRAFT_2020_12, DRAFT_07].map(|own| SHARED.iter().chain(own).copied().collect())
-    });
-    &all[usize::from(own == DRAFT_07)]
-}
-
-/// Every keyword of a schema and of its subschemas.
-fn keywords_of<'a>(schema: &'a Value, out: &mut Vec<&'a str>) {
-    let Value::Object(members) = schema else {
-        return;
-    };
-    for (keyword, value) in members {
-        out.push(keyword);
-        match (keyword.as_str(), value) {
-            ("properties" | "$defs" | "definitions", Value::Object(named)) => {
-                named.values().for_each(|s| keywords_of(s, out));
-            }
-            ("oneOf" | "anyOf" | "allOf" | "items", Value::Array(list)) => {
-                list.iter().for_each(|s| keywords_of(s, out));
-            }
-            ("items" | "not" | "additionalProperties", subschema) => keywords_of(subschema, out),
-            _ => {}
         }
     }
 }

@@ -45,10 +45,10 @@ async function main() {
     }
   }
   if (files.length === 0) {
-    console.log(`no AsyncAPI document under ${path.relative(root, home)}`);
+    console.log(`FAIL no AsyncAPI document under ${path.relative(root, home)}`);
     failed++;
   }
-  console.log(`asyncapi.js: ${files.length - failed} passed, ${failed} failed`);
+  console.log(`asyncapi.js: ${files.length - Math.min(failed, files.length)} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -87,7 +87,9 @@ def jsonl_cases(path, label, topic_only=False):
     end at line feeds only: `str.splitlines` would also cut at the U+2028 or U+0085 that a
     payload's strings may hold unescaped."""
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").rstrip("\n").split("\n"), 1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if not line:
+            continue
         case = json.loads(line)
         cases.append(Case(f"{label}:{number} ({case['why']})", f"{label} ({case['why']})",
                           case["payload"].encode("utf-8"), case["topic"], case["message"],
@@ -129,7 +131,7 @@ def topic_schema(folder, topic):
     parts = topic.split("/")
     for levels, path in topic_patterns(folder):
         if len(levels) == len(parts) and all(
-            l == p or (l.startswith("{") and l.endswith("}")) for l, p in zip(levels, parts)
+            l == p or (l.startswith("{") and l.endswith("}") and p) for l, p in zip(levels, parts)
         ):
             return path
     return None

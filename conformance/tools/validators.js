@@ -52,23 +52,31 @@ function readSchema(dir, id) {
   return JSON.parse(fs.readFileSync(path.join(dir, `${id}${SCHEMA_SUFFIX}`), "utf8"));
 }
 
-// Compiles every schema of a dialect, each with its own Ajv instance at the defaults. Strict mode
-// throws on some faults and only logs others (strictTypes, strictTuples): the logger turns
-// anything logged into a failure. Returns the validate functions by id ("dji/topics/events").
+// Compiles a schema with its own Ajv instance at the defaults. Strict mode throws on some faults
+// and only logs others (strictTypes, strictTuples): the logger turns anything logged into a
+// failure. Returns the validate function, or undefined.
+function compile(Ajv, schema, where) {
+  const logged = [];
+  const record = (...args) => logged.push(args.join(" "));
+  const ajv = new Ajv({ logger: { log: record, warn: record, error: record } });
+  let validate;
+  try {
+    validate = ajv.compile(schema);
+    passed += 1;
+  } catch (error) {
+    fail(`${where}: does not compile: ${error.message}`);
+  }
+  for (const line of logged) fail(`${where}: ajv logged: ${line}`);
+  return validate;
+}
+
+// Every schema of a dialect, compiled: the validate functions by id ("dji/topics/events").
 function compileDialect({ name, dir, Ajv }) {
   const validators = new Map();
   for (const id of schemaIds(dir)) {
     const where = `${path.relative(ROOT, dir)}/${id}${SCHEMA_SUFFIX} (${name})`;
-    const logged = [];
-    const record = (...args) => logged.push(args.join(" "));
-    const ajv = new Ajv({ logger: { log: record, warn: record, error: record } });
-    try {
-      validators.set(id, ajv.compile(readSchema(dir, id)));
-      passed += 1;
-    } catch (error) {
-      fail(`${where}: does not compile: ${error.message}`);
-    }
-    for (const line of logged) fail(`${where}: ajv logged: ${line}`);
+    const validate = compile(Ajv, readSchema(dir, id), where);
+    if (validate !== undefined) validators.set(id, validate);
   }
   return validators;
 }
@@ -143,7 +151,7 @@ function judge(compiled, patterns, { name, text, message, topic, verdict }, with
       } else if (got === verdict) {
         passed += 1;
       } else {
-        fail(`${where}: expected ${verdict}, got ${got}: ${accepted ? "accepted" : parseError || describeError(validate)}`);
+        fail(`${where}: expected ${verdict}, got ${got}: ${accepted ? "accepted" : parseError || describeError(validate)}; payload ${String(text).slice(0, 500)}`);
       }
     }
   }
@@ -199,6 +207,9 @@ function main() {
     return 1;
   }
   const compiled = new Map(DIALECTS.map((dialect) => [dialect.name, compileDialect(dialect)]));
+  // The schema of `iotxfer check --format json` loads as the message schemas do.
+  const output = path.join(ROOT, "conformance/check-output.schema.json");
+  compile(Ajv2020, JSON.parse(fs.readFileSync(output, "utf8")), path.relative(ROOT, output));
   // Both trees hold the same topic schemas: the patterns of schema/json route both dialects.
   const patterns = topicPatterns(DIALECTS[0].dir);
   const incomparable = { cases: 0, disagreed: 0 };

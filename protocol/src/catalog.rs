@@ -23,6 +23,10 @@ pub struct Correlation {
     pub reply: &'static str,
     /// Where the request holds it.
     pub request: &'static str,
+    /// Whether it names one exchange: a fresh id in each request (DJI `tid`), or a field of the
+    /// request's own (Tencent `request_id`); not a field that names a device (Huawei
+    /// `object_device_id`).
+    pub exchange: bool,
 }
 
 /// A value a request holds when it asks for its reply.
@@ -120,8 +124,6 @@ pub struct TopicInfo {
     pub source: Option<&'static str>,
     /// Its parameters, in pattern order.
     pub params: &'static [ParamInfo],
-    /// The MQTT QoS its messages are published at, where a vendor document or SDK says.
-    pub qos: Option<u8>,
     pub(crate) levels: &'static [crate::Level],
 }
 

@@ -276,13 +276,15 @@ fn the_catalog_says_how_replies_correlate_and_when_they_are_due() {
             .find(|m| m.id == id)
             .unwrap_or_else(|| panic!("{id} is in the catalog"))
     };
-    let both = |at: &'static str| Correlation {
+    // The same pointer in both; `exchange` when the field names one exchange, not a device.
+    let both = |at: &'static str, exchange: bool| Correlation {
         reply: at,
         request: at,
+        exchange,
     };
     assert_eq!(
         info("dji/firmware/ota_progress_reply").correlate,
-        [both("/tid"), both("/bid")]
+        [both("/tid", true), both("/bid", true)]
     );
     assert_eq!(
         info("dji/firmware/ota_progress").reply_when,
@@ -294,11 +296,11 @@ fn the_catalog_says_how_replies_correlate_and_when_they_are_due() {
     assert!(info("dji/firmware/ota_create").reply_when.is_empty());
     assert_eq!(
         info("huawei/file_manager/get_upload_url_response").correlate,
-        [both("/object_device_id")]
+        [both("/object_device_id", false)]
     );
     assert_eq!(
         info("tencent/file_management/request_url_resp").correlate,
-        [both("/request_id")]
+        [both("/request_id", true)]
     );
     assert!(
         info("tencent/resource/get_download_task_rsp")

@@ -460,20 +460,29 @@ fn correlations(v: &Vendor, f: &Family, m: &Message) -> Vec<TokenStream> {
             .map(|f| f.wire.clone())
             .unwrap_or_default()
     };
+    // A fresh id in each request, or a request's own field, names one exchange; an envelope
+    // field without `fill = "id"` (Huawei's `object_device_id`) names something else.
+    let fresh = |rust: &str| {
+        ours.fields
+            .iter()
+            .any(|f| f.rust == rust && f.fill == Some(crate::ir::Fill::Id))
+    };
     let envelope = ours.correlate.iter().map(|c| {
         let at = naming::pointer_key("", &wire(&ours.fields, c));
-        (at.clone(), at)
+        (at.clone(), at, fresh(c))
     });
     let own = m.correlate.iter().map(|c| {
         let w = wire(&m.fields, c);
         let at = |e: &crate::ir::Envelope| {
             naming::pointer_key(e.body_pointer.as_deref().unwrap_or_default(), &w)
         };
-        (at(ours), at(theirs))
+        (at(ours), at(theirs), true)
     });
     envelope
         .chain(own)
-        .map(|(reply, request)| quote!(crate::catalog::Correlation { reply: #reply, request: #request }))
+        .map(|(reply, request, exchange)| {
+            quote!(crate::catalog::Correlation { reply: #reply, request: #request, exchange: #exchange })
+        })
         .collect()
 }
 
@@ -532,7 +541,7 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
             let batch = option(batch_member(envelope));
             let tags = &envelope.tag_paths;
             let sent_at = option(sent_at(envelope).as_deref());
-            let (doc, source, qos) = (&t.doc, option(t.source.as_deref()), option_u8(t.qos));
+            let (doc, source) = (&t.doc, option(t.source.as_deref()));
             let params = t.params.iter().map(|p| {
                 let (name, doc, device) = (&p.name, &p.doc, p.device);
                 quote!(crate::catalog::ParamInfo { name: #name, doc: #doc, device: #device })
@@ -558,7 +567,6 @@ fn topic_infos(protocol: &Protocol) -> Vec<TokenStream> {
                     doc: #doc,
                     source: #source,
                     params: &[#(#params),*],
-                    qos: #qos,
                     levels: <crate::#vendor_mod::#topic_ty as crate::Topic>::LEVELS,
                 }
             }

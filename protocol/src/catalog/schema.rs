@@ -36,8 +36,13 @@ impl Dialect {
 /// Removes every `format` keyword, keeping the order of the others.
 fn no_formats() -> RecursiveTransform<fn(&mut Schema)> {
     RecursiveTransform(|schema| {
-        if let Some(object) = schema.as_object_mut() {
-            object.shift_remove("format");
+        // Rebuilt rather than `remove`d: with serde_json's `preserve_order`, `remove` moves
+        // the last keyword into its place, and `shift_remove` exists only with that feature.
+        if let Some(object) = schema.as_object_mut().filter(|o| o.contains_key("format")) {
+            *object = std::mem::take(object)
+                .into_iter()
+                .filter(|(keyword, _)| keyword != "format")
+                .collect();
         }
     })
 }
@@ -66,9 +71,14 @@ impl MessageInfo {
 
     /// The payload schema inside a generator that several schemas share: the types it uses
     /// are left in the generator's definitions, and the schema refers to them there. For a
-    /// document that holds many messages (an AsyncAPI document's `components`).
+    /// document that holds many messages (an AsyncAPI document's `components`). The
+    /// generator's transforms apply to it, as schemars applies them to root schemas and
+    /// definitions, and so does the removal of `format`.
     pub fn subschema(&self, generator: &mut SchemaGenerator) -> Schema {
         let mut schema = (self.subschema)(generator);
+        for transform in generator.transforms_mut() {
+            transform.transform(&mut schema);
+        }
         no_formats().transform(&mut schema);
         schema
     }
@@ -104,8 +114,8 @@ impl TopicInfo {
             .and_then(|member| batch(member, &branches, &prefix, &mut defs));
         let mut schema = batch.unwrap_or_else(|| one_of(branches));
         schema.insert(definitions, Value::Object(defs));
-        // The dialect's transforms, which schemars applies to definitions and root schemas,
-        // also for what this assembles (draft-07 keeps no `title` beside a `$ref`).
+        // The dialect's transforms also for what this assembles: the titles beside the
+        // branches' references (draft-07 keeps no keyword beside a `$ref`).
         for transform in &mut dialect.settings().transforms {
             transform.transform(&mut schema);
         }

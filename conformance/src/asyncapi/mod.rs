@@ -9,12 +9,14 @@
 //! copies the request's `correlationId` from.
 
 use iotxfer::Direction;
-use std::collections::BTreeSet;
-
-use iotxfer::catalog::{self, Dialect, MessageInfo, TopicInfo, VendorInfo};
+use iotxfer::catalog::{self, MessageInfo, TopicInfo, VendorInfo};
 use serde_json::{Map, Value, json};
 
 use crate::export::{self, Files};
+
+mod components;
+
+use components::{Components, components};
 
 /// The name every document ends with.
 pub const SUFFIX: &str = ".json";
@@ -24,6 +26,17 @@ pub const HOME: &str = "schema/asyncapi";
 
 /// The MQTT bindings version the operations' QoS is written in.
 const MQTT_BINDING: &str = "0.2.0";
+
+/// Writes the documents into `dir` and removes the documents of vendors no longer defined.
+pub fn write_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    export::write_dir(dir, &files(), SUFFIX, ours)
+}
+
+/// A document an export wrote: an AsyncAPI document at the top of the directory.
+fn ours(path: &str, text: &str) -> bool {
+    let document = serde_json::from_str::<Value>(text).ok();
+    !path.contains('/') && document.is_some_and(|d| d.get("asyncapi").is_some())
+}
 
 /// The documents by file name (`dji.json`), as they are written: pretty JSON with a final
 /// newline.
@@ -75,7 +88,10 @@ fn info(vendor: &VendorInfo) -> Value {
         .map(|f| {
             format!(
                 "- **{}** (`{}`): {} Source: {}",
-                f.name, f.id, f.summary, f.source
+                f.name,
+                f.id,
+                f.doc.replace('\n', " "),
+                f.source
             )
         })
         .collect();
@@ -98,7 +114,7 @@ fn info(vendor: &VendorInfo) -> Value {
         "title": format!("{}: file transfer and firmware upgrade", vendor.name),
         "version": env!("CARGO_PKG_VERSION"),
         "description": description,
-        "license": { "name": "MIT" },
+        "license": { "name": env!("CARGO_PKG_LICENSE") },
         "tags": vendor.families.iter().map(|f| tag(f.id, f.name)).collect::<Vec<_>>(),
     })
 }
@@ -107,8 +123,9 @@ fn tag(name: &str, description: &str) -> Value {
     json!({ "name": name, "description": description })
 }
 
-/// A component name for a message: `<family>.<message>` (a message id's `/` may not appear).
-fn key(m: &MessageInfo) -> String {
+/// The name of a message among the components, the channel's messages and the operations:
+/// `<family>.<message>` (a component name may not hold the `/` of a message id).
+pub fn key(m: &MessageInfo) -> String {
     format!("{}.{}", m.family, m.name)
 }
 
@@ -117,9 +134,14 @@ fn channel(t: &TopicInfo) -> Value {
         .params
         .iter()
         .map(|p| {
+            let names = if p.device {
+                " It names the device."
+            } else {
+                ""
+            };
             let description = format!(
-                "{} One whole topic level: not empty, and without `/`, `+`, `#` or NUL (the \
-                 iotxfer builders refuse such a value).",
+                "{}{names} One whole topic level: not empty, and without `/`, `+`, `#` or NUL \
+                 (the iotxfer builders refuse such a value).",
                 p.doc
             );
             (p.name.to_owned(), json!({ "description": description }))
@@ -200,9 +222,12 @@ fn operation(m: &MessageInfo) -> Value {
         "title": format!("{} {}", action, m.name),
         "summary": m.summary,
         "messages": [in_channel(m)],
-        "tags": [tag(m.family, family_name(m))],
+        "tags": [tag(m.family, family(m).name)],
     });
     if let Some(reply) = m.reply.map(by_id) {
+        if let Some(when) = reply_when(m) {
+            operation["description"] = Value::from(when);
+        }
         operation["reply"] = json!({
             "channel": reference(&format!("#/channels/{}", topic(reply).name)),
             "messages": [in_channel(reply)],
@@ -214,23 +239,38 @@ fn operation(m: &MessageInfo) -> Value {
     operation
 }
 
-fn family_name(m: &MessageInfo) -> &'static str {
+/// When a request asks for its reply, if not always.
+fn reply_when(m: &MessageInfo) -> Option<String> {
+    let conditions: Vec<String> = m
+        .reply_when
+        .iter()
+        .map(|c| format!("`{}` is {}", c.pointer.trim_start_matches('/'), c.value))
+        .collect();
+    (!conditions.is_empty()).then(|| {
+        format!(
+            "The reply is due only when {} in the request.",
+            conditions.join(" and ")
+        )
+    })
+}
+
+fn family(m: &MessageInfo) -> &'static catalog::FamilyInfo {
     catalog::vendors()
         .iter()
         .flat_map(|v| v.families)
         .find(|f| f.vendor == m.vendor && f.id == m.family)
-        .map_or("", |f| f.name)
+        .expect("a message's family is in the catalog")
 }
 
 fn message(m: &MessageInfo, payload: Value) -> Value {
     let mut message = json!({
         "name": m.id,
-        "title": format!("{}: {}", family_name(m), m.name),
+        "title": format!("{}: {}", family(m).name, m.name),
         "summary": m.summary,
         "description": message_description(m),
         "contentType": "application/json",
         "payload": payload,
-        "tags": [tag(m.family, family_name(m))],
+        "tags": [tag(m.family, family(m).name)],
     });
     if let Some(correlation) = correlation_id(m) {
         message["correlationId"] = correlation;
@@ -256,19 +296,13 @@ fn message_description(m: &MessageInfo) -> String {
     if let Some(qos) = m.qos {
         description.push_str(&format!(" Published at QoS {qos}."));
     }
-    let source = catalog::vendors()
-        .iter()
-        .flat_map(|v| v.families)
-        .find(|f| f.vendor == m.vendor && f.id == m.family)
-        .map(|f| f.source);
-    if let Some(source) = source {
-        description.push_str(&format!("\n\nSource: {source}"));
-    }
+    description.push_str(&format!("\n\nSource: {}", family(m).source));
     description
 }
 
-/// Where a request or reply holds what ties the two together: the first field a reply copies
-/// from its request (DJI `tid`); the description names them all.
+/// Where a request or reply holds the id of their exchange: the first field that names one
+/// among those a reply copies from its request (DJI `tid`, not Huawei's `object_device_id`,
+/// which names a device); the description names every field the reply copies.
 fn correlation_id(m: &MessageInfo) -> Option<Value> {
     let (correlate, side): (&[catalog::Correlation], fn(&catalog::Correlation) -> &str) =
         match (m.request, m.reply) {
@@ -276,116 +310,13 @@ fn correlation_id(m: &MessageInfo) -> Option<Value> {
             (None, Some(reply)) => (by_id(reply).correlate, |c| c.request),
             (None, None) => return None,
         };
-    let first = correlate.first()?;
-    let fields: Vec<String> = correlate.iter().map(|c| format!("`{}`", side(c))).collect();
-    Some(json!({
-        "description": format!("A reply copies its request's {}.", fields.join(" and ")),
-        "location": format!("$message.payload#{}", side(first)),
-    }))
-}
-
-/// Where the payloads' types are defined.
-const SCHEMAS: &str = "#/components/schemas/";
-
-/// The payload schemas of a vendor's messages and the types they use.
-#[derive(Default)]
-struct Components {
-    /// By message [`key`].
-    payloads: Map<String, Value>,
-    /// By name, as the payloads' references give it.
-    schemas: Map<String, Value>,
-}
-
-/// Each family's payloads and types, named by schemars; a name that two families give to
-/// different types (Tencent's two `ReportVersion`s) takes the family's name as a prefix
-/// (`OtaReportVersion`).
-fn components(vendor: &VendorInfo, messages: &[&MessageInfo]) -> Components {
-    let families: Vec<(&str, Components)> = vendor
-        .families
+    let exchange = correlate.iter().find(|c| c.exchange)?;
+    let fields: Vec<String> = correlate
         .iter()
-        .map(|f| {
-            let mut generator = generator();
-            let payloads = messages
-                .iter()
-                .filter(|m| m.family == f.id)
-                .map(|m| (key(m), m.subschema(&mut generator).to_value()))
-                .collect();
-            let schemas = generator.take_definitions(true);
-            (f.id, Components { payloads, schemas })
-        })
+        .map(|c| format!("`{}`", side(c).trim_start_matches('/')))
         .collect();
-    let clashes = clashes(families.iter().map(|(_, c)| &c.schemas));
-    let mut all = Components::default();
-    for (family, components) in families {
-        let prefix = type_name(family);
-        for (key, mut payload) in components.payloads {
-            rename(&mut payload, &clashes, &prefix);
-            all.payloads.insert(key, payload);
-        }
-        for (name, mut schema) in components.schemas {
-            rename(&mut schema, &clashes, &prefix);
-            let name = match clashes.contains(&name) {
-                true => format!("{prefix}{name}"),
-                false => name,
-            };
-            all.schemas.insert(name, schema);
-        }
-    }
-    all
-}
-
-/// The names that two sets of definitions give to different schemas.
-fn clashes<'a>(sets: impl Iterator<Item = &'a Map<String, Value>>) -> BTreeSet<String> {
-    let mut seen = Map::new();
-    let mut clashes = BTreeSet::new();
-    for (name, schema) in sets.flatten() {
-        match seen.get(name) {
-            Some(other) if other != schema => {
-                clashes.insert(name.clone());
-            }
-            _ => {
-                seen.insert(name.clone(), schema.clone());
-            }
-        }
-    }
-    clashes
-}
-
-/// Points the references to the `clashes` at their prefixed names.
-fn rename(value: &mut Value, clashes: &BTreeSet<String>, prefix: &str) {
-    match value {
-        Value::Object(members) => {
-            for (key, member) in members.iter_mut() {
-                let target = member.as_str().and_then(|r| r.strip_prefix(SCHEMAS));
-                match target.filter(|t| key == "$ref" && clashes.contains(*t)) {
-                    Some(name) => *member = Value::from(format!("{SCHEMAS}{prefix}{name}")),
-                    None => rename(member, clashes, prefix),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| rename(v, clashes, prefix)),
-        _ => {}
-    }
-}
-
-/// `file_management` as a type name: `FileManagement`.
-fn type_name(snake: &str) -> String {
-    snake
-        .split('_')
-        .flat_map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
-        })
-        .collect()
-}
-
-/// Draft-07, with the definitions in `components.schemas`.
-fn generator() -> schemars::SchemaGenerator {
-    let mut settings = Dialect::Draft07.settings();
-    settings.definitions_path = SCHEMAS.trim_start_matches('#').into();
-    settings.into_generator()
+    Some(json!({
+        "description": format!("The reply copies the request's {}.", fields.join(" and ")),
+        "location": format!("$message.payload#{}", side(exchange)),
+    }))
 }
