@@ -37,7 +37,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// What a team writes by hand for each message: owned strings, unit enums, no paths.
+/// What a careful team writes by hand for each message: owned strings, and unit enums wherever
+/// the documents list the values (as the crate does), no paths.
 // The baseline only decodes; nothing reads the fields.
 #[allow(dead_code)]
 mod hand_written {
@@ -79,16 +80,47 @@ mod hand_written {
     #[derive(Deserialize)]
     pub struct OtaOutput {
         pub status: Status,
-        pub sub_status: Option<String>,
+        pub sub_status: Option<SubStatus>,
         pub progress: OtaDetail,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum SubStatus {
+        Unknown,
+        Verify,
+        VerifySuccess,
+        Upgrading,
+        UpgradeSuccess,
+        UpgradeFail,
+        Downloading,
+        DownloadSuccess,
+        DownloadFailed,
+        UploadingDrone,
+        VerifyFailed,
     }
 
     #[derive(Deserialize)]
     pub struct OtaDetail {
         pub percent: i64,
-        pub step_key: Option<String>,
-        pub current_step: Option<String>,
+        pub step_key: Option<Step>,
+        pub current_step: Option<StepOrCode>,
         pub step: Option<i64>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Step {
+        DownloadFirmware,
+        UpgradeFirmware,
+    }
+
+    /// DJI's documents send the step's name, its cloud demo the number.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum StepOrCode {
+        Name(Step),
+        Code(i64),
     }
 
     #[derive(Deserialize)]
@@ -110,12 +142,21 @@ mod hand_written {
 
     #[derive(Deserialize)]
     pub struct UploadFile {
-        pub module: String,
+        pub module: Module,
         pub size: i64,
         pub device_sn: String,
         pub key: String,
         pub fingerprint: String,
         pub progress: UploadProgress,
+    }
+
+    /// A number the documents send as a string: `"0"` or `"3"`.
+    #[derive(Deserialize)]
+    pub enum Module {
+        #[serde(rename = "0")]
+        Aircraft,
+        #[serde(rename = "3")]
+        Dock,
     }
 
     #[derive(Deserialize)]
@@ -138,10 +179,19 @@ mod hand_written {
 
     #[derive(Deserialize)]
     pub struct TencentProgress {
-        pub state: String,
+        pub state: TransferState,
         pub percent: Option<i64>,
         pub result_code: i64,
         pub result_msg: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TransferState {
+        Uploading,
+        Downloading,
+        Done,
+        Fail,
     }
 
     #[derive(Deserialize)]

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The performance targets, each as a ratio against its baseline measured in the same run, on an
+# otherwise idle machine: prints every ratio with its target and exits 1 when one is past it.
+# Not run by .ci/run: timings on a shared machine are too noisy to fail a build on.
+#
+#   decode          iotxfer::decode / a hand-written serde struct (unit enums where the
+#                   documents list values), per benchmarked message     at most 1.3
+#   check           lines per second of `iotxfer check` (conversation rules included) /
+#                   node + ajv on the same capture, both on one core    at least 2
+#   build           a clean debug build of `iotxfer` / serde + serde_json + schemars
+#                                                                        at most 1.5
+#
+# Usage: conformance/benches/guard.sh [LINES]   (capture lines for `check`, default 300000)
+# Needs what the harnesses need: node with the npm tools of conformance/tools (npm ci), Python 3,
+# GNU time and taskset.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+lines="${1:-300000}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+# verdict NAME RATIO at-most|at-least TARGET
+verdict() {
+  if python3 -c "import sys; r, t = float(sys.argv[1]), float(sys.argv[3]); sys.exit(0 if (r <= t if sys.argv[2] == 'at-most' else r >= t) else 1)" "$2" "$3" "$4"; then
+    printf '%-62s %6.2fx  (target: %s %s)  ok\n' "$1" "$2" "$3" "$4"
+  else
+    printf '%-62s %6.2fx  (target: %s %s)  MISSED\n' "$1" "$2" "$3" "$4"
+    failed=1
+  fi
+}
+
+# Decode: criterion's mean estimates of the two functions of each decode group.
+cargo bench --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --bench decode -- '^decode/' \
+  --warm-up-time 2 --measurement-time 5 > "$work/criterion.txt" 2>&1
+for group in "$target_dir"/criterion/decode_*/; do
+  name="$(basename "$group")"
+  ratio="$(python3 -c "import json, sys; mean = lambda f: json.load(open(sys.argv[1] + f + '/new/estimates.json'))['mean']['point_estimate']; print(mean('iotxfer') / mean('hand_written'))" "$group")"
+  verdict "${name/_//} (iotxfer / hand-written)" "$ratio" at-most 1.3
+done
+
+# Check: one core each, the same capture, the rules on.
+cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p iotxfer-conformance
+python3 "$here/throughput/make_capture.py" "$lines" "$work/capture.jsonl"
+# `iotxfer check` exits 1 on the capture's violations; GNU time then writes a line before the time.
+seconds() { /usr/bin/time -f "%e" -o "$work/time" "$@" > /dev/null 2>&1 || true; tail -n 1 "$work/time"; }
+ours="$(seconds taskset -c 0 "$target_dir/release/iotxfer" check --format json "$work/capture.jsonl")"
+theirs="$(NODE_PATH="$root/conformance/tools/node_modules" seconds taskset -c 0 node "$here/throughput/ajv_check.js" "$work/capture.jsonl" "$work/ajv.verdicts")"
+verdict "check, one core (iotxfer / node + ajv lines/s)" "$(python3 -c "import sys; print(float(sys.argv[2]) / float(sys.argv[1]))" "$ours" "$theirs")" at-least 2
+
+# Build: the line build_time.sh prints for iotxfer alone.
+build="$("$here/build_time.sh" | sed -nE 's/^iotxfer: .*\(([0-9.]+)x the baseline\)$/\1/p')"
+verdict "build (iotxfer / serde + serde_json + schemars)" "$build" at-most 1.5
+
+exit "$failed"
