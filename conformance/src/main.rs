@@ -14,6 +14,7 @@ use iotxfer_conformance::verdict::Tally;
 use iotxfer_conformance::{Validators, asyncapi, corpus, report, schemas};
 
 mod judging;
+#[cfg(feature = "watch")]
 mod watch;
 
 use judging::Judging;
@@ -42,6 +43,7 @@ enum Command {
     },
     /// Subscribes to a broker and checks its traffic as it arrives, as `check` does, until
     /// the duration ends or Ctrl-C. Exits 1 if any message or conversation is a violation.
+    #[cfg(feature = "watch")]
     Watch(watch::Args),
     /// Lists every conversation rule with its id, the side that keeps it, and its source.
     Rules,
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { files, judging } => check(&mut out, &files, &judging)
             .and_then(|(tally, violations)| judging.exit(tally, violations)),
+        #[cfg(feature = "watch")]
         Command::Watch(args) => watch::run(&mut out, &args)
             .and_then(|(tally, violations)| args.judging.exit(tally, violations)),
         Command::Rules => iotxfer_conformance::rules::write(&mut out)

@@ -1,3 +1,4 @@
+#![cfg(feature = "watch")]
 //! `iotxfer watch` against a real broker: Debian's `mosquitto` on a free loopback port, the
 //! messages published with `mosquitto_pub`, and the verdicts read from `watch`'s output.
 //!
