@@ -353,41 +353,26 @@ fn report_passes_and_lists_every_example() {
 
 #[test]
 fn schema_export_equals_the_committed_files() {
-    let dir = std::env::temp_dir().join(format!("iotxfer-schema-{}", std::process::id()));
-    let output = iotxfer(&["schema", "--out", dir.to_str().expect("path")], b"");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let exported = iotxfer_conformance::schemas::read_dir(&dir).expect("exported");
-    let committed = iotxfer_conformance::schemas::read_dir(
-        &iotxfer_conformance::schemas::committed_dir(iotxfer::catalog::Dialect::Draft2020_12),
-    )
-    .expect("committed");
-    assert_eq!(exported, committed);
-    std::fs::remove_dir_all(&dir).expect("clean up");
-}
-
-#[test]
-fn draft_07_export_equals_the_committed_files() {
-    let dir = std::env::temp_dir().join(format!("iotxfer-draft-07-{}", std::process::id()));
-    let out = dir.to_str().expect("path");
-    let output = iotxfer(&["schema", "--dialect", "draft-07", "--out", out], b"");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let exported = iotxfer_conformance::schemas::read_dir(&dir).expect("exported");
-    let committed = iotxfer_conformance::schemas::read_dir(
-        &iotxfer_conformance::schemas::committed_dir(iotxfer::catalog::Dialect::Draft07),
-    )
-    .expect("committed");
-    assert_eq!(exported, committed);
-    std::fs::remove_dir_all(&dir).expect("clean up");
+    use iotxfer::catalog::Dialect;
+    for (dialect, name) in [
+        (Dialect::Draft2020_12, "2020-12"),
+        (Dialect::Draft07, "draft-07"),
+    ] {
+        let dir = std::env::temp_dir().join(format!("iotxfer-{name}-{}", std::process::id()));
+        let out = dir.to_str().expect("path");
+        let output = iotxfer(&["schema", "--dialect", name, "--out", out], b"");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let exported = iotxfer_conformance::schemas::read_dir(&dir).expect("exported");
+        let committed = iotxfer_conformance::schemas::committed_dir(dialect);
+        let committed = iotxfer_conformance::schemas::read_dir(&committed).expect("committed");
+        assert_eq!(exported, committed, "{name}");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
 }
 
 /// `iotxfer asyncapi` writes the committed documents, and removes a stale document of its own
