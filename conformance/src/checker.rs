@@ -71,9 +71,7 @@ pub fn output_schema() -> String {
         .settings()
         .into_generator()
         .into_root_schema_for::<OutputObject<'static>>();
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::export::json_text(&schema)
 }
 
 /// Judges messages and follows conversations, writing to `out`.

@@ -15,7 +15,7 @@ pub fn committed(relative: &str) -> PathBuf {
 }
 
 /// Pretty JSON with a final newline, as every exported JSON file is written.
-pub fn json_text(value: &serde_json::Value) -> String {
+pub fn json_text(value: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text

@@ -84,6 +84,13 @@ pub struct MessageInfo {
 }
 
 impl MessageInfo {
+    /// The topic it travels on; `None` only for a value not taken from the catalog.
+    pub fn topic_info(&self) -> Option<&'static TopicInfo> {
+        topics()
+            .iter()
+            .find(|t| t.vendor == self.vendor && t.pattern == self.topic)
+    }
+
     /// Payloads of the message that keep the documented contract, as JSON (feature
     /// `proptest`).
     #[cfg(feature = "proptest")]
@@ -263,6 +270,11 @@ pub fn vendors() -> &'static [VendorInfo] {
 /// Every message of the definitions, grouped by vendor and family.
 pub fn messages() -> &'static [MessageInfo] {
     &crate::MESSAGES
+}
+
+/// The message of an id (`dji/firmware/ota_create`).
+pub fn message(id: &str) -> Option<&'static MessageInfo> {
+    messages().iter().find(|m| m.id == id)
 }
 
 /// The topic pattern a topic name belongs to, if any; `None` also for a name whose parameters

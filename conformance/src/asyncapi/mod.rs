@@ -188,17 +188,11 @@ fn in_channel(m: &MessageInfo) -> Value {
 }
 
 fn topic(m: &MessageInfo) -> &'static TopicInfo {
-    catalog::topics()
-        .iter()
-        .find(|t| t.vendor == m.vendor && t.pattern == m.topic)
-        .expect("a message's topic is in the catalog")
+    m.topic_info().expect("a message's topic is in the catalog")
 }
 
 fn by_id(id: &str) -> &'static MessageInfo {
-    catalog::messages()
-        .iter()
-        .find(|m| m.id == id)
-        .expect("a message id of the catalog")
+    catalog::message(id).expect("a message id of the catalog")
 }
 
 /// One operation per message that is not a reply: the device sends what travels up and

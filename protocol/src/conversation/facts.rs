@@ -166,19 +166,14 @@ fn pointers(id: &str) -> &'static [&'static str] {
 
 fn pointers_of(m: &'static MessageInfo) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = m.correlate.iter().map(|c| c.reply).collect();
-    let reply = m
-        .reply
-        .and_then(|r| catalog::messages().iter().find(|x| x.id == r));
+    let reply = m.reply.and_then(catalog::message);
     out.extend(
         reply
             .iter()
             .flat_map(|r| r.correlate.iter().map(|c| c.request)),
     );
     out.extend(m.reply_when.iter().map(|c| c.pointer));
-    let topic = catalog::topics()
-        .iter()
-        .find(|t| t.vendor == m.vendor && t.pattern == m.topic);
-    out.extend(topic.and_then(|t| t.sent_at));
+    out.extend(m.topic_info().and_then(|t| t.sent_at));
     for rule in super::rules_about(m.id) {
         match rule.check {
             RuleCheck::Progress {

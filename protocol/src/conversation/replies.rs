@@ -48,7 +48,7 @@ impl Replies {
         if let Some(rule) = message.request.and_then(rule_of) {
             self.answer(at, rule, judged);
         }
-        let reply = message.reply.and_then(info);
+        let reply = message.reply.and_then(catalog::message);
         if let (Some(rule), Some(reply), true) = (rule_of(message.id), reply, asks(at)) {
             self.open(at, rule, reply, options, judged);
         }
@@ -268,10 +268,6 @@ fn rule_of(id: &str) -> Option<&'static RuleInfo> {
     rules
         .copied()
         .find(|r| matches!(r.check, RuleCheck::Answered { .. }))
-}
-
-fn info(id: &str) -> Option<&'static MessageInfo> {
-    catalog::messages().iter().find(|m| m.id == id)
 }
 
 /// Whether the request asks for its reply: it holds every value of its `reply_when`.
