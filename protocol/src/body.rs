@@ -138,15 +138,12 @@ impl<B: Body, const N: usize> Serialize for Tag<B, N> {
 impl<'de, B: Body, const N: usize> Deserialize<'de> for Tag<B, N> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let expected = Self::new().value();
-        crate::wire::deserialize_str(deserializer, |value| {
-            if value == expected {
+        crate::wire::deserialize_str(deserializer, |found| {
+            if found == expected {
                 Ok(Self::new())
             } else {
-                Err(value.to_owned())
+                Err(format!("expected `{expected}`, found `{found}`"))
             }
-        })?
-        .map_err(|found| {
-            serde::de::Error::custom(format_args!("expected `{expected}`, found `{found}`"))
         })
     }
 }

@@ -264,8 +264,11 @@ pub(crate) fn head<'a, H: Deserialize<'a>>(topic: &str, text: &'a str) -> Result
     serde_json::from_str(text).map_err(|fast| located::<H>(topic, text, fast))
 }
 
-/// A decode failed: decode again, this time tracking the path, to say where. Tracking costs
-/// on every decode, and faults are rare, so only the second pass pays for it.
+/// A decode of the discriminator head failed: decode again, this time tracking the path, to
+/// say where. Tracking costs on every decode, and faults are rare, so only the second pass pays
+/// for it. The head reads the whole text, syntax faults and all, and skips what it does not
+/// name; its few small types make the tracked copy cheap. The typed payload, read only once its
+/// head has been, finds its path from where serde_json stopped instead (`locate`).
 fn located<'a, T: Deserialize<'a>>(
     topic: &str,
     text: &'a str,
@@ -349,8 +352,10 @@ pub(crate) fn message<B: Body>(
     text: &str,
     variant: fn(Received<B>) -> Message,
 ) -> Result<Message, DecodeError> {
-    let payload = serde_json::from_str::<B::Payload>(text)
-        .map_err(|fast| located::<B::Payload>(raw, text, fast).of(B::ID))?;
+    let payload = serde_json::from_str::<B::Payload>(text).map_err(|e| {
+        let path = crate::locate::fault_path(text, &e);
+        json_error(raw, path, e).of(B::ID)
+    })?;
     Ok(variant(Received { topic, payload }))
 }
 

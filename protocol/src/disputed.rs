@@ -1,7 +1,12 @@
 //! Values whose wire form a vendor's document and its own reference implementation disagree on.
 
-use serde::de::{DeserializeOwned, Error as _};
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 use crate::{Contract, Violation};
 
@@ -31,20 +36,70 @@ impl<D: Serialize, I: Serialize> Serialize for Disputed<D, I> {
 
 impl<'de, D: DeserializeOwned, I: DeserializeOwned> Deserialize<'de> for Disputed<D, I> {
     fn deserialize<De: Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
-        // Such values are scalars; reading one twice costs nothing worth a buffer of our own.
-        let value = serde_json::Value::deserialize(deserializer)?;
+        deserializer.deserialize_any(Either(PhantomData))
+    }
+}
+
+/// Reads any JSON value and judges it inside the visitor, so that a refusal is raised while
+/// the value is read and serde_json places it there: the error path of a typed payload is
+/// found from that place (`locate`). Such values are scalars; reading one twice costs nothing
+/// worth a buffer of our own.
+struct Either<D, I>(PhantomData<fn() -> (D, I)>);
+
+impl<D: DeserializeOwned, I: DeserializeOwned> Either<D, I> {
+    fn judge<E: de::Error>(value: Value) -> Result<Disputed<D, I>, E> {
         let documented = match D::deserialize(&value) {
-            Ok(read) => return Ok(Self::Documented(read)),
+            Ok(read) => return Ok(Disputed::Documented(read)),
             Err(e) => e,
         };
         I::deserialize(&value)
-            .map(Self::Implemented)
+            .map(Disputed::Implemented)
             .map_err(|implemented| {
-                De::Error::custom(format_args!(
+                E::custom(format_args!(
                     "neither the documented form ({documented}) nor the reference \
                  implementation's ({implemented})"
                 ))
             })
+    }
+}
+
+impl<'de, D: DeserializeOwned, I: DeserializeOwned> Visitor<'de> for Either<D, I> {
+    type Value = Disputed<D, I>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::judge(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::judge(Value::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::judge(Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::judge(Value::from(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::judge(Value::from(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Self::judge(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Self::judge(Value::deserialize(SeqAccessDeserializer::new(seq))?)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Self::judge(Value::deserialize(MapAccessDeserializer::new(map))?)
     }
 }
 

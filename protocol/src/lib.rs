@@ -23,6 +23,7 @@ pub mod conversation;
 mod decode;
 mod disputed;
 mod interop;
+mod locate;
 mod near;
 mod open_enum;
 mod outgoing;
@@ -79,7 +80,22 @@ pub fn decode_as<B: Body>(topic: &str, payload: &[u8]) -> Result<Received<B>, De
 /// For tests and fuzzing only, outside any compatibility promise.
 #[doc(hidden)]
 pub mod testing {
-    use crate::{DecodeError, Message};
+    use crate::{Body, DecodeError, Message, Received};
+
+    /// What [`Message::with_body`] calls with the typed message.
+    pub trait WithBody {
+        /// What the call gives.
+        type Output;
+        /// Called with the message as its typed form.
+        fn call<B: Body>(self, received: &Received<B>) -> Self::Output;
+    }
+
+    /// The JSON pointer [`decode`](crate::decode) gives the fault `error` of reading `text`
+    /// as a typed payload: found from where serde_json stopped. The tests hold it to the path
+    /// that tracking the decode (`serde_path_to_error`) gives.
+    pub fn fault_path(text: &str, error: &serde_json::Error) -> String {
+        crate::locate::fault_path(text, error)
+    }
 
     /// [`decode`](crate::decode) without its one-pass guess: the discriminator head, then the
     /// message. Both must give the same result for any input; the fuzz target and the tests

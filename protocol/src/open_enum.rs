@@ -62,7 +62,7 @@ impl Raw for str {
         deserializer: D,
         read: impl FnOnce(&str) -> T,
     ) -> Result<T, D::Error> {
-        crate::wire::deserialize_str(deserializer, read)
+        crate::wire::deserialize_str(deserializer, |value| Ok(read(value)))
     }
 
     #[cfg(feature = "proptest")]

@@ -29,26 +29,36 @@ impl<T: fmt::Display> fmt::Display for Undocumented<T> {
     }
 }
 
-/// Reads a string, borrowed when the input allows it, and maps it.
+/// Reads a string, borrowed when the input allows it, and maps it. A refusal by `map` is
+/// raised while the string is read, so serde_json places it at the string: the error path of
+/// a typed payload is found from that place (`locate`).
 pub(crate) fn deserialize_str<'de, D, T>(
     deserializer: D,
-    map: impl FnOnce(&str) -> T,
+    map: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
 {
     struct Str<F>(F);
-    impl<F: FnOnce(&str) -> T, T> Visitor<'_> for Str<F> {
+    impl<F: FnOnce(&str) -> Result<T, String>, T> Visitor<'_> for Str<F> {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a string")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            Ok((self.0)(v))
+            (self.0)(v).map_err(E::custom)
         }
     }
     deserializer.deserialize_str(Str(map))
 }
+
+/// What the visitors that read through `deserialize_any` expect, as their errors say. serde_json
+/// hands such a visitor a list once it has read the `[`, so when one refuses a list, reading
+/// stops just inside it, where a list whose first item is refused stops too: `locate` tells the
+/// two apart by this text.
+pub(crate) const LIST_REFUSERS: [&str; 2] = [INT, INT_OR_STRING];
+const INT: &str = "an integer";
+const INT_OR_STRING: &str = "an integer, or a string holding one";
 
 /// A JSON number read as an `i64`: integers, and numbers without a fraction (`1.0`), which JSON
 /// Schema's `integer` accepts too.
@@ -57,7 +67,7 @@ struct Int;
 impl Visitor<'_> for Int {
     type Value = i64;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer")
+        f.write_str(INT)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
         Ok(v)
@@ -170,7 +180,7 @@ where
     impl<F: FnOnce(i64) -> T, T> Visitor<'_> for IntOrString<F> {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an integer, or a string holding one")
+            f.write_str(INT_OR_STRING)
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
             Ok((self.0)(v))

@@ -307,6 +307,15 @@ fn message_enum(messages: &Messages<'_>) -> TokenStream {
                 }
             }
 
+            /// Calls `f` with the message as its typed form, for code generic over every
+            /// message: tests and fuzzing, outside any compatibility promise.
+            #[doc(hidden)]
+            pub fn with_body<F: crate::testing::WithBody>(&self, f: F) -> F::Output {
+                match self {
+                    #( Self::#variants(m) => f.call(m), )*
+                }
+            }
+
             /// What the definitions say about this message.
             pub fn info(&self) -> &'static crate::catalog::MessageInfo {
                 match self {
