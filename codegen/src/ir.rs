@@ -230,6 +230,13 @@ pub struct Field {
     pub fill: Option<Fill>,
 }
 
+impl Field {
+    /// Whether it is the list of events whose items hold the bodies (Huawei `services`).
+    pub fn holds_bodies(&self) -> bool {
+        matches!(&self.ty, Type::Array(inner) if matches!(inner.as_ref(), Type::Struct(r) if r.generic))
+    }
+}
+
 /// Constraints that go into the JSON Schema and the strict check.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Range {

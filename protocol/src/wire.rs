@@ -1,6 +1,7 @@
 //! Wire-level helpers shared by the generated code.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
@@ -199,6 +200,68 @@ where
         }
     }
     deserializer.deserialize_any(IntOrString(map))
+}
+
+/// `deserialize_with` for the list of events whose items hold the bodies (Huawei `services`):
+/// each item is read from a JSON object only, as the discriminator head reads it, where serde
+/// would also read a struct from a JSON array. A payload then decodes in one pass exactly when
+/// its head and then its body decode.
+pub(crate) fn objects<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Items<T>(PhantomData<fn() -> T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(ObjectOnly(item)) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    deserializer.deserialize_seq(Items(PhantomData))
+}
+
+/// A struct read from a JSON object only.
+struct ObjectOnly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(Objects(deserializer)).map(ObjectOnly)
+    }
+}
+
+/// A deserializer that reads a struct as a map, so a JSON array is refused (as "invalid type:
+/// sequence, expected struct ..."); it is only ever asked for a struct.
+struct Objects<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Objects<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
 }
 
 #[cfg(test)]

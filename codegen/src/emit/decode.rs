@@ -137,29 +137,43 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 
 /// `decode_<topic>` for every topic that carries messages.
 ///
-/// Where every discriminator is a member of the top-level object (Tencent, DJI), a decoder
-/// first guesses their values by a text search for their member names and decodes the payload
-/// of the message they name in one pass: the top level must be an object, and its typed
-/// discriminator fields refuse any other value, so a wrong guess only fails. Otherwise, and
-/// whenever that fails, it reads the payload twice: the discriminator head, then the message
-/// it names, with the JSON path of any fault. Discriminators inside a list of events (Huawei)
-/// get no one-pass decode: serde reads a struct from a JSON array too, so an event written as
-/// an array would decode in one pass where the head refuses it.
+/// A decoder first guesses the values of the discriminators by a text search for their member
+/// names, and decodes the payload of the message they name in one pass: the top level must be
+/// an object, and its typed discriminator fields refuse any other value, so a wrong guess only
+/// fails. Otherwise, and whenever that fails, it reads the payload twice: the discriminator
+/// head, then the message it names, with the JSON path of any fault. Where the discriminators
+/// sit in each event of a list (Huawei), the one-pass result counts only with at least one
+/// event (the head needs one), and the list's items are read from JSON objects only
+/// (`wire::objects`), as the head reads them: so both ways give the same result.
 pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
     let vendor_id = &vendor.id;
     let fns = vendor.topics.iter().enumerate().filter_map(|(ti, t)| {
         let envelope = &vendor.envelopes[t.envelope];
         let (head, paths) = head_names(envelope);
-        // The quoted member name of each discriminator, when all are top-level members.
+        // The quoted member name of each discriminator, when all are members of the top-level
+        // object or of each event of its list.
+        let batch = batch_field(envelope);
+        let in_event = batch.map(|f| format!("/{}/0/", f.wire));
         let keys: Option<Vec<String>> = envelope
             .tag_paths
             .iter()
             .map(|p| {
-                p.strip_prefix('/')
-                    .filter(|key| !key.contains(['/', '~']))
+                let key = match &in_event {
+                    Some(prefix) => p.strip_prefix(prefix.as_str()),
+                    None => p.strip_prefix('/'),
+                };
+                key.filter(|key| !key.contains(['/', '~']))
                     .map(|key| format!("\"{key}\""))
             })
             .collect();
+        // With a list of events, the head needs one at least.
+        let counts = match batch {
+            Some(f) => {
+                let list = ident(&f.rust);
+                quote!(.filter(|payload| !payload.#list.is_empty()))
+            }
+            None => TokenStream::new(),
+        };
         let messages: Vec<_> = vendor
             .families
             .iter()
@@ -181,7 +195,7 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
                 let arms = messages.iter().map(|(tags, body, variant)| {
                     quote! {
                         [#(#tags),*] => {
-                            if let ::core::option::Option::Some(payload) = crate::decode::direct::<#body>(text) {
+                            if let ::core::option::Option::Some(payload) = crate::decode::direct::<#body>(text) #counts {
                                 return Ok(crate::Message::#variant(crate::Received { topic, payload }));
                             }
                         }
@@ -594,10 +608,11 @@ fn sent_at(e: &Envelope) -> Option<String> {
 
 /// The top-level list whose items hold the body, when the envelope has one.
 fn batch_member(e: &Envelope) -> Option<&str> {
-    e.fields
-        .iter()
-        .find(|f| matches!(&f.ty, Type::Array(inner) if matches!(inner.as_ref(), Type::Struct(r) if r.generic)))
-        .map(|f| f.wire.as_str())
+    batch_field(e).map(|f| f.wire.as_str())
+}
+
+fn batch_field(e: &Envelope) -> Option<&Field> {
+    e.fields.iter().find(|f| f.holds_bodies())
 }
 
 /// `VENDORS`: each vendor with its families, as the definitions name them.

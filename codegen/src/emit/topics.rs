@@ -34,22 +34,22 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
         #[doc(alias = #pattern)]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct #name {
-            #( #params: ::std::string::String, )*
+            #( #params: crate::topic::Param, )*
         }
 
         impl #name {
             /// Builds the topic; fails if a parameter is empty, holds `/`, `+`, `#` or NUL, or
             /// if the topic would exceed the 65,535 bytes MQTT allows.
             pub fn new(#( #params: impl ::core::convert::Into<::std::string::String> ),*) -> ::core::result::Result<Self, crate::TopicError> {
-                let topic = Self { #( #params: #params.into() ),* };
-                crate::topic::check::<Self>(&[#( &topic.#in_order ),*])?;
+                let topic = Self { #( #params: crate::topic::Param::from(#params.into()) ),* };
+                crate::topic::check::<Self>(&[#( topic.#in_order.as_str() ),*])?;
                 Ok(topic)
             }
 
             #(
                 #param_docs
                 pub fn #params(&self) -> &str {
-                    &self.#params
+                    self.#params.as_str()
                 }
             )*
 
@@ -58,7 +58,7 @@ pub fn topic(vendor: &Vendor, t: &Topic) -> TokenStream {
             /// The topic whose literal levels matched this pattern, its parameters checked.
             pub(crate) fn from_levels(levels: &crate::topic::Levels<'_>) -> ::core::result::Result<Self, crate::TopicError> {
                 let [#(#in_order),*] = levels.params::<Self, #n>()?;
-                Ok(Self { #( #params: #params.to_owned() ),* })
+                Ok(Self { #( #params: crate::topic::Param::from(#params) ),* })
             }
         }
 

@@ -83,6 +83,7 @@ pub fn fields(fields: &[Field], vendor: &str, owner: TagOwner) -> TokenStream {
                 #[serde(serialize_with = "crate::wire::optional_int_as_string", deserialize_with = "crate::wire::optional_int_or_string")]
                 #[cfg_attr(feature = "schemars", schemars(with = "::core::option::Option<::std::string::String>"))]
             },
+            _ if f.holds_bodies() => quote!(#[serde(deserialize_with = "crate::wire::objects")]),
             _ => TokenStream::new(),
         };
         let schema = schema_attrs(f);

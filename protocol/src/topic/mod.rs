@@ -4,7 +4,11 @@
 //! subscribe to, topics of other devices. Builders and parsers therefore refuse any parameter
 //! that is empty or holds `/`, `+`, `#` or NUL, and any topic longer than MQTT's 65,535 bytes.
 
+mod param;
+
 use std::fmt;
+
+pub(crate) use param::Param;
 
 /// Which way a topic's messages travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
