@@ -288,19 +288,27 @@ fn located<'a, T: Deserialize<'a>>(
     }
 }
 
-/// The values the top-level discriminators of a payload seem to have: for each, the string
-/// after its quoted member name (`"method"`) and a colon, as the first member (Tencent writes
-/// `type` first), else at its last occurrence (DJI writes `method` last).
+/// The values the discriminators of a payload seem to have: for each, the string after its
+/// quoted member name (`"method"`) and a colon, as the first member (Tencent writes `type`
+/// first), else at its last occurrence (DJI writes `method` last), or at its first with
+/// `in_events` (Huawei's sit in each event of a list that comes early, before its bodies).
 ///
 /// A plain text search, so only a guess: the typed payload of the message it names checks every
 /// discriminator, and a wrong guess costs one failed decode.
-pub(crate) fn guess<'a, const K: usize>(text: &'a str, keys: [&str; K]) -> Option<[&'a str; K]> {
+pub(crate) fn guess<'a, const K: usize>(
+    text: &'a str,
+    keys: [&str; K],
+    in_events: bool,
+) -> Option<[&'a str; K]> {
     let first = text.trim_start().strip_prefix('{')?.trim_start();
     let mut tags = [""; K];
     for (tag, key) in tags.iter_mut().zip(keys) {
         let after = match first.strip_prefix(key) {
             Some(after) => after,
-            None => text.get(last(text.as_bytes(), key.as_bytes())? + key.len()..)?,
+            None => {
+                let at = find(text.as_bytes(), key.as_bytes(), in_events)?;
+                text.get(at + key.len()..)?
+            }
         };
         let value = after
             .trim_start()
@@ -314,19 +322,33 @@ pub(crate) fn guess<'a, const K: usize>(text: &'a str, keys: [&str; K]) -> Optio
     Some(tags)
 }
 
-/// Where `needle` last occurs in `haystack`. Payloads are short, so a byte loop that stops at
-/// each occurrence of the needle's first byte beats setting up a general substring search.
-fn last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut end = haystack.len();
-    while let Some(i) = haystack.get(..end)?.iter().rposition(|&b| b == first) {
-        if haystack
-            .get(i..)
-            .is_some_and(|rest| rest.starts_with(needle))
-        {
-            return Some(i);
+/// Where `needle` first (`first`) or last occurs in `haystack`. Payloads are short, so a byte
+/// loop that stops at each occurrence of the needle's first byte beats setting up a general
+/// substring search; that byte is a quote, so the byte after it is compared before the rest.
+fn find(haystack: &[u8], needle: &[u8], first: bool) -> Option<usize> {
+    let (&start, second) = (needle.first()?, needle.get(1));
+    let occurs = |i: usize| {
+        haystack.get(i + 1) == second
+            && haystack
+                .get(i..)
+                .is_some_and(|rest| rest.starts_with(needle))
+    };
+    if first {
+        let mut from = 0;
+        while let Some(i) = haystack.get(from..)?.iter().position(|&b| b == start) {
+            if occurs(from + i) {
+                return Some(from + i);
+            }
+            from += i + 1;
         }
-        end = i;
+    } else {
+        let mut end = haystack.len();
+        while let Some(i) = haystack.get(..end)?.iter().rposition(|&b| b == start) {
+            if occurs(i) {
+                return Some(i);
+            }
+            end = i;
+        }
     }
     None
 }

@@ -166,6 +166,7 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
                     .map(|key| format!("\"{key}\""))
             })
             .collect();
+        let in_events = batch.is_some();
         // With a list of events, the head needs one at least.
         let counts = match batch {
             Some(f) => {
@@ -202,7 +203,7 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
                     }
                 });
                 let one_pass = quote! {
-                    if guess && let Some(tags) = crate::decode::guess(text, [#(#keys),*]) {
+                    if guess && let Some(tags) = crate::decode::guess(text, [#(#keys),*], #in_events) {
                         match tags {
                             #(#arms)*
                             _ => {}
