@@ -322,9 +322,10 @@ pub(crate) fn guess<'a, const K: usize>(
     Some(tags)
 }
 
-/// Where `needle` first (`first`) or last occurs in `haystack`. Payloads are short, so a byte
-/// loop that stops at each occurrence of the needle's first byte beats setting up a general
-/// substring search; that byte is a quote, so the byte after it is compared before the rest.
+/// Where `needle`, a quoted member name (so two bytes at least), first (`first`) or last occurs
+/// in `haystack`. Payloads are short, so a byte loop that stops at each occurrence of the
+/// needle's first byte beats setting up a general substring search; that byte is a quote, so
+/// the byte after it is compared before the rest.
 fn find(haystack: &[u8], needle: &[u8], first: bool) -> Option<usize> {
     let (&start, second) = (needle.first()?, needle.get(1));
     let occurs = |i: usize| {

@@ -203,9 +203,11 @@ where
 }
 
 /// `deserialize_with` for the list of events whose items hold the bodies (Huawei `services`):
-/// each item is read from a JSON object only, as the discriminator head reads it, where serde
-/// would also read a struct from a JSON array. A payload then decodes in one pass exactly when
-/// its head and then its body decode.
+/// each item is read from a JSON object only, where serde would also read a struct from a JSON
+/// array. The discriminator head reads the two discriminators of an item from an object, or
+/// from an array of exactly two; with events read from objects only, a payload whose typed list
+/// decodes (with one event at least) has a head that decodes too, so a one-pass decode gives
+/// what the head, then the body, give.
 pub(crate) fn objects<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,

@@ -969,8 +969,8 @@ fn one_pass_and_head_then_body_agree() {
         r#""services":[["$file_manager","download_result_report",null,null,{"object_name":"a.bin","result_code":0}],"#,
     );
     assert!(same(HUAWEI_EVENTS_UP, &array_event).is_err());
-    // The only event, as an array of as many items as an event has members, or of the two the
-    // head reads: the typed list reads objects only, as the head does.
+    // The only event, as an array of as many items as an event has members (the head refuses
+    // it), or of the two the head reads (the typed list, which reads objects only, refuses it).
     let events = |event: &str| format!(r#"{{"object_device_id":"d","services":[{event}]}}"#);
     let whole = events(
         r#"["$file_manager","download_result_report",null,null,{"object_name":"a.bin","result_code":0}]"#,
