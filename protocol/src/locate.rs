@@ -26,7 +26,7 @@ pub(crate) fn fault_path(text: &str, error: &serde_json::Error) -> String {
     for (i, b) in text.bytes().enumerate().take(offset) {
         walk.step(text, i, b);
     }
-    if walk.token.is_some() {
+    if walk.token {
         // A number or literal runs to the offset: the fault is in it, or just after it.
         walk.ended(offset);
     }
@@ -107,7 +107,7 @@ struct Walk {
     /// In a string, and whether the byte before was an unescaped backslash.
     string: Option<bool>,
     /// In a number or literal.
-    token: Option<()>,
+    token: bool,
     /// Where the last whole value ended (the offset after its last byte).
     last_end: Option<usize>,
 }
@@ -126,11 +126,11 @@ impl Walk {
             };
             return;
         }
-        if self.token.is_some() {
+        if self.token {
             if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.') {
                 return;
             }
-            self.token = None;
+            self.token = false;
             self.ended(i);
         }
         match b {
@@ -163,7 +163,7 @@ impl Walk {
             },
             _ => {
                 self.begin();
-                self.token = Some(());
+                self.token = true;
             }
         }
     }
