@@ -1,12 +1,11 @@
 //! From (topic, payload) to a typed message, and what goes wrong on the way.
 //!
-//! Where the discriminators are members of the top-level object (Tencent, DJI), a payload is
-//! first decoded in one pass, as the message they seem to name ([`guess`], [`direct`]); the
-//! typed payload checks every discriminator, so a wrong guess only fails. Otherwise (Huawei,
-//! whose discriminators sit in each event of a list), and for every fault, it is read twice: a
-//! borrowed head that holds only the discriminators, then the typed payload of the one message
-//! they name. The head pass allocates nothing for plain discriminators, and the typed pass
-//! reports the JSON path of any fault.
+//! A payload is first decoded in one pass, as the message its discriminators seem to name
+//! ([`guess`](crate::guess), [`direct`]); the typed payload checks every discriminator, so a
+//! wrong guess only fails. Without a guess, and for every fault, it is read twice: a borrowed
+//! head that holds only the discriminators, then the typed payload of the one message they
+//! name. The head pass allocates nothing for plain discriminators, and the typed pass reports
+//! the JSON path of any fault.
 
 use std::fmt;
 
@@ -288,72 +287,6 @@ fn located<'a, T: Deserialize<'a>>(
     }
 }
 
-/// The values the discriminators of a payload seem to have: for each, the string after its
-/// quoted member name (`"method"`) and a colon, as the first member (Tencent writes `type`
-/// first), else at its last occurrence (DJI writes `method` last), or at its first with
-/// `in_events` (Huawei's sit in each event of a list that comes early, before its bodies).
-///
-/// A plain text search, so only a guess: the typed payload of the message it names checks every
-/// discriminator, and a wrong guess costs one failed decode.
-pub(crate) fn guess<'a, const K: usize>(
-    text: &'a str,
-    keys: [&str; K],
-    in_events: bool,
-) -> Option<[&'a str; K]> {
-    let first = text.trim_start().strip_prefix('{')?.trim_start();
-    let mut tags = [""; K];
-    for (tag, key) in tags.iter_mut().zip(keys) {
-        let after = match first.strip_prefix(key) {
-            Some(after) => after,
-            None => {
-                let at = find(text.as_bytes(), key.as_bytes(), in_events)?;
-                text.get(at + key.len()..)?
-            }
-        };
-        let value = after
-            .trim_start()
-            .strip_prefix(':')?
-            .trim_start()
-            .strip_prefix('"')?;
-        let end = value.bytes().position(|b| b == b'"' || b == b'\\')?;
-        let closed = value.as_bytes().get(end) == Some(&b'"');
-        *tag = value.get(..end).filter(|_| closed)?;
-    }
-    Some(tags)
-}
-
-/// Where `needle`, a quoted member name (so two bytes at least), first (`first`) or last occurs
-/// in `haystack`. Payloads are short, so a byte loop that stops at each occurrence of the
-/// needle's first byte beats setting up a general substring search; that byte is a quote, so
-/// the byte after it is compared before the rest.
-fn find(haystack: &[u8], needle: &[u8], first: bool) -> Option<usize> {
-    let (&start, second) = (needle.first()?, needle.get(1));
-    let occurs = |i: usize| {
-        haystack.get(i + 1) == second
-            && haystack
-                .get(i..)
-                .is_some_and(|rest| rest.starts_with(needle))
-    };
-    if first {
-        let mut from = 0;
-        while let Some(i) = haystack.get(from..)?.iter().position(|&b| b == start) {
-            if occurs(from + i) {
-                return Some(from + i);
-            }
-            from += i + 1;
-        }
-    } else {
-        let mut end = haystack.len();
-        while let Some(i) = haystack.get(..end)?.iter().rposition(|&b| b == start) {
-            if occurs(i) {
-                return Some(i);
-            }
-            end = i;
-        }
-    }
-    None
-}
-
 /// Decodes a payload as message `B` in one pass, when its guessed discriminators name `B`;
 /// `None` on any fault, which the head-then-body decode then names. Only objects: serde would
 /// also read a struct from an array, where the head refuses anything but an object.
@@ -365,7 +298,7 @@ pub(crate) fn direct<B: Body>(text: &str) -> Option<B::Payload> {
 /// Whether `text` holds a JSON object, by its first character: every payload is one, and serde
 /// would read a struct from a JSON array too.
 fn is_object(text: &str) -> bool {
-    text.trim_start().starts_with('{')
+    crate::guess::space(text).starts_with('{')
 }
 
 /// Reads the whole payload of message `B` and wraps it in its `Message` variant.

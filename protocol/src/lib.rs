@@ -22,6 +22,7 @@ mod check;
 pub mod conversation;
 mod decode;
 mod disputed;
+mod guess;
 mod interop;
 mod locate;
 mod near;

@@ -983,6 +983,23 @@ fn one_pass_and_head_then_body_agree() {
     .unwrap_err();
     assert_eq!(err.path(), Some("/services/0"));
     same(HUAWEI_EVENTS_UP, DOWNLOAD_RESULT).unwrap();
+    // The guess looks for the discriminators in the first object of the first list, in order;
+    // a `[` before the list, the names out of order, or an earlier list without them only send
+    // it searching.
+    let bracket = with(DOWNLOAD_RESULT, r#""services""#, r#""x":"[{","services""#);
+    same(HUAWEI_EVENTS_UP, &bracket).unwrap();
+    let swapped = with(
+        DOWNLOAD_RESULT,
+        r#""service_id":"$file_manager","event_type":"download_result_report""#,
+        r#""event_type":"download_result_report","service_id":"$file_manager""#,
+    );
+    same(HUAWEI_EVENTS_UP, &swapped).unwrap();
+    let earlier = with(
+        DOWNLOAD_RESULT,
+        r#""services""#,
+        r#""x":[{"service_id":"y"}],"services""#,
+    );
+    same(HUAWEI_EVENTS_UP, &earlier).unwrap();
 
     let plain = decode_ok(TENCENT_UP, CREATE_UPLOAD_TASK);
     let escaped_key = with(CREATE_UPLOAD_TASK, r#""type""#, r#""\u0074ype""#);

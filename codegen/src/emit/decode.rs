@@ -203,7 +203,7 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
                     }
                 });
                 let one_pass = quote! {
-                    if guess && let Some(tags) = crate::decode::guess(text, [#(#keys),*], #in_events) {
+                    if guess && let Some(tags) = crate::guess::tags(text, [#(#keys),*], #in_events) {
                         match tags {
                             #(#arms)*
                             _ => {}
