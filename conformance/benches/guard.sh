@@ -5,7 +5,7 @@
 #
 #   decode          iotxfer::decode / a hand-written serde struct read from the payload's
 #                   bytes (unit enums where the documents list values), per benchmarked
-#                   message; the median of three runs                   at most 1.3
+#                   message; the median of 41 paired rounds             at most 1.3
 #   check           lines per second of `iotxfer check` (conversation rules included) /
 #                   node + ajv on the same capture, both on one core    at least 2
 #   build           a clean debug build of `iotxfer` / serde + serde_json + schemars
@@ -33,24 +33,13 @@ verdict() {
   fi
 }
 
-# Decode: three criterion runs on one core, each giving the ratio of the medians of the two
-# functions of each decode group; the median of the three ratios counts, as a burst of noise
-# on a shared VM can double one function's time in one run.
-for run in 1 2 3; do
-  taskset -c 0 cargo bench --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --bench decode \
-    -- '^decode/.*/(iotxfer|hand_written)$' --warm-up-time 2 --measurement-time 4 \
-    > "$work/criterion.txt" 2>&1
-  for group in "$target_dir"/criterion/decode_*/; do
-    python3 -c "import json, sys; median = lambda f: json.load(open(sys.argv[1] + f + '/new/estimates.json'))['median']['point_estimate']; print(median('iotxfer') / median('hand_written'))" "$group" \
-      >> "$work/decode_$(basename "$group")"
-  done
-done
-for ratios in "$work"/decode_*; do
-  name="$(basename "$ratios")"
-  name="${name#decode_decode_}"
-  ratio="$(sort -g "$ratios" | sed -n 2p)"
-  verdict "decode/$name (iotxfer / hand-written)" "$ratio" at-most 1.3
-done
+# Decode: `decode_paired` on one core, which times both functions in paired rounds and gives the
+# median of the rounds' ratios (a drift of the VM's speed between two long runs does not count).
+taskset -c 0 cargo bench --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --bench decode_paired \
+  > "$work/decode.txt"
+while read -r name ratio _; do
+  verdict "${name%:} (iotxfer / hand-written)" "${ratio%x}" at-most 1.3
+done < <(grep '^decode/' "$work/decode.txt")
 
 # Check: one core each, the same capture, the rules on.
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p iotxfer-conformance

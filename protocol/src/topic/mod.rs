@@ -267,3 +267,34 @@ pub(crate) fn route(topic: &str) -> Option<usize> {
     let pattern = crate::TOPICS.get(index)?.levels;
     levels.checked(pattern, |_| ()).ok().map(|()| index)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{Forbidden, Levels, TopicError, check_param};
+
+    proptest! {
+        /// The byte searches agree with reading the text one character at a time.
+        #[test]
+        fn searches_agree_with_a_plain_reading(text in "[a/+#\u{0}é]{0,40}") {
+            let first = text.chars().find_map(|c| match c {
+                '/' => Some(Forbidden::Slash),
+                '+' => Some(Forbidden::Plus),
+                '#' => Some(Forbidden::Hash),
+                '\0' => Some(Forbidden::Nul),
+                _ => None,
+            });
+            let expected = match first {
+                _ if text.is_empty() => Err(TopicError::Empty { param: "p" }),
+                Some(found) => Err(TopicError::Forbidden { param: "p", found }),
+                None => Ok(()),
+            };
+            prop_assert_eq!(check_param("p", &text), expected);
+            let split: Vec<&str> = text.split('/').collect();
+            let levels = Levels::of(&text);
+            let max = crate::generated::MAX_LEVELS;
+            prop_assert_eq!(levels.as_ref().map(Levels::as_slice), (split.len() <= max).then_some(&split[..]));
+        }
+    }
+}
