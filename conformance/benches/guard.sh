@@ -37,9 +37,12 @@ verdict() {
 # median of the rounds' ratios (a drift of the VM's speed between two long runs does not count).
 taskset -c 0 cargo bench --quiet --manifest-path "$root/Cargo.toml" -p iotxfer --bench decode_paired \
   > "$work/decode.txt"
+grep '^decode/' "$work/decode.txt" > "$work/decode.lines"
 while read -r name ratio _; do
   verdict "${name%:} (iotxfer / hand-written)" "${ratio%x}" at-most 1.3
-done < <(grep '^decode/' "$work/decode.txt")
+done < "$work/decode.lines"
+# Every benchmarked message has its ratio, or the guard says so.
+[[ "$(wc -l < "$work/decode.lines")" -eq 4 ]] || { echo "decode_paired printed no ratio for some message" >&2; failed=1; }
 
 # Check: one core each, the same capture, the rules on.
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p iotxfer-conformance

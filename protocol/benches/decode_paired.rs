@@ -19,7 +19,7 @@ use baseline::{MESSAGES, hand_written};
 
 /// Rounds per message; odd, so the median is one of them.
 const ROUNDS: usize = 41;
-/// How long one batch of the slower function takes, about.
+/// How long one batch of `iotxfer::decode` takes, about.
 const BATCH: Duration = Duration::from_millis(10);
 
 fn main() {

@@ -5,7 +5,7 @@
 
 /// The values the discriminators `keys` (quoted member names: `"method"`) seem to have: for
 /// each, the string after its name and a colon; `None` when the payload does not start as an
-/// object, or a value is not a string without escapes.
+/// object, a name occurs nowhere, or a value is not a string without escapes.
 ///
 /// Each name is looked for first where it is expected: the first discriminator as the first
 /// member of the payload, or with `in_events` of its first event (where the discriminators sit
@@ -37,7 +37,7 @@ pub(crate) fn tags<'a, const K: usize>(
 }
 
 /// The text from the first member of an object (given after its `{`), or with `in_events` of
-/// the first object in its first list.
+/// the object after the first `[` byte (which may sit in a string: then the guess searches).
 fn first_member(mut object: &str, in_events: bool) -> Option<&str> {
     if in_events {
         let list = object.bytes().position(|b| b == b'[')?;
@@ -58,12 +58,7 @@ fn string_value(after_name: &str) -> Option<(&str, &str)> {
 /// `text` past its leading JSON whitespace (RFC 8259 §2: space, tab, line feed and carriage
 /// return, and no other).
 pub(crate) fn space(text: &str) -> &str {
-    let blank = text
-        .bytes()
-        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        .count();
-    // The bytes skipped are ASCII, so the rest starts on a character boundary.
-    text.get(blank..).unwrap_or_default()
+    text.trim_start_matches([' ', '\t', '\n', '\r'])
 }
 
 /// Where `needle`, a quoted member name (so two bytes at least), first (`first`) or last occurs

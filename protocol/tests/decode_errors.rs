@@ -983,9 +983,9 @@ fn one_pass_and_head_then_body_agree() {
     .unwrap_err();
     assert_eq!(err.path(), Some("/services/0"));
     same(HUAWEI_EVENTS_UP, DOWNLOAD_RESULT).unwrap();
-    // The guess looks for the discriminators in the first object of the first list, in order;
-    // a `[` before the list, the names out of order, or an earlier list without them only send
-    // it searching.
+    // The guess looks for the discriminators in the first object after the first `[`, in order:
+    // a `[` before the list or the names out of order send it searching, and an earlier list
+    // that holds one with another value only costs a wrong guess.
     let bracket = with(DOWNLOAD_RESULT, r#""services""#, r#""x":"[{","services""#);
     same(HUAWEI_EVENTS_UP, &bracket).unwrap();
     let swapped = with(
@@ -1001,6 +1001,9 @@ fn one_pass_and_head_then_body_agree() {
     );
     same(HUAWEI_EVENTS_UP, &earlier).unwrap();
 
+    // Only JSON's own whitespace may lead a payload; the guess skips no other.
+    let err = same(TENCENT_UP, &format!("\u{a0}{CREATE_UPLOAD_TASK}")).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidJson(_)), "{err}");
     let plain = decode_ok(TENCENT_UP, CREATE_UPLOAD_TASK);
     let escaped_key = with(CREATE_UPLOAD_TASK, r#""type""#, r#""\u0074ype""#);
     assert_eq!(same(TENCENT_UP, &escaped_key), Ok(plain));

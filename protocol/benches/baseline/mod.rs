@@ -209,10 +209,9 @@ mod hand_written {
     }
 }
 
-/// The hand-written structs, read from the payload's bytes as MQTT delivers them. `hand_written`
-/// checks them as UTF-8 first, then reads the text: the faster of the two ways a careful
-/// engineer writes, and the way `iotxfer` reads. `hand_written_slice` reads the bytes with
-/// `serde_json::from_slice`, which checks UTF-8 string by string, for reference.
+/// Reads message `name` into its hand-written struct from `read`: the payload's text, once its
+/// bytes are checked as UTF-8 (the faster of the two ways a careful engineer writes, and the
+/// way `iotxfer` reads), or its bytes, which `serde_json` checks string by string.
 pub fn hand_written<'a, R: serde_json::de::Read<'a>>(name: &str, read: R) -> bool {
     use hand_written::*;
     let mut de = serde_json::Deserializer::new(read);
