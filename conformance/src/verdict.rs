@@ -137,11 +137,12 @@ pub fn judge_record(
             return (judged, None);
         }
     };
-    let checked = iotxfer::check(&record.topic, &payload);
-    let read = flows
-        .then(|| Facts::read(&record.topic, &payload))
-        .flatten()
-        .map(|facts| (record.received, facts));
+    let (checked, facts) = if flows {
+        Facts::check_and_read(&record.topic, &payload)
+    } else {
+        (iotxfer::check(&record.topic, &payload), None)
+    };
+    let read = facts.map(|facts| (record.received, facts));
     let mut errors: Vec<Fault> = checked
         .violations
         .into_iter()

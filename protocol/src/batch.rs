@@ -193,7 +193,7 @@ impl Judged {
                 if let Some(object) = envelope.as_object_mut() {
                     object.insert(member.to_owned(), Value::Array(items));
                 }
-                against(payload, self.violations, Ok(envelope))
+                against(payload, self.violations, Ok(envelope), None).0
             }
             None => judged(self.violations, Vec::new()),
         }

@@ -8,6 +8,8 @@
 
 mod compare;
 
+pub(crate) use compare::{Kept, Wanted};
+
 use std::fmt;
 
 use crate::{DecodeError, ErrorKind, Message};
@@ -192,53 +194,68 @@ pub struct Checked {
 /// Schema of its message gives, or, for a list of events of several kinds (Huawei `services`),
 /// the schema of its topic.
 pub fn check(topic: &str, payload: &[u8]) -> Checked {
+    keeping(topic, payload, |_| None).0
+}
+
+/// [`check`], keeping the JSON text of the fields `wanted` names for the message, once the
+/// payload decodes as one; see [`Kept`].
+pub(crate) fn keeping(
+    topic: &str,
+    payload: &[u8],
+    wanted: impl FnOnce(&Message) -> Option<Wanted>,
+) -> (Checked, Option<Kept>) {
     let message = match crate::decode(topic, payload) {
         Ok(message) => message,
         // A list of events of several kinds: each event is judged as the message it is.
         Err(e) if *e.kind() == ErrorKind::MixedDiscriminators => {
-            return crate::batch::check(topic, payload).unwrap_or_else(|e| Checked {
+            let checked = crate::batch::check(topic, payload).unwrap_or_else(|e| Checked {
                 message: None,
                 ..refused(e)
             });
+            return (checked, None);
         }
-        Err(e) => return refused(e),
+        Err(e) => return (refused(e), None),
     };
+    let wanted = wanted(&message);
     let delivery = message.as_delivery();
-    let mut checked = against(payload, delivery.violations(), delivery.to_value());
+    let written = delivery.to_value();
+    let (mut checked, kept) = against(payload, delivery.violations(), written, wanted.as_ref());
     checked.message = Some(message.id());
     checked.decoded = Some(message);
-    checked
+    (checked, kept)
 }
 
 /// The verdict on `payload`, which decoded: the contract `violations` of what it decoded to,
-/// and what comparing it with its re-encoding `written` finds. Names no message.
+/// and what comparing it with its re-encoding `written` finds, and what was kept of `wanted`
+/// when the comparison read the payload to its end. Names no message.
 pub(crate) fn against(
     payload: &[u8],
     mut violations: Vec<Violation>,
     written: serde_json::Result<serde_json::Value>,
-) -> Checked {
+    wanted: Option<&Wanted>,
+) -> (Checked, Option<Kept>) {
     // The payload decoded, so it is UTF-8 JSON; the re-encoding is of our own types.
     let whole = |e: &dyn fmt::Display| Violation::new("", e.to_string());
     let compared = std::str::from_utf8(payload)
         .map_err(|e| whole(&e))
         .and_then(|text| {
             let written = written.map_err(|e| whole(&e))?;
-            compare::compare(text, &written).map_err(|unreadable| {
+            compare::compare(text, &written, wanted).map_err(|unreadable| {
                 let reason = crate::interop::reason(&unreadable.error);
                 Violation::new(&unreadable.path, reason)
             })
         });
-    let undocumented_fields = match compared {
+    let (undocumented_fields, kept) = match compared {
         Ok(found) => {
             violations.extend(found.violations);
-            found.undocumented
+            (found.undocumented, found.kept)
         }
         Err(violation) => {
             violations.push(violation);
-            Vec::new()
+            (Vec::new(), None)
         }
     };
-    judged(violations, undocumented_fields)
+    (judged(violations, undocumented_fields), kept)
 }
 
 /// The verdict of `violations`, sorted, naming no message.

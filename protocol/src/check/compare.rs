@@ -5,6 +5,8 @@
 //! a wire-form fault (an integer where the documents send a string), and a member only the
 //! received payload has is undocumented; `null` for an optional field is the same as its
 //! absence. The received payload is walked as it is parsed, without building a `Value` of it.
+//! The same walk can keep the JSON text of the fields the conversation rules read ([`Wanted`]),
+//! so that they need not parse the payload again.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -18,10 +20,56 @@ use serde_json::{Number, Value};
 use super::Violation;
 use crate::pointer;
 
-/// What the comparison found: the violations, and the JSON pointers of undocumented members.
+/// What the comparison found: the violations, the JSON pointers of undocumented members, and
+/// the fields it was asked to keep.
 pub(super) struct Found {
     pub(super) violations: Vec<Violation>,
     pub(super) undocumented: Vec<String>,
+    pub(super) kept: Option<Kept>,
+}
+
+/// The places whose JSON text the walk keeps: the fields the conversation rules read.
+pub(crate) struct Wanted {
+    /// JSON pointers, with `0` for the index of an event where the payload is a list of them.
+    pub(crate) pointers: &'static [&'static str],
+    /// The member that holds the list of events, if the payload is one (Huawei `services`).
+    pub(crate) batch: Option<&'static str>,
+}
+
+impl Wanted {
+    /// Whether the value at `path` is wanted: its pointer is one of the wanted, once the index
+    /// of an event is read as `0`.
+    fn wants(&self, path: &str) -> bool {
+        let event = self.batch.and_then(|member| {
+            let rest = path
+                .strip_prefix('/')?
+                .strip_prefix(member)?
+                .strip_prefix('/')?;
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            (digits > 0).then(|| (member, rest.get(digits..).unwrap_or_default()))
+        });
+        self.pointers.iter().any(|pointer| match event {
+            Some((member, tail)) => {
+                let in_event = pointer
+                    .strip_prefix('/')
+                    .and_then(|p| p.strip_prefix(member));
+                in_event.and_then(|p| p.strip_prefix("/0")) == Some(tail)
+            }
+            None => *pointer == path,
+        })
+    }
+}
+
+/// The JSON text of each wanted value the walk read, by the place it was read at, in order.
+#[derive(Default)]
+pub(crate) struct Kept {
+    pub(crate) fields: Vec<(String, String)>,
+    /// How many items the list of events holds, when the payload is one.
+    pub(crate) events: Option<usize>,
+    /// Whether all is kept as a `Value` of the payload would hold it. It is not when a wanted
+    /// place holds an array or object (only scalars are kept) or a member is repeated (the
+    /// earlier occurrence is kept too, where a `Value` holds the last).
+    pub(crate) whole: bool,
 }
 
 /// The findings while the walk goes on. A repeated member is a violation (see `interop`), and
@@ -29,12 +77,14 @@ pub(super) struct Found {
 /// so what the earlier one found is marked void, and dropped once the walk is over: indices
 /// stay put meanwhile.
 #[derive(Default)]
-struct Findings {
+struct Findings<'w> {
     violations: Vec<Violation>,
     undocumented: Vec<String>,
     void: Vec<Marks>,
     /// Where the innermost value that failed to parse sits, once one did.
     fault_at: Option<String>,
+    /// What is wanted, and what is kept of it so far.
+    keep: Option<(&'w Wanted, Kept)>,
 }
 
 /// A payload the comparison could not read to its end, and where it stopped.
@@ -43,10 +93,24 @@ pub(super) struct Unreadable {
     pub(super) error: serde_json::Error,
 }
 
-/// Compares the JSON `received` with `written`, the re-encoding of its typed value.
-pub(super) fn compare(received: &str, written: &Value) -> Result<Found, Unreadable> {
+/// Compares the JSON `received` with `written`, the re-encoding of its typed value, keeping the
+/// text of what is `wanted`.
+pub(super) fn compare(
+    received: &str,
+    written: &Value,
+    wanted: Option<&Wanted>,
+) -> Result<Found, Unreadable> {
     let mut de = serde_json::Deserializer::from_str(received);
-    let mut findings = Findings::default();
+    let mut findings = Findings {
+        keep: wanted.map(|wanted| {
+            let kept = Kept {
+                whole: true,
+                ..Kept::default()
+            };
+            (wanted, kept)
+        }),
+        ..Findings::default()
+    };
     let read = Against {
         written,
         path: &mut String::new(),
@@ -63,14 +127,45 @@ pub(super) fn compare(received: &str, written: &Value) -> Result<Found, Unreadab
     }
 }
 
-impl Findings {
+impl Findings<'_> {
     /// Notes where a value failed to parse; the innermost place, reached first, stands.
     fn failed_at(&mut self, path: &str) {
         self.fault_at.get_or_insert_with(|| path.to_owned());
     }
+
+    /// Keeps the JSON text of the scalar `value` read at `path`, if it is wanted.
+    fn keep(&mut self, path: &str, value: impl FnOnce() -> Value) {
+        if let Some((wanted, kept)) = &mut self.keep
+            && wanted.wants(path)
+        {
+            kept.fields.push((path.to_owned(), value().to_string()));
+        }
+    }
+
+    /// A member name repeated in an object: a `Value` holds its last occurrence only.
+    fn repeated(&mut self) {
+        if let Some((_, kept)) = &mut self.keep {
+            kept.whole = false;
+        }
+    }
+
+    /// An array or object read at `path`, with `len` items when it is an array.
+    fn container(&mut self, path: &str, len: Option<usize>) {
+        if let Some((wanted, kept)) = &mut self.keep {
+            if wanted.wants(path) {
+                kept.whole = false;
+            }
+            let list = wanted
+                .batch
+                .and_then(|m| path.strip_prefix('/')?.strip_prefix(m));
+            if list == Some("") {
+                kept.events = len;
+            }
+        }
+    }
 }
 
-impl Findings {
+impl Findings<'_> {
     fn mark(&self) -> Marks {
         Marks {
             violations: (self.violations.len(), self.violations.len()),
@@ -80,6 +175,7 @@ impl Findings {
 
     /// What is left once the void findings are dropped.
     fn finish(self) -> Found {
+        let kept = self.keep.map(|(_, kept)| kept);
         /// `items` without those whose index lies in a `void` range; sorting the ranges once
         /// keeps it linear in the findings.
         fn keep<T>(items: Vec<T>, mut void: Vec<(usize, usize)>) -> Vec<T> {
@@ -107,6 +203,7 @@ impl Findings {
                 self.undocumented,
                 self.void.iter().map(|m| m.undocumented).collect(),
             ),
+            kept,
         }
     }
 }
@@ -122,7 +219,7 @@ struct Marks {
 struct Against<'w, 'p> {
     written: &'w Value,
     path: &'p mut String,
-    found: &'p mut Findings,
+    found: &'p mut Findings<'w>,
 }
 
 impl Against<'_, '_> {
@@ -136,6 +233,7 @@ impl Against<'_, '_> {
     }
 
     fn scalar(self, received: Value) {
+        self.found.keep(self.path, || received.clone());
         let same = match (&received, self.written) {
             (Value::Number(r), Value::Number(w)) => same_number(r, w),
             (r, w) => r == w,
@@ -212,6 +310,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.found.keep(self.path, || Value::from(v));
         if self.written.as_str() != Some(v) {
             self.differs(Value::from(v));
         }
@@ -226,6 +325,8 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Some(written) = self.written.as_array() else {
             let received = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            let len = received.as_array().map(Vec::len);
+            self.found.container(self.path, len);
             self.differs(received);
             return Ok(());
         };
@@ -253,6 +354,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             }
             len += 1;
         }
+        self.found.container(self.path, Some(len));
         if len != written.len() {
             self.differs(format_args!("{len} items"));
         }
@@ -262,9 +364,11 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Some(written) = self.written.as_object() else {
             let received = Value::deserialize(MapAccessDeserializer::new(map))?;
+            self.found.container(self.path, None);
             self.differs(received);
             return Ok(());
         };
+        self.found.container(self.path, None);
         // What the last occurrence so far of each member found: a repeated member is a
         // violation of its own, and voids what its earlier occurrence found.
         let mut members = Seen::default();
@@ -295,6 +399,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             marks.undocumented.1 = self.found.undocumented.len();
             if let Some(replaced) = members.replace(key.clone(), marks) {
                 self.found.void.push(replaced);
+                self.found.repeated();
                 member(self.path, &key, |path| {
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
@@ -331,12 +436,21 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// A value only the received payload has, read through as a `Value` would read it (a number
 /// out of range or a lone surrogate is a fault wherever it sits), with every repeated member
 /// name inside it a violation; `true` when it is `null`.
-struct Through<'p> {
+struct Through<'w, 'p> {
     path: &'p mut String,
-    found: &'p mut Findings,
+    found: &'p mut Findings<'w>,
 }
 
-impl<'de> DeserializeSeed<'de> for Through<'_> {
+impl Through<'_, '_> {
+    /// A scalar read through; `true` when it is `null`.
+    fn scalar(self, value: Value) -> bool {
+        let null = value.is_null();
+        self.found.keep(self.path, || value);
+        null
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Through<'_, '_> {
     type Value = bool;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
@@ -344,29 +458,29 @@ impl<'de> DeserializeSeed<'de> for Through<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Through<'_> {
+impl<'de> Visitor<'de> for Through<'_, '_> {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
     fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(true)
+        Ok(self.scalar(Value::Null))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
+    fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
+        Ok(self.scalar(Value::Bool(v)))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_i64<E>(self, v: i64) -> Result<bool, E> {
+        Ok(self.scalar(Value::from(v)))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_u64<E>(self, v: u64) -> Result<bool, E> {
+        Ok(self.scalar(Value::from(v)))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_f64<E>(self, v: f64) -> Result<bool, E> {
+        Ok(self.scalar(Value::from(v)))
     }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(self.scalar(Value::from(v)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
@@ -381,10 +495,12 @@ impl<'de> Visitor<'de> for Through<'_> {
         {
             i += 1;
         }
+        self.found.container(self.path, Some(i));
         Ok(false)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        self.found.container(self.path, None);
         let mut names = Seen::default();
         while let Some(Key(key)) = map.next_key()? {
             member(self.path, &key, |path| {
@@ -393,6 +509,7 @@ impl<'de> Visitor<'de> for Through<'_> {
                     found: self.found,
                 })?;
                 if names.replace(key.clone(), ()).is_some() {
+                    self.found.repeated();
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
                 }

@@ -3,12 +3,15 @@
 //! JSON parse) and needs no state, so a checker can do it on many threads and follow the
 //! conversations on one; the payload itself is not kept.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::catalog::{self, MessageInfo, RuleCheck, TopicInfo};
+use crate::check::{Kept, Wanted};
+use crate::{AnyTopic, Checked, Message};
 
 /// One MQTT message as the rules see it; see [`Facts::read`].
 #[derive(Debug, Clone)]
@@ -45,9 +48,9 @@ impl Facts {
     /// payload whose copies would take more than its own size and 1 MiB is not read either, as
     /// [`decode_all`](crate::decode_all) refuses to split it.
     pub fn read(topic: &str, payload: &[u8]) -> Option<Facts> {
-        let parsed = crate::AnyTopic::parse(topic).ok()?;
+        let parsed = AnyTopic::parse(topic).ok()?;
         let info = parsed.info();
-        let mut budget = payload.len().saturating_add(1 << 20);
+        let mut budget = budget(payload);
         let payload: Value = serde_json::from_slice(payload).ok()?;
         let mut events = Vec::new();
         for i in 0..event_count(info, &payload) {
@@ -61,6 +64,57 @@ impl Facts {
             let fields = at.fields(pointers(message.id), &mut budget)?;
             events.push(Event { message, fields });
         }
+        Self::of(&parsed, info, events)
+    }
+
+    /// [`check`](crate::check) and [`Facts::read`] of one MQTT message, with the same results
+    /// for less work: where the payload decodes, the check's comparison of it with its
+    /// re-encoding keeps the fields the rules read as it goes, so the payload is parsed once
+    /// less. A checker that follows the conversations reads each message so.
+    pub fn check_and_read(topic: &str, payload: &[u8]) -> (Checked, Option<Facts>) {
+        let (checked, kept) = crate::check::keeping(topic, payload, |message| {
+            let batch = message.info().topic_info().and_then(|t| t.batch);
+            let pointers = pointers(message.id());
+            Some(Wanted { pointers, batch })
+        });
+        let message = checked.decoded.as_ref().map(Message::info);
+        let facts = match (kept, message) {
+            (Some(kept), Some(message)) if kept.whole => Self::kept(topic, payload, message, kept),
+            _ => Self::read(topic, payload),
+        };
+        (checked, facts)
+    }
+
+    /// The facts of `payload`, which decoded as `message`, from what the check kept of it.
+    fn kept(
+        topic: &str,
+        payload: &[u8],
+        message: &'static MessageInfo,
+        kept: Kept,
+    ) -> Option<Self> {
+        let parsed = AnyTopic::parse(topic).ok()?;
+        let info = parsed.info();
+        let mut budget = budget(payload);
+        let count = info.batch.map_or(1, |_| kept.events.unwrap_or(0));
+        let mut events = Vec::with_capacity(count);
+        for i in 0..count {
+            let mut fields = Vec::new();
+            for pointer in pointers(message.id) {
+                let at = in_event(pointer, info.batch, i);
+                let Some((_, text)) = kept.fields.iter().find(|(p, _)| *p == at) else {
+                    continue;
+                };
+                budget = budget.checked_sub(text.len())?;
+                fields.push((*pointer, text.clone()));
+            }
+            events.push(Event { message, fields });
+        }
+        Self::of(&parsed, info, events)
+    }
+
+    /// The facts of a message on `parsed`, a topic of `info`, that carries `events`; `None`
+    /// without any.
+    fn of(parsed: &AnyTopic, info: &'static TopicInfo, events: Vec<Event>) -> Option<Self> {
         if events.is_empty() {
             return None;
         }
@@ -85,6 +139,25 @@ impl Facts {
     pub fn messages(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.events.iter().map(|e| e.message.id)
     }
+}
+
+/// What the fields read of a payload may take in all: a list of events copies the fields
+/// outside its events into each, and no payload may make that cost more than its own size and
+/// 1 MiB.
+fn budget(payload: &[u8]) -> usize {
+    payload.len().saturating_add(1 << 20)
+}
+
+/// `pointer` in event `i` of the list `batch`: its index `0` there made `i`, as [`Place`] reads it.
+fn in_event(pointer: &'static str, batch: Option<&str>, i: usize) -> Cow<'static, str> {
+    let in_list = batch.and_then(|member| {
+        let rest = pointer
+            .strip_prefix('/')?
+            .strip_prefix(member)?
+            .strip_prefix("/0")?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| format!("/{member}/{i}{rest}"))
+    });
+    in_list.map_or(Cow::Borrowed(pointer), Cow::Owned)
 }
 
 /// How many messages the payload carries: one, or one per event of its list.
@@ -219,7 +292,10 @@ mod tests {
             facts.events[99].text("/object_device_id").map(str::len),
             Some(2_002)
         );
-        // 20 KB for each of 1,000 events: 20 MB, refused.
-        assert!(Facts::read(TOPIC, &batch(&"x".repeat(20_000), 1000)).is_none());
+        // 20 KB for each of 1,000 events: 20 MB, refused, whichever way it is read.
+        let costly = batch(&"x".repeat(20_000), 1000);
+        assert!(Facts::read(TOPIC, &costly).is_none());
+        let (checked, facts) = Facts::check_and_read(TOPIC, &costly);
+        assert!(checked.decoded.is_some() && facts.is_none());
     }
 }
