@@ -36,13 +36,24 @@ fn connection(port: u16) -> [String; 6] {
 }
 
 fn publish(port: u16, topic: &str, file: &Path) {
-    let status = Command::new("mosquitto_pub")
+    if let Err(e) = try_publish(port, topic, file) {
+        panic!("mosquitto_pub failed for {topic}: {e}");
+    }
+}
+
+/// Publishes `file` on `topic`; what `mosquitto_pub` said when it fails.
+fn try_publish(port: u16, topic: &str, file: &Path) -> Result<(), String> {
+    let output = Command::new("mosquitto_pub")
         .args(connection(port))
         .args(["-t", topic, "-f"])
         .arg(file)
-        .status()
+        .output()
         .expect("mosquitto_pub runs");
-    assert!(status.success(), "mosquitto_pub failed for {topic}");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
 }
 
 /// The `(topic, payload)` of every line of a `%j` capture.
@@ -148,12 +159,13 @@ fn valid_examples_published_through_mosquitto_all_check_ok() {
             .expect("mosquitto_sub starts"),
     );
 
-    // Publish a probe until it comes through: then the subscription is in place.
+    // Publish a probe until it comes through: then the subscription is in place. A broker
+    // that has just opened its port may still refuse a client, so a failed probe is retried.
     let probe_topic = "$resource/up/service/PROBE/probe";
     let probe = dir.join("probe.json");
     std::fs::write(&probe, br#"{"type":"get_download_task"}"#).expect("probe");
     wait_for("the subscription", Duration::from_secs(10), || {
-        publish(port, probe_topic, &probe);
+        let _ = try_publish(port, probe_topic, &probe);
         std::thread::sleep(Duration::from_millis(100));
         captured(&capture)
             .iter()

@@ -98,6 +98,14 @@ pub mod testing {
         crate::locate::fault_path(text, error)
     }
 
+    /// The facts [`Facts::check_and_read`](crate::conversation::Facts::check_and_read) takes
+    /// from what the check's comparison kept, or `None` when it reads the payload again: the
+    /// tests hold them to [`Facts::read`](crate::conversation::Facts::read), and see which way
+    /// was taken.
+    pub fn facts_kept(topic: &str, payload: &[u8]) -> Option<Option<crate::conversation::Facts>> {
+        crate::conversation::Facts::check_keeping(topic, payload).1
+    }
+
     /// [`decode`](crate::decode) without its one-pass guess: the discriminator head, then the
     /// message. Both must give the same result for any input; the fuzz target and the tests
     /// compare them.

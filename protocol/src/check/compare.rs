@@ -37,38 +37,52 @@ pub(crate) struct Wanted {
 }
 
 impl Wanted {
-    /// Whether the value at `path` is wanted: its pointer is one of the wanted, once the index
-    /// of an event is read as `0`.
-    fn wants(&self, path: &str) -> bool {
+    /// The wanted pointer that `path` is, with the index of the event it is in; `None` when
+    /// `path` is not wanted.
+    fn place(&self, path: &str) -> Option<Place> {
         let event = self.batch.and_then(|member| {
             let rest = path
                 .strip_prefix('/')?
                 .strip_prefix(member)?
                 .strip_prefix('/')?;
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            (digits > 0).then(|| (member, rest.get(digits..).unwrap_or_default()))
+            let index = rest.get(..digits)?.parse().ok()?;
+            Some((member, index, rest.get(digits..)?))
         });
-        self.pointers.iter().any(|pointer| match event {
-            Some((member, tail)) => {
+        let pointer = self.pointers.iter().find(|pointer| match event {
+            Some((member, _, tail)) => {
                 let in_event = pointer
                     .strip_prefix('/')
                     .and_then(|p| p.strip_prefix(member));
                 in_event.and_then(|p| p.strip_prefix("/0")) == Some(tail)
             }
-            None => *pointer == path,
+            None => **pointer == path,
+        })?;
+        Some(Place {
+            pointer,
+            event: event.map(|(_, index, _)| index),
         })
     }
 }
 
-/// The JSON text of each wanted value the walk read, by the place it was read at, in order.
+/// Where a kept value was read: the wanted pointer, and the index of its event when it sits
+/// in one.
+pub(crate) struct Place {
+    pub(crate) pointer: &'static str,
+    pub(crate) event: Option<usize>,
+}
+
+/// The JSON text of each wanted value the walk read, with where it was read, in order.
 #[derive(Default)]
 pub(crate) struct Kept {
-    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) fields: Vec<(Place, String)>,
     /// How many items the list of events holds, when the payload is one.
     pub(crate) events: Option<usize>,
     /// Whether all is kept as a `Value` of the payload would hold it. It is not when a wanted
-    /// place holds an array or object (only scalars are kept) or a member is repeated (the
-    /// earlier occurrence is kept too, where a `Value` holds the last).
+    /// place holds an array or object (only scalars are kept), a member is repeated (the
+    /// earlier occurrence is kept too, where a `Value` holds the last), or a part of the
+    /// payload was read without a walk (an array or object where the re-encoding has another
+    /// kind of value).
     pub(crate) whole: bool,
 }
 
@@ -136,14 +150,15 @@ impl Findings<'_> {
     /// Keeps the JSON text of the scalar `value` read at `path`, if it is wanted.
     fn keep(&mut self, path: &str, value: impl FnOnce() -> Value) {
         if let Some((wanted, kept)) = &mut self.keep
-            && wanted.wants(path)
+            && let Some(place) = wanted.place(path)
         {
-            kept.fields.push((path.to_owned(), value().to_string()));
+            kept.fields.push((place, value().to_string()));
         }
     }
 
-    /// A member name repeated in an object: a `Value` holds its last occurrence only.
-    fn repeated(&mut self) {
+    /// What is kept is not what a `Value` holds: a member name is repeated, or a value was
+    /// read whole, past the walk.
+    fn not_whole(&mut self) {
         if let Some((_, kept)) = &mut self.keep {
             kept.whole = false;
         }
@@ -152,13 +167,13 @@ impl Findings<'_> {
     /// An array or object read at `path`, with `len` items when it is an array.
     fn container(&mut self, path: &str, len: Option<usize>) {
         if let Some((wanted, kept)) = &mut self.keep {
-            if wanted.wants(path) {
+            if wanted.place(path).is_some() {
                 kept.whole = false;
             }
-            let list = wanted
+            if wanted
                 .batch
-                .and_then(|m| path.strip_prefix('/')?.strip_prefix(m));
-            if list == Some("") {
+                .is_some_and(|m| path.strip_prefix('/') == Some(m))
+            {
                 kept.events = len;
             }
         }
@@ -178,7 +193,7 @@ impl Findings<'_> {
         let kept = self.keep.map(|(_, kept)| kept);
         /// `items` without those whose index lies in a `void` range; sorting the ranges once
         /// keeps it linear in the findings.
-        fn keep<T>(items: Vec<T>, mut void: Vec<(usize, usize)>) -> Vec<T> {
+        fn without_void<T>(items: Vec<T>, mut void: Vec<(usize, usize)>) -> Vec<T> {
             if void.is_empty() {
                 return items;
             }
@@ -195,11 +210,11 @@ impl Findings<'_> {
                 .collect()
         }
         Found {
-            violations: keep(
+            violations: without_void(
                 self.violations,
                 self.void.iter().map(|m| m.violations).collect(),
             ),
-            undocumented: keep(
+            undocumented: without_void(
                 self.undocumented,
                 self.void.iter().map(|m| m.undocumented).collect(),
             ),
@@ -325,8 +340,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Some(written) = self.written.as_array() else {
             let received = Value::deserialize(SeqAccessDeserializer::new(seq))?;
-            let len = received.as_array().map(Vec::len);
-            self.found.container(self.path, len);
+            self.found.not_whole();
             self.differs(received);
             return Ok(());
         };
@@ -364,7 +378,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Some(written) = self.written.as_object() else {
             let received = Value::deserialize(MapAccessDeserializer::new(map))?;
-            self.found.container(self.path, None);
+            self.found.not_whole();
             self.differs(received);
             return Ok(());
         };
@@ -399,7 +413,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             marks.undocumented.1 = self.found.undocumented.len();
             if let Some(replaced) = members.replace(key.clone(), marks) {
                 self.found.void.push(replaced);
-                self.found.repeated();
+                self.found.not_whole();
                 member(self.path, &key, |path| {
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
@@ -509,7 +523,7 @@ impl<'de> Visitor<'de> for Through<'_, '_> {
                     found: self.found,
                 })?;
                 if names.replace(key.clone(), ()).is_some() {
-                    self.found.repeated();
+                    self.found.not_whole();
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
                 }

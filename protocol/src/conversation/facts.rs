@@ -3,7 +3,6 @@
 //! JSON parse) and needs no state, so a checker can do it on many threads and follow the
 //! conversations on one; the payload itself is not kept.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -11,7 +10,7 @@ use serde_json::Value;
 
 use crate::catalog::{self, MessageInfo, RuleCheck, TopicInfo};
 use crate::check::{Kept, Wanted};
-use crate::{AnyTopic, Checked, Message};
+use crate::{AnyTopic, Checked};
 
 /// One MQTT message as the rules see it; see [`Facts::read`].
 #[derive(Debug, Clone)]
@@ -72,36 +71,57 @@ impl Facts {
     /// re-encoding keeps the fields the rules read as it goes, so the payload is parsed once
     /// less. A checker that follows the conversations reads each message so.
     pub fn check_and_read(topic: &str, payload: &[u8]) -> (Checked, Option<Facts>) {
+        let (checked, kept) = Self::check_keeping(topic, payload);
+        let facts = kept.unwrap_or_else(|| Self::read(topic, payload));
+        (checked, facts)
+    }
+
+    /// The check, and the facts when its comparison kept them whole; `None` when the payload
+    /// must be read again.
+    pub(crate) fn check_keeping(topic: &str, payload: &[u8]) -> (Checked, Option<Option<Facts>>) {
+        let parsed = AnyTopic::parse(topic).ok();
+        let batch = parsed.as_ref().map(|parsed| parsed.info().batch);
         let (checked, kept) = crate::check::keeping(topic, payload, |message| {
-            let batch = message.info().topic_info().and_then(|t| t.batch);
             let pointers = pointers(message.id());
-            Some(Wanted { pointers, batch })
+            batch.map(|batch| Wanted { pointers, batch })
         });
-        let message = checked.decoded.as_ref().map(Message::info);
-        let facts = match (kept, message) {
-            (Some(kept), Some(message)) if kept.whole => Self::kept(topic, payload, message, kept),
-            _ => Self::read(topic, payload),
+        let facts = match (parsed, kept, &checked.decoded) {
+            (Some(parsed), Some(kept), Some(message)) if kept.whole => {
+                Some(Self::from_kept(&parsed, payload, message.info(), kept))
+            }
+            _ => None,
         };
         (checked, facts)
     }
 
-    /// The facts of `payload`, which decoded as `message`, from what the check kept of it.
-    fn kept(
-        topic: &str,
+    /// The facts of `payload`, which decoded as `message` on `parsed`, from what the check's
+    /// comparison kept: each field found in its own event, or outside the list of events.
+    fn from_kept(
+        parsed: &AnyTopic,
         payload: &[u8],
         message: &'static MessageInfo,
         kept: Kept,
     ) -> Option<Self> {
-        let parsed = AnyTopic::parse(topic).ok()?;
         let info = parsed.info();
-        let mut budget = budget(payload);
         let count = info.batch.map_or(1, |_| kept.events.unwrap_or(0));
+        let mut in_events = vec![Vec::new(); count];
+        let mut outside = Vec::new();
+        for (place, text) in kept.fields {
+            let fields = match place.event {
+                Some(i) => in_events.get_mut(i),
+                None => Some(&mut outside),
+            };
+            if let Some(fields) = fields {
+                fields.push((place.pointer, text));
+            }
+        }
+        let mut budget = budget(payload);
         let mut events = Vec::with_capacity(count);
-        for i in 0..count {
+        for own in in_events {
             let mut fields = Vec::new();
             for pointer in pointers(message.id) {
-                let at = in_event(pointer, info.batch, i);
-                let Some((_, text)) = kept.fields.iter().find(|(p, _)| *p == at) else {
+                let same = |(p, _): &&(&str, String)| p == pointer;
+                let Some((_, text)) = own.iter().chain(&outside).find(same) else {
                     continue;
                 };
                 budget = budget.checked_sub(text.len())?;
@@ -109,7 +129,7 @@ impl Facts {
             }
             events.push(Event { message, fields });
         }
-        Self::of(&parsed, info, events)
+        Self::of(parsed, info, events)
     }
 
     /// The facts of a message on `parsed`, a topic of `info`, that carries `events`; `None`
@@ -146,18 +166,6 @@ impl Facts {
 /// 1 MiB.
 fn budget(payload: &[u8]) -> usize {
     payload.len().saturating_add(1 << 20)
-}
-
-/// `pointer` in event `i` of the list `batch`: its index `0` there made `i`, as [`Place`] reads it.
-fn in_event(pointer: &'static str, batch: Option<&str>, i: usize) -> Cow<'static, str> {
-    let in_list = batch.and_then(|member| {
-        let rest = pointer
-            .strip_prefix('/')?
-            .strip_prefix(member)?
-            .strip_prefix("/0")?;
-        (rest.is_empty() || rest.starts_with('/')).then(|| format!("/{member}/{i}{rest}"))
-    });
-    in_list.map_or(Cow::Borrowed(pointer), Cow::Owned)
 }
 
 /// How many messages the payload carries: one, or one per event of its list.

@@ -2,7 +2,8 @@
 //! messages. A request is answered in time, a job's progress goes forward and stops at its
 //! final status, a payload names the device of its topic.
 //!
-//! [`Facts::read`] reads what the rules need from one MQTT message (on any thread);
+//! [`Facts::read`] reads what the rules need from one MQTT message (on any thread), and
+//! [`Facts::check_and_read`] does so while it holds the message to its contract;
 //! [`Monitor::observe`] follows the messages in the order they were received and says what
 //! each one settles; [`Monitor::finish`] judges what is still open when the traffic ends.
 //!
