@@ -19,9 +19,13 @@ pub(crate) fn tags<'a, const K: usize>(
     in_events: bool,
 ) -> Option<[&'a str; K]> {
     let object = space(text).strip_prefix('{')?;
-    let mut expected = first_member(object, in_events);
+    let mut previous: Option<&str> = None;
     let mut tags = [""; K];
     for (tag, key) in tags.iter_mut().zip(keys) {
+        let expected = match previous {
+            None => first_member(object, in_events),
+            Some(rest) => space(rest).strip_prefix(',').map(space),
+        };
         let after = match expected.and_then(|member| member.strip_prefix(key)) {
             Some(after) => after,
             None => {
@@ -31,7 +35,7 @@ pub(crate) fn tags<'a, const K: usize>(
         };
         let (value, rest) = string_value(after)?;
         *tag = value;
-        expected = space(rest).strip_prefix(',').map(space);
+        previous = Some(rest);
     }
     Some(tags)
 }
@@ -58,7 +62,12 @@ fn string_value(after_name: &str) -> Option<(&str, &str)> {
 /// `text` past its leading JSON whitespace (RFC 8259 §2: space, tab, line feed and carriage
 /// return, and no other).
 pub(crate) fn space(text: &str) -> &str {
-    text.trim_start_matches([' ', '\t', '\n', '\r'])
+    let blank = text
+        .bytes()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(text.len());
+    // Only ASCII bytes are skipped, so the rest starts on a character boundary.
+    text.get(blank..).unwrap_or_default()
 }
 
 /// Where `needle`, a quoted member name (so two bytes at least), first (`first`) or last occurs
