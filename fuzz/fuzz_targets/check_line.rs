@@ -1,9 +1,10 @@
 //! The `iotxfer check` line reader, verdict and conversation monitor on any input: no panic,
-//! one verdict per line, JSON output that parses, and findings that name lines that were read.
+//! one verdict per line, JSON output that parses, findings that name lines that were read, and
+//! the one-pass check and facts (`Facts::check_and_read`) the same as `check` and `Facts::read`.
 #![no_main]
 
-use iotxfer::conversation::{Monitor, Options as Flows};
-use iotxfer_conformance::capture::Lines;
+use iotxfer::conversation::{Facts, Monitor, Options as Flows};
+use iotxfer_conformance::capture::{self, Line, Lines};
 use iotxfer_conformance::verdict::{self, Options};
 use libfuzzer_sys::fuzz_target;
 
@@ -16,6 +17,14 @@ fuzz_target!(|data: &[u8]| {
     let mut findings = Vec::new();
     while let Some(line) = lines.next_line().expect("reading a slice cannot fail") {
         number += 1;
+        if let Line::Text(bytes) = line
+            && let Ok(capture::Record { topic, payload: Ok(payload), .. }) = capture::parse(bytes)
+        {
+            let (checked, facts) = Facts::check_and_read(&topic, &payload);
+            assert_eq!(checked, iotxfer::check(&topic, &payload));
+            let read = Facts::read(&topic, &payload);
+            assert_eq!(format!("{facts:?}"), format!("{read:?}"));
+        }
         let (judged, read) = verdict::judge_with(number, &line, options, true);
         if let Some((received, facts)) = read {
             findings.extend(monitor.observe(number, received, &facts));
