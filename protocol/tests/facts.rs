@@ -5,11 +5,13 @@
 //! several events, and indented text.
 #![cfg(feature = "proptest")]
 
-use iotxfer::catalog::{self, MessageInfo};
+use iotxfer::catalog;
 use iotxfer::conversation::Facts;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
+
+mod common;
 
 /// A change to a valid payload.
 #[derive(Debug, Clone)]
@@ -166,17 +168,6 @@ fn escape(text: &str, n: usize) -> String {
     }
 }
 
-fn topic(m: &MessageInfo) -> String {
-    let levels = m.topic.split('/').map(|level| {
-        if level.starts_with('{') {
-            "GW-1"
-        } else {
-            level
-        }
-    });
-    levels.collect::<Vec<_>>().join("/")
-}
-
 /// `check_and_read` against `check` and `Facts::read`, compared by their debug forms (the
 /// facts hold the catalog's entries by reference), and the facts its one pass kept, when it
 /// kept them, against `Facts::read` too; whether it kept them.
@@ -196,7 +187,7 @@ fn same(topic: &str, text: &str) -> Result<bool, TestCaseError> {
 #[test]
 fn keeping_the_fields_while_checking_reads_what_reading_them_does() {
     for m in catalog::messages() {
-        let topic = topic(m);
+        let topic = common::topic(m);
         let changes = prop::collection::vec(change(), 1..4);
         let cases = (m.arbitrary(), changes, any::<bool>());
         TestRunner::new(Config {

@@ -6,12 +6,14 @@
 //! indented JSON.
 #![cfg(feature = "proptest")]
 
-use iotxfer::catalog::{self, MessageInfo};
+use iotxfer::catalog;
 use iotxfer::testing::WithBody;
 use iotxfer::{Body, Received};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};
+
+mod common;
 
 /// Text the mutations put in place of a value or name, replaced once the JSON is written.
 const SURROGATE: &str = "@@surrogate@@";
@@ -180,23 +182,12 @@ fn pointer(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-fn topic(m: &MessageInfo) -> String {
-    let levels = m.topic.split('/').map(|level| {
-        if level.starts_with('{') {
-            "GW-1"
-        } else {
-            level
-        }
-    });
-    levels.collect::<Vec<_>>().join("/")
-}
-
 #[test]
 fn the_path_found_from_where_reading_stopped_is_the_tracked_path() {
     let compared = std::cell::Cell::new(0);
     let tried = std::cell::Cell::new(0);
     for m in catalog::messages() {
-        let topic = topic(m);
+        let topic = common::topic(m);
         let cases = (m.arbitrary(), any::<usize>(), mutation(), any::<bool>());
         TestRunner::new(Config {
             cases: 512,
