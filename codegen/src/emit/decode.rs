@@ -138,9 +138,9 @@ fn head_struct(name: &str, fields: &[Field], k: &Literal) -> TokenStream {
 /// `decode_<topic>` for every topic that carries messages.
 ///
 /// A decoder first guesses the values of the discriminators from the text (`guess::tags`: where
-/// vendors write them, else by a search for their member names), and decodes the payload of the message they name in one pass: the top level must be
-/// an object, and its typed discriminator fields refuse any other value, so a wrong guess only
-/// fails. Otherwise, and whenever that fails, it reads the payload twice: the discriminator
+/// vendors write them, else by a search for their member names), and decodes the payload of
+/// the message they name in one pass: the top level must be an object, and its typed
+/// discriminator fields refuse any other value, so a wrong guess only fails. Otherwise, and whenever that fails, it reads the payload twice: the discriminator
 /// head, then the message it names, with the JSON path of any fault. Where the discriminators
 /// sit in each event of a list (Huawei), the one-pass result counts only with at least one
 /// event (the head needs one), and the list's items are read from JSON objects only

@@ -78,12 +78,12 @@ pub(crate) struct Kept {
     pub(crate) fields: Vec<(Place, String)>,
     /// How many items the list of events holds, when the payload is one.
     pub(crate) events: Option<usize>,
-    /// Whether all is kept as a `Value` of the payload would hold it. It is not when a wanted
-    /// place holds an array or object (only scalars are kept), a member is repeated (the
-    /// earlier occurrence is kept too, where a `Value` holds the last), or a part of the
-    /// payload was read without a walk (an array or object where the re-encoding has another
-    /// kind of value).
-    pub(crate) whole: bool,
+    /// Whether what is kept falls short of what a `Value` of the payload holds: a wanted place
+    /// holds an array or object (only scalars are kept), a member is repeated (the earlier
+    /// occurrence is kept too, where a `Value` holds the last), or a part of the payload was
+    /// read without a walk (an array or object where the re-encoding has another kind of
+    /// value).
+    pub(crate) partial: bool,
 }
 
 /// The findings while the walk goes on. A repeated member is a violation (see `interop`), and
@@ -98,7 +98,7 @@ struct Findings<'w> {
     /// Where the innermost value that failed to parse sits, once one did.
     fault_at: Option<String>,
     /// What is wanted, and what is kept of it so far.
-    keep: Option<(&'w Wanted, Kept)>,
+    keeping: Option<(&'w Wanted, Kept)>,
 }
 
 /// A payload the comparison could not read to its end, and where it stopped.
@@ -116,13 +116,7 @@ pub(super) fn compare(
 ) -> Result<Found, Unreadable> {
     let mut de = serde_json::Deserializer::from_str(received);
     let mut findings = Findings {
-        keep: wanted.map(|wanted| {
-            let kept = Kept {
-                whole: true,
-                ..Kept::default()
-            };
-            (wanted, kept)
-        }),
+        keeping: wanted.map(|wanted| (wanted, Kept::default())),
         ..Findings::default()
     };
     let read = Against {
@@ -149,7 +143,7 @@ impl Findings<'_> {
 
     /// Keeps the JSON text of the scalar `value` read at `path`, if it is wanted.
     fn keep(&mut self, path: &str, value: impl FnOnce() -> Value) {
-        if let Some((wanted, kept)) = &mut self.keep
+        if let Some((wanted, kept)) = &mut self.keeping
             && let Some(place) = wanted.place(path)
         {
             kept.fields.push((place, value().to_string()));
@@ -158,17 +152,17 @@ impl Findings<'_> {
 
     /// What is kept is not what a `Value` holds: a member name is repeated, or a value was
     /// read whole, past the walk.
-    fn not_whole(&mut self) {
-        if let Some((_, kept)) = &mut self.keep {
-            kept.whole = false;
+    fn mark_partial(&mut self) {
+        if let Some((_, kept)) = &mut self.keeping {
+            kept.partial = true;
         }
     }
 
     /// An array or object read at `path`, with `len` items when it is an array.
     fn container(&mut self, path: &str, len: Option<usize>) {
-        if let Some((wanted, kept)) = &mut self.keep {
+        if let Some((wanted, kept)) = &mut self.keeping {
             if wanted.place(path).is_some() {
-                kept.whole = false;
+                kept.partial = true;
             }
             if wanted
                 .batch
@@ -190,7 +184,7 @@ impl Findings<'_> {
 
     /// What is left once the void findings are dropped.
     fn finish(self) -> Found {
-        let kept = self.keep.map(|(_, kept)| kept);
+        let kept = self.keeping.map(|(_, kept)| kept);
         /// `items` without those whose index lies in a `void` range; sorting the ranges once
         /// keeps it linear in the findings.
         fn without_void<T>(items: Vec<T>, mut void: Vec<(usize, usize)>) -> Vec<T> {
@@ -340,7 +334,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Some(written) = self.written.as_array() else {
             let received = Value::deserialize(SeqAccessDeserializer::new(seq))?;
-            self.found.not_whole();
+            self.found.mark_partial();
             self.differs(received);
             return Ok(());
         };
@@ -378,7 +372,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Some(written) = self.written.as_object() else {
             let received = Value::deserialize(MapAccessDeserializer::new(map))?;
-            self.found.not_whole();
+            self.found.mark_partial();
             self.differs(received);
             return Ok(());
         };
@@ -413,7 +407,7 @@ impl<'de> Visitor<'de> for Against<'_, '_> {
             marks.undocumented.1 = self.found.undocumented.len();
             if let Some(replaced) = members.replace(key.clone(), marks) {
                 self.found.void.push(replaced);
-                self.found.not_whole();
+                self.found.mark_partial();
                 member(self.path, &key, |path| {
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
@@ -523,7 +517,7 @@ impl<'de> Visitor<'de> for Through<'_, '_> {
                     found: self.found,
                 })?;
                 if names.replace(key.clone(), ()).is_some() {
-                    self.found.not_whole();
+                    self.found.mark_partial();
                     let reason = crate::interop::duplicate(&key);
                     self.found.violations.push(Violation::new(path, reason));
                 }

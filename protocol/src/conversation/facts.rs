@@ -86,7 +86,7 @@ impl Facts {
             batch.map(|batch| Wanted { pointers, batch })
         });
         let facts = match (parsed, kept, &checked.decoded) {
-            (Some(parsed), Some(kept), Some(message)) if kept.whole => {
+            (Some(parsed), Some(kept), Some(message)) if !kept.partial => {
                 Some(Self::from_kept(&parsed, payload, message.info(), kept))
             }
             _ => None,

@@ -275,9 +275,10 @@ mod tests {
     use super::{Forbidden, Levels, TopicError, check_param};
 
     proptest! {
-        /// The byte searches agree with reading the text one character at a time.
+        /// The byte loops that check a parameter and split a topic agree with reading the text
+        /// one character at a time.
         #[test]
-        fn searches_agree_with_a_plain_reading(text in "[a/+#\u{0}é]{0,40}") {
+        fn byte_loops_agree_with_a_plain_reading(text in "[a/+#\u{0}é]{0,40}") {
             let first = text.chars().find_map(|c| match c {
                 '/' => Some(Forbidden::Slash),
                 '+' => Some(Forbidden::Plus),
@@ -294,7 +295,8 @@ mod tests {
             let split: Vec<&str> = text.split('/').collect();
             let levels = Levels::of(&text);
             let max = crate::generated::MAX_LEVELS;
-            prop_assert_eq!(levels.as_ref().map(Levels::as_slice), (split.len() <= max).then_some(&split[..]));
+            let expected = (split.len() <= max).then_some(&split[..]);
+            prop_assert_eq!(levels.as_ref().map(Levels::as_slice), expected);
         }
     }
 }
