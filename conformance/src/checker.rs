@@ -3,10 +3,11 @@
 
 use std::io::{self, Write};
 
-use iotxfer::conversation::{Facts, Finding, Monitor, Verdict};
+use iotxfer::conversation::{Counts, Facts, Finding, Monitor, Verdict};
 use serde::Serialize;
 
 use crate::capture::{self, Line};
+use crate::incident::{Incident, IncidentOut};
 use crate::junit::Report;
 use crate::verdict::{self, LineVerdict, Options, Tally};
 
@@ -54,13 +55,15 @@ pub enum FindingVerdict {
     NotJudged,
 }
 
-/// One object of `iotxfer check --format json` (and `watch`): a line's verdict, or a
-/// conversation finding (which has `rule`).
+/// One object of `iotxfer check --format json` (and `watch`): a line's verdict, a
+/// conversation finding (which has `rule`), or, from `watch`, an incident (which has
+/// `incident`): a window in which messages may have been lost.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum OutputObject<'a> {
     Verdict(LineVerdict<'a>),
     Finding(FindingOut<'a>),
+    Incident(IncidentOut<'a>),
 }
 
 /// The JSON Schema of each object of `--format json` output, committed as
@@ -86,6 +89,8 @@ pub struct Checker<W> {
     tally: Tally,
     /// Conversation violations, which fail the run as message violations do.
     violations: u64,
+    /// What the conversation rules judged, over every capture.
+    conversations: Counts,
     report: Report,
     /// The latest receive time of the current capture.
     end: Option<i64>,
@@ -107,6 +112,7 @@ impl<W: Write> Checker<W> {
             file: None,
             tally: Tally::default(),
             violations: 0,
+            conversations: Counts::default(),
             report: Report::default(),
             end: None,
         }
@@ -151,8 +157,9 @@ impl<W: Write> Checker<W> {
         Ok(())
     }
 
-    /// Judges one message received at `received` (milliseconds since the Unix epoch), numbered
-    /// `number`, prints it and follows its conversations.
+    /// Judges one message received at `received` (microseconds since the Unix epoch), numbered
+    /// `number`, prints it and follows its conversations. The output is not flushed: a live
+    /// caller flushes it as often as its reader needs.
     pub fn judge_message(
         &mut self,
         number: u64,
@@ -175,7 +182,7 @@ impl<W: Write> Checker<W> {
         for (line, received, facts) in part.facts {
             self.follow(line, received, &facts)?;
         }
-        self.out.flush()
+        Ok(())
     }
 
     /// Follows one message's conversations.
@@ -186,18 +193,34 @@ impl<W: Write> Checker<W> {
         let Some(monitor) = self.monitor.as_mut() else {
             return Ok(());
         };
-        let findings = monitor.observe(line, received, facts);
+        let findings = monitor.observe(line, received.map(monitor_time), facts);
         self.write_findings(&findings)
     }
 
-    /// Lets time pass for live traffic (see [`Monitor::tick`]), and prints what ran out.
+    /// Lets time pass for live traffic (see [`Monitor::tick`]; `now` in microseconds since the
+    /// Unix epoch), and prints what ran out.
     pub fn tick(&mut self, now: i64) -> io::Result<()> {
         let Some(monitor) = self.monitor.as_mut() else {
             return Ok(());
         };
-        let findings = monitor.tick(now);
-        self.write_findings(&findings)?;
-        self.out.flush()
+        let findings = monitor.tick(monitor_time(now));
+        self.write_findings(&findings)
+    }
+
+    /// Reports a window in which messages may have been lost, and tells the conversations: a
+    /// request open then that ends unanswered is not judged, since its reply may be what was
+    /// lost.
+    pub fn incident(&mut self, incident: Incident) -> io::Result<()> {
+        match self.format {
+            Format::Json => {
+                serde_json::to_writer(&mut self.out, &incident.json())?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Text => incident.write_text(&mut self.out)?,
+            Format::Junit => {}
+        }
+        self.report.add_incident(&incident);
+        Ok(())
     }
 
     /// Writes out what is buffered, for a reader following the output live.
@@ -210,9 +233,14 @@ impl<W: Write> Checker<W> {
         let Some(mut monitor) = self.monitor.take() else {
             return Ok(());
         };
-        let findings = monitor.finish(self.end);
+        let findings = monitor.finish(self.end.map(monitor_time));
         self.write_findings(&findings)?;
         self.report.add_rules(&monitor);
+        for counts in monitor.counts().values() {
+            self.conversations.passed += counts.passed;
+            self.conversations.violations += counts.violations;
+            self.conversations.not_judged += counts.not_judged;
+        }
         Ok(())
     }
 
@@ -252,24 +280,32 @@ impl<W: Write> Checker<W> {
         self.finish_at(None)
     }
 
-    /// [`finish`](Self::finish) for traffic that ended at `end` (milliseconds since the Unix
+    /// [`finish`](Self::finish) for traffic that ended at `end` (microseconds since the Unix
     /// epoch), which may be later than its last message: a live watch ends when it stops.
     pub fn finish_at(mut self, end: Option<i64>) -> io::Result<(Tally, u64)> {
         if let Some(end) = end {
             self.end = Some(self.end.map_or(end, |e| e.max(end)));
         }
         self.end_capture()?;
+        let conversations = self.flows.map(|_| self.conversations);
         match self.format {
             Format::Text => {
-                verdict::write_summary(&mut self.out, self.tally)?;
+                verdict::write_summary(&mut self.out, self.tally, conversations)?;
                 self.report.write_rules_text(&mut self.out)?;
             }
-            Format::Json => verdict::write_summary(&mut io::stderr().lock(), self.tally)?,
+            Format::Json => {
+                verdict::write_summary(&mut io::stderr().lock(), self.tally, conversations)?
+            }
             Format::Junit => self.report.write_xml(&mut self.out)?,
         }
         self.out.flush()?;
         Ok((self.tally, self.violations))
     }
+}
+
+/// The monitor's clock, in milliseconds, from the checker's microseconds.
+fn monitor_time(us: i64) -> i64 {
+    us.div_euclid(1000)
 }
 
 /// What one thread made of its lines.

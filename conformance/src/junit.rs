@@ -3,13 +3,16 @@
 //!
 //! Each message's contract is a test case per message and device; each conversation rule is a
 //! test case per device it judged, and a skipped case when it applies to the traffic (its
-//! family was seen) but nothing exercised it.
+//! family was seen) but nothing exercised it. A live watch's incidents (an outage of the
+//! broker connection, messages the broker dropped) are errored cases of a `watch` suite: the
+//! report is incomplete there, whatever the verdicts say.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use iotxfer::conversation::{Finding, Monitor, Verdict};
 
+use crate::incident::{self, Incident};
 use crate::verdict::{Kind, LineVerdict};
 
 /// The most failures a test case lists; the rest are counted.
@@ -87,6 +90,8 @@ pub struct Report {
     rules: BTreeMap<(&'static str, String), Case>,
     /// Rules that apply to the traffic seen.
     applicable: BTreeSet<&'static str>,
+    /// Each incident's window and reason, by kind.
+    incidents: BTreeMap<incident::Kind, Vec<String>>,
 }
 
 impl Report {
@@ -111,6 +116,11 @@ impl Report {
             Verdict::Violation => case.fail(format!("{place}: {}", f.reason)),
             Verdict::NotJudged => case.not_judged += 1,
         }
+    }
+
+    pub fn add_incident(&mut self, incident: &Incident) {
+        let what = format!("{}: {}", incident.window(), incident.reason);
+        self.incidents.entry(incident.kind).or_default().push(what);
     }
 
     /// The passes a monitor counted, and the rules that apply to what it saw.
@@ -181,18 +191,25 @@ impl Report {
                 rules.skipped(id);
             }
         }
-        let (tests, failures) = (
-            messages.tests + rules.tests,
-            messages.failures + rules.failures,
-        );
+        let mut suites = vec![messages, rules];
+        if !self.incidents.is_empty() {
+            let mut watch = Suite::of("watch", std::iter::empty());
+            for (kind, windows) in &self.incidents {
+                watch.errored(kind.as_str(), windows);
+            }
+            suites.push(watch);
+        }
+        let sum = |count: fn(&Suite) -> u64| suites.iter().map(count).sum::<u64>();
+        let (tests, failures, errors) = (sum(|s| s.tests), sum(|s| s.failures), sum(|s| s.errors));
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
             out,
             // Jenkins' junit-10.xsd allows no `skipped` here; each suite counts its own.
-            r#"<testsuites name="iotxfer" tests="{tests}" failures="{failures}" errors="0" time="0">"#
+            r#"<testsuites name="iotxfer" tests="{tests}" failures="{failures}" errors="{errors}" time="0">"#
         )?;
-        messages.write(out)?;
-        rules.write(out)?;
+        for suite in &suites {
+            suite.write(out)?;
+        }
         writeln!(out, "</testsuites>")
     }
 }
@@ -220,6 +237,7 @@ struct Suite {
     cases: String,
     tests: u64,
     failures: u64,
+    errors: u64,
     skipped: u64,
 }
 
@@ -233,6 +251,7 @@ impl Suite {
             cases: String::new(),
             tests: 0,
             failures: 0,
+            errors: 0,
             skipped: 0,
         };
         for (class, device, case) in cases {
@@ -292,11 +311,26 @@ impl Suite {
         ));
     }
 
+    /// An errored case: the windows in which messages may have been lost, of one kind.
+    fn errored(&mut self, kind: &str, windows: &[String]) {
+        self.tests += 1;
+        self.errors += 1;
+        let message = format!(
+            "{} window(s) in which messages may have been lost; conversations open then are not judged",
+            windows.len()
+        );
+        self.cases.push_str(&format!(
+            "    <testcase classname=\"watch\" name=\"{kind}\" time=\"0\">\n      <error message=\"{}\" type=\"{kind}\">{}</error>\n    </testcase>\n",
+            escape(&message),
+            escape(&windows.join("\n"))
+        ));
+    }
+
     fn write(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="{}" time="0">"#,
-            self.name, self.tests, self.failures, self.skipped
+            r#"  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" time="0">"#,
+            self.name, self.tests, self.failures, self.errors, self.skipped
         )?;
         out.write_all(self.cases.as_bytes())?;
         writeln!(out, "  </testsuite>")

@@ -7,7 +7,8 @@
 //! - [`asyncapi`]: the AsyncAPI 3 documents of each vendor, as committed in `schema/asyncapi/`.
 //! - [`capture`] and [`verdict`]: `iotxfer check`, one verdict per line of captured traffic.
 //! - [`checker`]: what `check` and `watch` share: messages judged alone, then conversations
-//!   followed across them, printed as text, JSON or a JUnit report ([`junit`]).
+//!   followed across them, printed as text, JSON or a JUnit report ([`junit`]), with the
+//!   [`incident`]s of a live watch (messages the broker connection or the broker lost).
 //! - [`rules`]: `iotxfer rules`, the conversation rules as tables.
 //! - [`report`]: `iotxfer report`, the corpus against its recorded verdicts.
 //! - [`Validators`]: those schemas compiled once with the `jsonschema` crate, an independent
@@ -18,6 +19,7 @@ pub mod capture;
 pub mod checker;
 pub mod corpus;
 pub mod export;
+pub mod incident;
 pub mod junit;
 pub mod report;
 pub mod rules;

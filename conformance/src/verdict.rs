@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use iotxfer::Verdict as Contract;
-use iotxfer::conversation::{Facts, Finding, Verdict as Flow};
+use iotxfer::conversation::{Counts, Facts, Finding, Verdict as Flow};
 use serde::Serialize;
 
 use crate::capture::{self, Line};
@@ -117,7 +117,6 @@ pub fn judge_record(
     options: Options,
     flows: bool,
 ) -> (LineVerdict<'_>, Option<Read>) {
-    let violation = |errors| violation(number, errors);
     let payload = match record.payload {
         Ok(payload) if payload.len() > options.max_payload => Err(format!(
             "the payload is {} bytes, over --max-payload ({})",
@@ -129,13 +128,7 @@ pub fn judge_record(
     };
     let payload = match payload {
         Ok(payload) => payload,
-        Err(reason) => {
-            let judged = LineVerdict {
-                topic: Some(record.topic),
-                ..violation(vec![fault("", reason)])
-            };
-            return (judged, None);
-        }
+        Err(reason) => return (unusable(number, record.topic, reason), None),
     };
     let (checked, facts) = if flows {
         Facts::check_and_read(&record.topic, &payload)
@@ -171,6 +164,25 @@ pub fn judge_record(
         errors,
     };
     (judged, read)
+}
+
+/// A payload that cannot be checked (too large, not UTF-8, cut, empty): a violation on a topic
+/// of the definitions, and traffic they do not cover elsewhere, as any other payload there is.
+/// `watch` and `check` of its capture agree so, though a capture cannot hold every payload
+/// that `watch` receives whole.
+fn unusable(number: u64, topic: std::borrow::Cow<'_, str>, reason: String) -> LineVerdict<'_> {
+    let covered = iotxfer::catalog::route(&topic).is_some_and(|t| !t.messages.is_empty());
+    let (verdict, errors) = if covered {
+        (Kind::Violation, vec![fault("", reason)])
+    } else {
+        (Kind::NotCovered, Vec::new())
+    };
+    LineVerdict {
+        topic: Some(topic),
+        verdict,
+        errors,
+        ..violation(number, Vec::new())
+    }
 }
 
 /// Counts of verdicts.
@@ -259,16 +271,30 @@ pub fn write_finding(out: &mut impl Write, file: Option<&str>, f: &Finding) -> i
     )
 }
 
-/// The summary that closes `--format text`.
-pub fn write_summary(out: &mut impl Write, tally: Tally) -> io::Result<()> {
-    writeln!(
+/// The summary that closes `--format text` (and goes to standard error with `--format json`):
+/// the lines, then the conversations when they were followed, so that an exit status of 1
+/// with every line `ok` says why.
+pub fn write_summary(
+    out: &mut impl Write,
+    tally: Tally,
+    conversations: Option<Counts>,
+) -> io::Result<()> {
+    write!(
         out,
         "{} lines: {} ok, {} violation, {} not covered",
         tally.lines(),
         tally.ok,
         tally.violation,
         tally.not_covered
-    )
+    )?;
+    if let Some(c) = conversations {
+        write!(
+            out,
+            "; conversations: {} passed, {} violation, {} not judged",
+            c.passed, c.violations, c.not_judged
+        )?;
+    }
+    writeln!(out)
 }
 
 /// Text from the input, safe to print on one terminal line: control characters, line and
