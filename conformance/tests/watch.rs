@@ -47,6 +47,7 @@ struct Broker {
     child: Child,
     port: u16,
     dir: PathBuf,
+    config: PathBuf,
     log: PathBuf,
     /// `-u` and `-P` for `mosquitto_pub`, when the broker wants them.
     credentials: Option<(String, String)>,
@@ -99,11 +100,11 @@ impl Broker {
             None => String::new(),
         };
         let log = dir.join("mosquitto.log");
+        let config = dir.join("mosquitto.conf");
         // Another test may take the free port first: then the broker exits, and the next one
         // is tried.
         for _ in 0..5 {
             let port = free_port();
-            let config = dir.join("mosquitto.conf");
             std::fs::write(
                 &config,
                 format!(
@@ -112,37 +113,41 @@ impl Broker {
                 ),
             )
             .expect("config");
-            let mut child = Command::new("mosquitto")
-                .arg("-c")
-                .arg(&config)
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).expect("log file"))
-                .spawn()
-                .expect("mosquitto starts");
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(10) {
-                if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
-                    return Broker {
-                        child,
-                        port,
-                        dir,
-                        log,
-                        credentials: credentials.map(|(u, p)| (u.to_owned(), p.to_owned())),
-                        ca,
-                    };
-                }
-                if child.try_wait().expect("mosquitto's status").is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
+            if let Some(child) = listening(&config, &log, port) {
+                return Broker {
+                    child,
+                    port,
+                    dir,
+                    config,
+                    log,
+                    credentials: credentials.map(|(u, p)| (u.to_owned(), p.to_owned())),
+                    ca,
+                };
             }
-            let _ = child.kill();
-            let _ = child.wait();
         }
         panic!(
             "mosquitto did not start: {}",
             std::fs::read_to_string(&log).unwrap_or_default()
         );
+    }
+
+    /// Kills the broker.
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Kills the broker and starts it again on its port, with a fresh log: its clients lose
+    /// their connections and subscriptions, and the messages published meanwhile.
+    fn restart(&mut self, down_for: Duration) {
+        self.stop();
+        std::thread::sleep(down_for);
+        self.child = listening(&self.config, &self.log, self.port).unwrap_or_else(|| {
+            panic!(
+                "mosquitto did not start again: {}",
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            )
+        });
     }
 
     fn url(&self) -> String {
@@ -184,6 +189,31 @@ impl Broker {
                 .is_some_and(|(_qos, f)| f == filter)
         })
     }
+}
+
+/// mosquitto started with `config`, its log in `log`, once it listens on `port`; `None` if it
+/// exited first (another process took the port).
+fn listening(config: &Path, log: &Path, port: u16) -> Option<Child> {
+    let mut child = Command::new("mosquitto")
+        .arg("-c")
+        .arg(config)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("log file"))
+        .spawn()
+        .expect("mosquitto starts");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return Some(child);
+        }
+        if child.try_wait().expect("mosquitto's status").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 /// A CA, and a certificate for 127.0.0.1 it signed (`server.pem`, `server.key`), made with
@@ -657,4 +687,224 @@ fn tls_with_the_brokers_ca_and_without() {
     let ended = untrusted.end(Duration::from_secs(10));
     assert_eq!(ended.status.code(), Some(2), "{}", ended.stderr);
     assert!(ended.stderr.contains("failed"), "{}", ended.stderr);
+}
+
+/// The objects of a `--format json` output, one a line.
+fn json_objects(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+/// Whether `xml` is well-formed, as xmllint reads it (when it is installed: `.ci/run`
+/// installs it).
+fn well_formed(xml: &str, dir: &Path) -> bool {
+    if !local::have(&["xmllint"], "the XML check") {
+        return true;
+    }
+    let file = dir.join("report.xml");
+    std::fs::write(&file, xml).expect("the report");
+    let status = Command::new("xmllint")
+        .arg("--noout")
+        .arg(&file)
+        .status()
+        .expect("xmllint runs");
+    status.success()
+}
+
+/// The checks of a JUnit report that every watch writes whole, however it ends.
+fn assert_whole_report(xml: &str, dir: &Path) {
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+        "{xml}"
+    );
+    assert!(xml.ends_with("</testsuites>\n"), "{xml}");
+    assert!(well_formed(xml, dir), "not well-formed: {xml}");
+}
+
+/// The broker restarted in the middle of a watch: the watch reconnects and subscribes again,
+/// judges what is published after the restart, reports the outage (JSON, JUnit), and writes
+/// its whole report at the end; its record reads back with the same verdicts.
+#[test]
+fn a_watch_survives_a_broker_restart() {
+    if !have_mosquitto() {
+        return;
+    }
+    let mut broker = Broker::start("restart", None);
+    let capture = broker.dir.join("restart.jsonl");
+    let record = capture.to_str().expect("a UTF-8 path");
+    let watching = ["--duration", "8s"];
+    let mut json = Watch::start(
+        &broker,
+        "restart-json",
+        &[&watching[..], &["--format", "json", "--record", record]].concat(),
+    );
+    let mut junit = Watch::start(
+        &broker,
+        "restart-junit",
+        &[&watching[..], &["--format", "junit"]].concat(),
+    );
+    let started = Instant::now();
+    for watch in [&mut json, &mut junit] {
+        watch.wait_subscribed(&broker, &["#"]);
+    }
+    broker.publish("thing/product/DOCK1/events", &example("003-ota_progress"));
+    json.wait_printed("the message before the restart", |v| v["line"] == 1);
+
+    broker.restart(Duration::from_millis(300));
+    for watch in [&mut json, &mut junit] {
+        watch.wait_subscribed(&broker, &["#"]);
+    }
+    let restored = started.elapsed();
+    broker.publish(
+        "$resource/up/service/P/D",
+        &example("000-report_download_progress"),
+    );
+    json.wait_printed("the message after the restart", |v| v["line"] == 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "subscribed again after {restored:?}: too slow for --duration 8s"
+    );
+    let ended = json.end(Duration::from_secs(20));
+    let reports = junit.end(Duration::from_secs(10));
+    eprintln!("subscribed again after {restored:?}");
+
+    assert_eq!(ended.status.code(), Some(0), "{}", ended.stderr);
+    assert!(ended.stderr.contains("reconnecting"), "{}", ended.stderr);
+    let objects = json_objects(&ended.stdout);
+    let verdicts: Vec<&Value> = objects.iter().filter(|o| o.get("line").is_some()).collect();
+    assert_eq!(verdicts.len(), 2, "{}", ended.stdout);
+    assert!(
+        verdicts.iter().all(|v| v["verdict"] == "ok"),
+        "{}",
+        ended.stdout
+    );
+    let outages: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["incident"] == "outage")
+        .collect();
+    assert_eq!(outages.len(), 1, "{}", ended.stdout);
+    let outage = outages[0];
+    assert!(outage["from"].as_str() < outage["to"].as_str(), "{outage}");
+    assert!(
+        outage["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("restored after")),
+        "{outage}"
+    );
+
+    // The record holds both messages, and `check` gives them the verdicts `watch` gave.
+    let check = Command::new(env!("CARGO_BIN_EXE_iotxfer"))
+        .args(["check", "--format", "json"])
+        .arg(&capture)
+        .output()
+        .expect("iotxfer runs");
+    let rechecked = json_objects(&String::from_utf8(check.stdout).expect("UTF-8"));
+    let rechecked: Vec<&Value> = rechecked
+        .iter()
+        .filter(|o| o.get("line").is_some())
+        .collect();
+    assert_eq!(rechecked, verdicts, "the record read back");
+
+    assert_eq!(reports.status.code(), Some(0), "{}", reports.stderr);
+    let xml = &reports.stdout;
+    assert_whole_report(xml, &broker.dir);
+    assert!(xml.contains(r#"errors="1""#), "{xml}");
+    assert!(
+        xml.contains(r#"<testcase classname="watch" name="outage" time="0">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"classname="tencent/resource/report_download_progress""#),
+        "the message after the restart: {xml}"
+    );
+}
+
+/// A broker that does not come back: the watch tries for `--reconnect-for`, then writes its
+/// whole report, the outage in it, and exits 2.
+#[test]
+fn a_watch_that_cannot_reconnect_reports_and_exits_2() {
+    if !have_mosquitto() {
+        return;
+    }
+    let mut broker = Broker::start("gone", None);
+    let args = [
+        "--duration",
+        "30s",
+        "--format",
+        "junit",
+        "--reconnect-for",
+        "1s",
+    ];
+    let mut watch = Watch::start(&broker, "gone", &args);
+    watch.wait_subscribed(&broker, &["#"]);
+    broker.publish("thing/product/DOCK1/events", &example("003-ota_progress"));
+    // The message is in once the broker has sent it on: mosquitto_pub returned at QoS 1, and
+    // the watch's QoS 1 delivery is on its way; give it a moment before the broker goes.
+    std::thread::sleep(Duration::from_millis(300));
+    broker.stop();
+    let stopped = Instant::now();
+    let ended = watch.end(Duration::from_secs(15));
+    eprintln!("ended {:?} after the broker stopped", stopped.elapsed());
+    assert_eq!(ended.status.code(), Some(2), "{}", ended.stderr);
+    assert!(
+        ended
+            .stderr
+            .contains("not restored within --reconnect-for 1s"),
+        "{}",
+        ended.stderr
+    );
+    assert_whole_report(&ended.stdout, &broker.dir);
+    assert!(
+        ended
+            .stdout
+            .contains(r#"<testcase classname="dji/firmware/ota_progress" name="DOCK1" time="0"/>"#),
+        "{}",
+        ended.stdout
+    );
+    assert!(
+        ended
+            .stdout
+            .contains(r#"<testcase classname="watch" name="outage" time="0">"#),
+        "{}",
+        ended.stdout
+    );
+}
+
+/// A 5 MB message, larger than `--max-payload`: `not_covered` on a topic outside the
+/// definitions, a violation on one of theirs, and the watch goes on to judge what follows.
+#[test]
+fn an_oversized_message_is_judged_and_the_watch_goes_on() {
+    if !have_mosquitto() {
+        return;
+    }
+    let broker = Broker::start("big", None);
+    let mut watch = Watch::start(&broker, "big", &["--duration", "5s", "--format", "json"]);
+    watch.wait_subscribed(&broker, &["#"]);
+    let big = vec![b'x'; 5 << 20];
+    broker.publish("iotxfer/big", &big);
+    broker.publish("thing/product/DOCK1/events", &big);
+    broker.publish("thing/product/DOCK1/events", &example("003-ota_progress"));
+    watch.wait_printed("the message after the large ones", |v| v["line"] == 3);
+    let ended = watch.end(Duration::from_secs(20));
+    let objects = json_objects(&ended.stdout);
+    let verdicts: Vec<&Value> = objects.iter().filter(|o| o.get("line").is_some()).collect();
+    let kinds: Vec<&str> = verdicts
+        .iter()
+        .map(|v| v["verdict"].as_str().expect("a verdict"))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["not_covered", "violation", "ok"],
+        "{}",
+        ended.stdout
+    );
+    assert!(
+        verdicts[1]["errors"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("5242880 bytes, over --max-payload")),
+        "{}",
+        verdicts[1]
+    );
+    assert_eq!(ended.status.code(), Some(1), "{}", ended.stderr);
 }
