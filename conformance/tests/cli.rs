@@ -180,6 +180,77 @@ fn text_output_has_a_line_per_finding_and_a_summary() {
     );
 }
 
+/// A payload that cannot be checked (too large, cut at a NUL byte, not UTF-8) is a violation
+/// on a topic of the definitions and traffic they do not cover elsewhere, as `watch` judges it.
+#[test]
+fn an_unusable_payload_outside_the_definitions_is_not_covered() {
+    let cut = |topic: &str| {
+        format!(r#"{{"topic":"{topic}","qos":0,"retain":0,"payloadlen":3,"payload":"a"}}"#)
+    };
+    let not_utf8 = |topic: &str| {
+        let mut line = format!(r#"{{"topic":"{topic}","payload":"x"#).into_bytes();
+        line.extend_from_slice(b"\xff\"}");
+        line
+    };
+    let large = |topic: &str| line_j(topic, &[b'x'; 2000]);
+    for (topic, verdict) in [("iotxfer/other", "not_covered"), (OK_TOPIC, "violation")] {
+        let mut input = [cut(topic), large(topic)].join("\n").into_bytes();
+        input.push(b'\n');
+        input.extend(not_utf8(topic));
+        let output = iotxfer(
+            &["check", "--max-payload", "1000", "--format", "json", "-"],
+            &input,
+        );
+        let verdicts = json_lines(&output);
+        assert_eq!(verdicts.len(), 3, "{}", stdout(&output));
+        for v in &verdicts {
+            assert_eq!(v["verdict"], verdict, "{v}");
+            assert_eq!(v["topic"], topic, "{v}");
+        }
+    }
+}
+
+/// Every line `ok`, and still exit 1: the summary says it is a conversation, in text and on
+/// standard error with `--format json`.
+#[test]
+fn the_summary_counts_the_conversations() {
+    let request = corpus::load()
+        .expect("corpus")
+        .examples
+        .into_iter()
+        .find(|e| e.id == "003-ota_create")
+        .expect("the DJI ota_create example");
+    let at = |tst: &str, tid: &str| {
+        let mut payload: Value = serde_json::from_slice(&request.bytes).expect("JSON");
+        payload["tid"] = json!(tid);
+        let payload = payload.to_string();
+        json!({"tst": tst, "topic": request.topic, "qos": 0, "retain": 0,
+            "payloadlen": payload.len(), "payload": payload})
+        .to_string()
+    };
+    // The first request runs out (its deadline is 3 s) by the second's receive time; the
+    // second is still within its own when the capture ends.
+    let input = [
+        at("2026-11-28T13:00:00.000100Z+0000", "t1"),
+        at("2026-11-28T13:00:10.000000Z+0000", "t2"),
+    ]
+    .join("\n");
+    let summary = "2 lines: 2 ok, 0 violation, 0 not covered; \
+                   conversations: 0 passed, 1 violation, 1 not judged\n";
+    let text = iotxfer(&["check", "-"], input.as_bytes());
+    assert_eq!(text.status.code(), Some(1));
+    assert!(stdout(&text).contains(summary), "{}", stdout(&text));
+    let json = iotxfer(&["check", "--format", "json", "-"], input.as_bytes());
+    assert_eq!(json.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&json.stderr), summary);
+    // Without the rules, there are no conversations to count.
+    let alone = iotxfer(&["check", "--no-flows", "-"], input.as_bytes());
+    assert_eq!(
+        stdout(&alone),
+        "2 lines: 2 ok, 0 violation, 0 not covered\n"
+    );
+}
+
 #[test]
 fn files_are_read_in_order_and_usage_errors_exit_2() {
     let dir = std::env::temp_dir().join(format!("iotxfer-cli-{}", std::process::id()));
