@@ -1,15 +1,16 @@
 //! End to end through a real MQTT broker: every valid vendor example is published on its topic
 //! through Debian's `mosquitto` on a free loopback port, captured with `mosquitto_sub -F %j`
 //! and the filters of `iotxfer topics --filters`, and the capture passes `iotxfer check`; and
-//! the README's capture recipe, run as it is written there, does the same.
+//! the README's CI recipe, run as it is written there, judges the same traffic live, records it,
+//! and fails a forgotten acknowledgement.
 //!
 //! `.ci/run` installs `mosquitto` and `mosquitto-clients`; elsewhere, without them, the test
 //! says so and stops (under `CI` it fails instead).
 
 use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use iotxfer_conformance::corpus::{self, Expected};
 use serde_json::Value;
@@ -224,25 +225,20 @@ fn readme_recipe() -> String {
         .to_owned()
 }
 
-#[test]
-fn the_readme_capture_recipe_works_as_written() {
-    if !have_mosquitto() {
-        return;
-    }
-    let (dir, port, running) = broker("recipe");
-    // The device test: publish every valid example, as a device and a platform would.
-    let mut device = String::from("#!/bin/sh\nset -e\n");
-    let mut sent = Vec::new();
-    for (id, topic, bytes) in valid_examples() {
-        std::fs::write(dir.join(format!("{id}.json")), &bytes).expect("payload file");
-        device.push_str(&format!(
-            "mosquitto_pub -h 127.0.0.1 -p {port} -q 1 -t '{topic}' -f '{id}.json'\n"
+/// The README's recipe, run as written in `dir` against the broker on `port`, with
+/// `run-device-test.sh` publishing each `(topic, payload)` of `device` in turn; how the block
+/// ended, and how long it took.
+fn run_recipe(dir: &Path, port: u16, device: &[(String, Vec<u8>)]) -> (Output, Duration) {
+    let mut script = String::from("#!/bin/sh\nset -e\n");
+    for (n, (topic, bytes)) in device.iter().enumerate() {
+        std::fs::write(dir.join(format!("{n}.json")), bytes).expect("payload file");
+        script.push_str(&format!(
+            "mosquitto_pub -h 127.0.0.1 -p {port} -q 1 -t '{topic}' -f '{n}.json'\n"
         ));
-        sent.push((topic, bytes));
     }
-    let script = dir.join("run-device-test.sh");
-    std::fs::write(&script, device).expect("device script");
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+    let file = dir.join("run-device-test.sh");
+    std::fs::write(&file, script).expect("device script");
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o755))
         .expect("executable");
 
     let bin = Path::new(env!("CARGO_BIN_EXE_iotxfer"))
@@ -253,17 +249,45 @@ fn the_readme_capture_recipe_works_as_written() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    // Not `bash -e`: the checks exit 1 for the conversation findings between unrelated vendor
-    // examples, and the recipe goes on to its report. Each line must still be `ok`.
+    let started = Instant::now();
     let run = Command::new("bash")
         .args(["-c", &readme_recipe()])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("BROKER", "127.0.0.1")
         .env("PORT", port.to_string())
+        // The replies whose vendor documents no deadline: 2 s, not 30, for a short test.
+        .env("DEADLINE", "2s")
         .env("PATH", path)
         .output()
         .expect("bash runs");
+    (run, started.elapsed())
+}
+
+/// `iotxfer check --format json FILE`.
+fn check_json(capture: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iotxfer"))
+        .args(["check", "--format", "json"])
+        .arg(capture)
+        .output()
+        .expect("iotxfer runs")
+}
+
+#[test]
+fn the_readme_capture_recipe_works_as_written() {
+    if !have_mosquitto() {
+        return;
+    }
+    let (dir, port, running) = broker("recipe");
+    // The device test: publish every valid example, as a device and a platform would.
+    let sent: Vec<(String, Vec<u8>)> = valid_examples()
+        .into_iter()
+        .map(|(_, topic, bytes)| (topic, bytes))
+        .collect();
+    let (run, took) = run_recipe(&dir, port, &sent);
     drop(running);
+    eprintln!("the recipe took {took:?}");
+    // Exit 1 for the conversation findings between unrelated vendor examples; each message
+    // must still be `ok`.
     assert!(
         matches!(run.status.code(), Some(0 | 1)),
         "the recipe failed: {}",
@@ -271,14 +295,64 @@ fn the_readme_capture_recipe_works_as_written() {
     );
     let report = std::fs::read_to_string(dir.join("report.xml")).expect("the JUnit report");
     assert!(report.contains("<testsuites"), "{report}");
-    let got = captured(&dir.join("capture.jsonl"));
+    assert!(report.ends_with("</testsuites>\n"), "{report}");
+    let capture = dir.join("capture.jsonl");
+    let got = captured(&capture);
     for (topic, payload) in &sent {
         assert!(
             got.contains(&(topic.clone(), payload.clone())),
             "the recipe's capture misses a message on {topic}"
         );
     }
-    let verdicts = std::fs::read_to_string(dir.join("verdicts.jsonl")).expect("verdicts");
+    let verdicts = check_json(&capture);
+    let verdicts = String::from_utf8(verdicts.stdout).expect("UTF-8");
     assert_eq!(all_ok(&verdicts), got.len(), "a verdict per captured line");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// A dock's `ota_progress` asks for an acknowledgement (`need_reply: 1`) that never comes: the
+/// recipe, run as written, fails (the watch in it exits 1), and its report names the rule.
+/// `check` of its capture cannot tell: the deadline passes after the capture's last line.
+#[test]
+fn the_readme_recipe_fails_a_forgotten_acknowledgement() {
+    if !have_mosquitto() {
+        return;
+    }
+    let (dir, port, running) = broker("forgotten");
+    let event = corpus::load()
+        .expect("corpus")
+        .examples
+        .into_iter()
+        .find(|e| e.id == "con-dji-ota_progress-current_step_int")
+        .expect("the DJI ota_progress example");
+    let asking = String::from_utf8(event.bytes)
+        .expect("UTF-8")
+        .replace(r#""need_reply":0"#, r#""need_reply":1"#);
+    assert!(asking.contains(r#""need_reply":1"#), "{asking}");
+    let (run, took) = run_recipe(&dir, port, &[(event.topic, asking.into_bytes())]);
+    drop(running);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    eprintln!("the recipe took {took:?}; its stderr: {stderr}");
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("waiting until"), "{stderr}");
+    assert!(
+        took < Duration::from_secs(10),
+        "the recipe took {took:?} with DEADLINE=2s"
+    );
+    let report = std::fs::read_to_string(dir.join("report.xml")).expect("the JUnit report");
+    assert!(
+        report.contains(r#"<testcase classname="dji/firmware/ota_progress_acknowledged""#)
+            && report.contains("<failure"),
+        "{report}"
+    );
+
+    let check = check_json(&dir.join("capture.jsonl"));
+    assert_eq!(check.status.code(), Some(0), "the capture alone");
+    let output = String::from_utf8(check.stdout).expect("UTF-8");
+    assert!(
+        output
+            .contains(r#""rule":"dji/firmware/ota_progress_acknowledged","verdict":"not_judged""#),
+        "{output}"
+    );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
