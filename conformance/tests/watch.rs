@@ -66,12 +66,17 @@ impl Drop for Broker {
 impl Broker {
     /// A broker for anyone, or with `credentials` for the one user of its password file only.
     fn start(name: &str, credentials: Option<(&str, &str)>) -> Broker {
-        Broker::start_with(name, credentials, false)
+        Broker::start_with(name, credentials, false, "")
     }
 
     /// The same, speaking TLS with a certificate for 127.0.0.1 signed by a CA of its own when
-    /// `tls`.
-    fn start_with(name: &str, credentials: Option<(&str, &str)>, tls: bool) -> Broker {
+    /// `tls`, and with the lines of `config` added to its configuration.
+    fn start_with(
+        name: &str,
+        credentials: Option<(&str, &str)>,
+        tls: bool,
+        config: &str,
+    ) -> Broker {
         let dir = std::env::temp_dir().join(format!("iotxfer-watch-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -99,6 +104,7 @@ impl Broker {
             ),
             None => String::new(),
         };
+        let extra = config;
         let log = dir.join("mosquitto.log");
         let config = dir.join("mosquitto.conf");
         // Another test may take the free port first: then the broker exits, and the next one
@@ -108,8 +114,8 @@ impl Broker {
             std::fs::write(
                 &config,
                 format!(
-                    "listener {port} 127.0.0.1\n{security}{access}log_dest stderr\nlog_type error\n\
-                     log_type warning\nlog_type subscribe\nlog_timestamp false\n"
+                    "listener {port} 127.0.0.1\n{security}{access}{extra}log_dest stderr\n\
+                     log_type error\nlog_type warning\nlog_type subscribe\nlog_timestamp false\n"
                 ),
             )
             .expect("config");
@@ -658,7 +664,7 @@ fn tls_with_the_brokers_ca_and_without() {
     if !local::have(&["openssl"], "the TLS watch test") {
         return;
     }
-    let broker = Broker::start_with("tls", None, true);
+    let broker = Broker::start_with("tls", None, true, "");
     let ca = broker.ca.clone().expect("a CA");
     let ca = ca.to_str().expect("a UTF-8 path");
     let args = [
@@ -907,4 +913,65 @@ fn an_oversized_message_is_judged_and_the_watch_goes_on() {
         verdicts[1]
     );
     assert_eq!(ended.status.code(), Some(1), "{}", ended.stderr);
+}
+
+/// A broker that drops messages to the watch (a queue of one message, and a burst of 200) says
+/// so in its counter, which the watch follows though its `--filter` does not match it, and
+/// reports as an incident.
+#[test]
+fn the_brokers_drops_are_reported() {
+    if !have_mosquitto() {
+        return;
+    }
+    let limits = "sys_interval 1\nmax_inflight_messages 1\nmax_queued_messages 1\n";
+    let broker = Broker::start_with("drops", None, false, limits);
+    let args = [
+        "--duration",
+        "6s",
+        "--format",
+        "json",
+        "--filter",
+        "burst/#",
+    ];
+    let mut watch = Watch::start(&broker, "drops", &args);
+    let counter = "$SYS/broker/publish/messages/dropped";
+    watch.wait_subscribed(&broker, &["burst/#", counter]);
+    let burst: String = (0..200).map(|n| format!("{{\"n\":{n}}}\n")).collect();
+    let mut publisher = Command::new("mosquitto_pub")
+        .args(["-h", "127.0.0.1", "-p", &broker.port.to_string()])
+        .args(["-q", "1", "-t", "burst/x", "-l"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("mosquitto_pub runs");
+    let mut stdin = publisher.stdin.take().expect("its stdin");
+    stdin.write_all(burst.as_bytes()).expect("the burst");
+    drop(stdin);
+    assert!(publisher.wait().expect("mosquitto_pub ends").success());
+    watch.wait_printed("the drops", |v| v["incident"] == "drops");
+    let ended = watch.end(Duration::from_secs(20));
+    let objects = json_objects(&ended.stdout);
+    let verdicts = objects.iter().filter(|o| o.get("line").is_some()).count();
+    assert!(
+        (1..200).contains(&verdicts),
+        "some of the burst, not all: {verdicts}"
+    );
+    assert!(
+        objects
+            .iter()
+            .all(|o| o.get("topic") != Some(&Value::from(counter))),
+        "the counter is not judged: {}",
+        ended.stdout
+    );
+    let drops: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["incident"] == "drops")
+        .collect();
+    assert!(
+        drops[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("the broker dropped")),
+        "{}",
+        drops[0]
+    );
+    assert_eq!(ended.status.code(), Some(0), "{}", ended.stderr);
 }
