@@ -16,7 +16,7 @@ use crate::verdict::{self, LineVerdict, Options, Tally};
 pub enum Format {
     /// A line per finding, and a summary.
     Text,
-    /// One JSON object per message, and one per conversation finding.
+    /// One JSON object per message, one per conversation finding, and one per incident.
     Json,
     /// A JUnit XML report at the end.
     Junit,

@@ -18,7 +18,8 @@ pub struct Judging {
     strict: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-    /// The largest payload to check, in bytes; a larger one is a violation.
+    /// The largest payload to check, in bytes; a larger one is a violation on a topic of the
+    /// definitions (`not_covered` elsewhere).
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     max_payload: usize,
     /// Judges messages alone, without the conversation rules.
@@ -41,7 +42,8 @@ pub struct Judging {
 enum OutputFormat {
     /// One line per finding, then a summary.
     Text,
-    /// One JSON object per message, and one per conversation finding.
+    /// One JSON object per message, one per conversation finding, and one per incident of a
+    /// watch (an outage, broker drops).
     Json,
     /// A JUnit XML report, at the end.
     Junit,

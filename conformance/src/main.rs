@@ -42,7 +42,9 @@ enum Command {
         judging: Judging,
     },
     /// Subscribes to a broker and checks its traffic as it arrives, as `check` does, until
-    /// the duration ends or Ctrl-C. Exits 1 if any message or conversation is a violation.
+    /// the duration ends or Ctrl-C, then waits for the replies still due. Reconnects after an
+    /// outage, which it reports. Exits 1 if any message or conversation is a violation, 2 if
+    /// the connection stays lost for `--reconnect-for` (after the report).
     #[cfg(feature = "watch")]
     Watch(watch::Args),
     /// Lists every conversation rule with its id, the side that keeps it, and its source.

@@ -108,6 +108,15 @@ impl Link {
         !matches!(self.state, State::Connecting | State::Subscribing(None))
     }
 
+    /// The outage under way: since when (the last time the broker was heard from, in
+    /// microseconds since the Unix epoch), and why.
+    pub fn outage(&self) -> Option<(i64, &str)> {
+        match &self.state {
+            State::Down(o) | State::Subscribing(Some(o)) => Some((o.lost, &o.why)),
+            _ => None,
+        }
+    }
+
     /// Waits at most `wait` (longer while connecting) for what the broker sends.
     pub fn poll(&mut self, wait: Duration) -> Result<Heard, String> {
         if let State::Down(outage) = &self.state {

@@ -91,6 +91,10 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     let gave_up = watch.listen(&mut link, || {
         pressed(1) || ends.is_some_and(|e| Instant::now() >= e)
     })?;
+    if let Some((lost, why)) = link.outage() {
+        let reason = format!("{why}; still lost when the watch ended");
+        watch.incident(incident::Kind::Outage, lost, reason)?;
+    }
     link.disconnect();
     if !link.was_up() {
         return Err(format!(
@@ -141,7 +145,9 @@ impl<W: Write> Watch<W> {
         let mut ticked = Instant::now();
         while !stop() {
             if ticked.elapsed() >= TICK {
-                self.tick()?;
+                // During an outage time stands still for the conversations: they learn of the
+                // outage when it ends, and a reply due meanwhile may be what was lost.
+                self.tick(link.outage().is_none())?;
                 ticked = Instant::now();
             }
             match link.poll(TICK)? {
@@ -214,9 +220,12 @@ impl<W: Write> Watch<W> {
         self.checker.incident(incident).map_err(written)
     }
 
-    /// Lets time pass for the devices that send nothing, and writes out what is buffered.
-    fn tick(&mut self) -> Result<(), String> {
-        self.checker.tick(now_us()).map_err(written)?;
+    /// Lets time pass for the devices that send nothing, when `advance`, and writes out what is
+    /// buffered.
+    fn tick(&mut self, advance: bool) -> Result<(), String> {
+        if advance {
+            self.checker.tick(now_us()).map_err(written)?;
+        }
         self.checker.flush().map_err(written)?;
         match &mut self.recorder {
             Some(recorder) => recorder.flush(),
