@@ -100,7 +100,7 @@ impl<T: io::Read> Lines<io::BufReader<T>> {
 pub struct Record<'a> {
     pub topic: Cow<'a, str>,
     pub payload: Result<Cow<'a, [u8]>, PayloadFault>,
-    /// When the subscriber received it (`tst`), in milliseconds since the Unix epoch.
+    /// When the subscriber received it (`tst`), in microseconds since the Unix epoch.
     pub received: Option<i64>,
 }
 
@@ -229,13 +229,14 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
 }
 
 /// `tst` as mosquitto_sub writes it (`2026-11-22T00:57:22.205616Z+0000`: local time, an
-/// optional `Z`, and the offset), in milliseconds since the Unix epoch.
+/// optional `Z`, and the offset), in microseconds since the Unix epoch: two messages in one
+/// millisecond keep their order.
 pub fn receive_time(tst: &str) -> Option<i64> {
     let (local, offset_s) = split_offset(tst).unwrap_or((tst, 0));
     let local = local.strip_suffix('Z').unwrap_or(local);
     let time = humantime::parse_rfc3339_weak(local).ok()?;
-    let ms = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    i64::try_from(ms).ok()?.checked_sub(offset_s * 1000)
+    let us = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_micros();
+    i64::try_from(us).ok()?.checked_sub(offset_s * 1_000_000)
 }
 
 /// The time before a trailing `+HHMM` or `-HHMM`, and that offset in seconds.
@@ -278,7 +279,7 @@ mod tests {
 
     #[test]
     fn receive_times_as_mosquitto_writes_them() {
-        let utc = Some(1_795_309_042_205);
+        let utc = Some(1_795_309_042_205_616);
         assert_eq!(receive_time("2026-11-22T00:57:22.205616Z+0000"), utc);
         assert_eq!(receive_time("2026-11-22T00:57:22.205616+0000"), utc);
         assert_eq!(receive_time("2026-11-22T01:57:22.205616+0100"), utc);

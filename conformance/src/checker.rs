@@ -151,7 +151,7 @@ impl<W: Write> Checker<W> {
         Ok(())
     }
 
-    /// Judges one message received at `received` (milliseconds since the Unix epoch), numbered
+    /// Judges one message received at `received` (microseconds since the Unix epoch), numbered
     /// `number`, prints it and follows its conversations.
     pub fn judge_message(
         &mut self,
@@ -252,7 +252,7 @@ impl<W: Write> Checker<W> {
         self.finish_at(None)
     }
 
-    /// [`finish`](Self::finish) for traffic that ended at `end` (milliseconds since the Unix
+    /// [`finish`](Self::finish) for traffic that ended at `end` (microseconds since the Unix
     /// epoch), which may be later than its last message: a live watch ends when it stops.
     pub fn finish_at(mut self, end: Option<i64>) -> io::Result<(Tally, u64)> {
         if let Some(end) = end {

@@ -64,7 +64,7 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     while !stop.load(Ordering::SeqCst) {
         // Time passes for the devices that send nothing too.
         if ticked.elapsed() >= TICK {
-            checker.tick(now_ms()).map_err(written)?;
+            checker.tick(now_us()).map_err(written)?;
             ticked = Instant::now();
         }
         let left = ends.map_or(TICK, |e| e.saturating_duration_since(Instant::now()));
@@ -80,7 +80,7 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
             Event::Incoming(Packet::Publish(p)) => {
                 number += 1;
                 checker
-                    .judge_message(number, &p.topic, &p.payload, now_ms())
+                    .judge_message(number, &p.topic, &p.payload, now_us())
                     .map_err(written)?;
             }
             Event::Incoming(Packet::ConnAck(_)) => connected = true,
@@ -100,7 +100,7 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
         ));
     }
     // What is still open is judged at the moment the watch ends, not at its last message.
-    checker.finish_at(Some(now_ms())).map_err(written)
+    checker.finish_at(Some(now_us())).map_err(written)
 }
 
 /// A client, its subscriptions asked for: they go out once the connection is polled.
@@ -196,7 +196,7 @@ fn broker_fault(broker: &str, e: ConnectionError) -> String {
     format!("the connection to {broker} failed: {e}")
 }
 
-fn now_ms() -> i64 {
+fn now_us() -> i64 {
     let since = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
-    since.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    since.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
