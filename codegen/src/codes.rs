@@ -215,6 +215,12 @@ codes! {
     RuleDeadline = "rule-deadline",
     /// A `same_device` rule naming a parameter no topic has.
     RuleUnknownParam = "rule-unknown-param",
+    /// A `retry` that sends nothing again, or changes a field inside the payload.
+    RuleRetry = "rule-retry",
+    /// A `start_job` that does not name one field for each of the rule's `job`.
+    RuleStart = "rule-start",
+    /// A `fresh` field that the reply does not copy from the request.
+    RuleFresh = "rule-fresh",
     /// A `reply_when` key that is not a field of the topic's envelope.
     ReplyWhenUnknownField = "reply-when-unknown-field",
     /// A `reply_when` value the field cannot hold.

@@ -153,16 +153,19 @@ pub enum Check {
         /// Message ids of the requests.
         requests: Vec<String>,
         deadline_ms: Option<u64>,
+        retry: Option<Retry>,
     },
     Progress {
         messages: Vec<String>,
         job: Vec<String>,
+        starts: Vec<JobStart>,
         percent: String,
         step: Vec<String>,
     },
     Final {
         messages: Vec<String>,
         job: Vec<String>,
+        starts: Vec<JobStart>,
         status: String,
         /// The final statuses, as JSON.
         finals: Vec<String>,
@@ -171,6 +174,29 @@ pub enum Check {
         field: String,
         param: String,
     },
+    Fresh {
+        /// Message ids of the requests.
+        requests: Vec<String>,
+        /// The correlated field, in the requests.
+        field: String,
+    },
+}
+
+/// How the sender of a request tries again.
+#[derive(Debug)]
+pub struct Retry {
+    pub count: u32,
+    /// Pointers of the top-level fields an attempt may change.
+    pub changes: Vec<String>,
+    pub source: String,
+}
+
+/// A message that starts a job, and where it names the job.
+#[derive(Debug)]
+pub struct JobStart {
+    pub message: String,
+    /// Pointers, in the order of the rule's `job`.
+    pub job: Vec<String>,
 }
 
 #[derive(Debug)]

@@ -142,11 +142,22 @@ pub struct RuleDef {
     /// The messages it is about: requests (`answered`), or progress reports.
     #[serde(default)]
     pub messages: Vec<Spanned<String>>,
-    /// `answered`: how long a reply may take, as the vendor documents it (`"3s"`).
+    /// `answered`: how long a reply may take, as the vendor documents it (`"3s"`); with
+    /// `retry`, how long the sender waits for each attempt.
     pub deadline: Option<Spanned<String>>,
+    /// `answered`: how the sender of the requests tries again when no reply comes.
+    pub retry: Option<Spanned<RetryDef>>,
     /// `progress`, `final`: the fields that, with the device and the message, name one job.
     #[serde(default)]
     pub job: Vec<Spanned<String>>,
+    /// `progress`, `final`: the messages that start a job (a request of the other side), whose
+    /// earlier reports then count no more.
+    #[serde(default)]
+    pub start: Vec<Spanned<String>>,
+    /// `progress`, `final`: the fields of the `start` messages that name the job, in `job`'s
+    /// order; `job` itself when absent.
+    #[serde(default)]
+    pub start_job: Vec<Spanned<String>>,
     /// `progress`: the percentage that may not go back within a step.
     pub percent: Option<Spanned<String>>,
     /// `progress`: the fields that name the step, the first one present counting.
@@ -157,10 +168,25 @@ pub struct RuleDef {
     /// `final`: the statuses after which nothing more is reported for the job.
     #[serde(default, rename = "final")]
     pub finals: Vec<Spanned<Scalar>>,
-    /// `same_device`: the envelope field that names the sending device.
+    /// `same_device`: the envelope field that names the sending device; `fresh`: the
+    /// correlated field each request must hold a new value of.
     pub field: Option<Spanned<String>>,
     /// `same_device`: the topic parameter it must equal.
     pub param: Option<Spanned<String>>,
+}
+
+/// `retry` of an `answered` rule: the sender sends a request again, as a new attempt of the same
+/// exchange, when no reply came within the deadline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryDef {
+    /// How many times it sends again after the first attempt.
+    pub count: Spanned<u32>,
+    /// The top-level fields an attempt may hold new values of (besides the envelope's time);
+    /// the rest of the payload is the same in every attempt of an exchange.
+    pub changes: Vec<Spanned<String>>,
+    /// The document or SDK file that says so, as a Markdown link.
+    pub source: Spanned<String>,
 }
 
 /// What a rule checks.
@@ -176,6 +202,9 @@ pub enum RuleKind {
     /// A payload field naming the device equals the topic's parameter, when present and not
     /// empty (vendor-wide).
     SameDevice,
+    /// Each request holds a value of a correlated field that no open request of its device
+    /// holds: a sender never reuses it, not even for a retry.
+    Fresh,
 }
 
 impl RuleKind {
@@ -186,6 +215,7 @@ impl RuleKind {
             RuleKind::Progress => "progress",
             RuleKind::Final => "final",
             RuleKind::SameDevice => "same_device",
+            RuleKind::Fresh => "fresh",
         }
     }
 }

@@ -229,8 +229,8 @@ fn record(text: &str) -> Result<Record<'_>, NotARecord> {
 }
 
 /// `tst` as mosquitto_sub writes it (`2026-11-22T00:57:22.205616Z+0000`: local time, an
-/// optional `Z`, and the offset), in microseconds since the Unix epoch: all the precision it
-/// has, so that two messages in the same millisecond keep their order.
+/// optional `Z`, and the offset), in microseconds since the Unix epoch: two messages in one
+/// millisecond keep their order.
 pub fn receive_time(tst: &str) -> Option<i64> {
     let (local, offset_s) = split_offset(tst).unwrap_or((tst, 0));
     let local = local.strip_suffix('Z').unwrap_or(local);

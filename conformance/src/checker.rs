@@ -193,7 +193,7 @@ impl<W: Write> Checker<W> {
         let Some(monitor) = self.monitor.as_mut() else {
             return Ok(());
         };
-        let findings = monitor.observe(line, received.map(monitor_time), facts);
+        let findings = monitor.observe(line, received, facts);
         self.write_findings(&findings)
     }
 
@@ -203,7 +203,7 @@ impl<W: Write> Checker<W> {
         let Some(monitor) = self.monitor.as_mut() else {
             return Ok(());
         };
-        let findings = monitor.tick(monitor_time(now));
+        let findings = monitor.tick(now);
         self.write_findings(&findings)
     }
 
@@ -219,8 +219,17 @@ impl<W: Write> Checker<W> {
             Format::Text => incident.write_text(&mut self.out)?,
             Format::Junit => {}
         }
+        if let Some(monitor) = self.monitor.as_mut() {
+            monitor.gap(incident.from, incident.to, &incident.reason);
+        }
         self.report.add_incident(&incident);
         Ok(())
+    }
+
+    /// When every request still open will have run out (microseconds since the Unix epoch);
+    /// `None` when none is open.
+    pub fn pending(&self) -> Option<i64> {
+        self.monitor.as_ref().and_then(Monitor::pending)
     }
 
     /// Writes out what is buffered, for a reader following the output live.
@@ -233,7 +242,7 @@ impl<W: Write> Checker<W> {
         let Some(mut monitor) = self.monitor.take() else {
             return Ok(());
         };
-        let findings = monitor.finish(self.end.map(monitor_time));
+        let findings = monitor.finish(self.end);
         self.write_findings(&findings)?;
         self.report.add_rules(&monitor);
         for counts in monitor.counts().values() {
@@ -301,11 +310,6 @@ impl<W: Write> Checker<W> {
         self.out.flush()?;
         Ok((self.tally, self.violations))
     }
-}
-
-/// The monitor's clock, in milliseconds, from the checker's microseconds.
-fn monitor_time(us: i64) -> i64 {
-    us.div_euclid(1000)
 }
 
 /// What one thread made of its lines.

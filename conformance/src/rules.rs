@@ -44,19 +44,60 @@ fn table(out: &mut impl Write, title: &str, rules: &[&RuleInfo]) -> io::Result<(
             Some(Direction::Down) => "platform",
             None => "sender",
         };
-        let deadline = match r.check {
-            RuleCheck::Answered {
-                deadline_ms: Some(ms),
-                ..
-            } => humantime::format_duration(std::time::Duration::from_millis(ms)).to_string(),
-            RuleCheck::Answered { .. } => "--deadline (30s)".to_owned(),
-            _ => String::new(),
-        };
         writeln!(
             out,
-            "| `{}` | {kept_by} | {deadline} | {} | {} |",
-            r.id, r.summary, r.source
+            "| `{}` | {kept_by} | {} | {}{} | {} |",
+            r.id,
+            deadline(r),
+            r.summary,
+            starts(r),
+            r.source
         )?;
     }
     writeln!(out)
+}
+
+/// The deadline of an `answered` rule, and how its sender retries: `3s for each of 3
+/// attempts (a retry changes `tid`, `bid`)`.
+fn deadline(r: &RuleInfo) -> String {
+    let RuleCheck::Answered {
+        deadline_ms, retry, ..
+    } = r.check
+    else {
+        return String::new();
+    };
+    let deadline = match deadline_ms {
+        Some(ms) => humantime::format_duration(std::time::Duration::from_millis(ms)).to_string(),
+        None => "--deadline (30s)".to_owned(),
+    };
+    let Some(retry) = retry else {
+        return deadline;
+    };
+    let changes: Vec<String> = retry
+        .changes
+        .iter()
+        .map(|c| format!("`{}`", c.trim_start_matches('/')))
+        .collect();
+    format!(
+        "{deadline} for each of {} attempts (a retry changes {}: {})",
+        retry.count + 1,
+        changes.join(", "),
+        retry.source
+    )
+}
+
+/// The messages that start a job of a `progress` or `final` rule, as a sentence.
+fn starts(r: &RuleInfo) -> String {
+    let starts = match r.check {
+        RuleCheck::Progress { starts, .. } | RuleCheck::Final { starts, .. } => starts,
+        _ => return String::new(),
+    };
+    let names: Vec<String> = starts
+        .iter()
+        .map(|s| format!("`{}`", s.message.rsplit('/').next().unwrap_or(s.message)))
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        names => format!(" A job starts (again) with {}.", names.join(" or ")),
+    }
 }

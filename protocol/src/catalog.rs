@@ -213,17 +213,21 @@ pub struct RuleInfo {
     pub check: RuleCheck,
 }
 
-/// What a [`RuleInfo`] checks.
+/// What a [`RuleInfo`] checks. More kinds may come: match with a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RuleCheck {
     /// Each of the `requests` that asks for its reply ([`MessageInfo::reply_when`]) is
     /// answered by the same device, with the [`MessageInfo::correlate`] fields equal, within
-    /// the deadline.
+    /// the deadline: one attempt of each exchange is, when the sender retries.
     Answered {
         /// Message ids.
         requests: &'static [&'static str],
-        /// The deadline the vendor documents, if it does.
+        /// The deadline the vendor documents, if it does: of each attempt, with `retry`.
         deadline_ms: Option<u64>,
+        /// How the sender tries again when no reply came within the deadline, where a vendor
+        /// document or SDK says.
+        retry: Option<Retry>,
     },
     /// One job's percentage does not go back while its step stays the same.
     Progress {
@@ -231,17 +235,22 @@ pub enum RuleCheck {
         messages: &'static [&'static str],
         /// What names the job, besides the device and the message.
         job: &'static [&'static str],
+        /// The messages that start a job: the reports before a start count no more.
+        starts: &'static [JobStart],
         /// The percentage.
         percent: &'static str,
         /// What names the step: the first that is present counts.
         step: &'static [&'static str],
     },
-    /// Once a job reports a final status, nothing more is reported for it.
+    /// Once a job reports a final status, nothing more is reported for it; the same final
+    /// status again is no more news, but not a fault.
     Final {
         /// Message ids of the reports.
         messages: &'static [&'static str],
         /// What names the job, besides the device and the message.
         job: &'static [&'static str],
+        /// The messages that start a job: the reports before a start count no more.
+        starts: &'static [JobStart],
         /// The status.
         status: &'static str,
         /// The final statuses, as JSON.
@@ -255,6 +264,38 @@ pub enum RuleCheck {
         /// The topic parameter.
         param: &'static str,
     },
+    /// Each of the `requests` holds a value of `field` (one its reply copies) that no open
+    /// request of its device holds: a retry too has one of its own. A redelivery, the same
+    /// bytes again, is not a new request.
+    Fresh {
+        /// Message ids.
+        requests: &'static [&'static str],
+        /// The field.
+        field: &'static str,
+    },
+}
+
+/// How the sender of a request tries again: it sends the request again, with new values of
+/// `changes` (and a new sending time, if its envelope has one), when no reply came within
+/// the deadline. The attempts of one exchange are the same request otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// How many times it sends again after the first attempt.
+    pub count: u32,
+    /// The top-level fields each attempt may change: DJI's `/tid` and `/bid`.
+    pub changes: &'static [&'static str],
+    /// The document or SDK file that says so, as a Markdown link.
+    pub source: &'static str,
+}
+
+/// A message that starts a job: Tencent's `update_firmware` starts an upgrade, again when the
+/// platform retries one that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobStart {
+    /// Its id.
+    pub message: &'static str,
+    /// Where it names the job: one pointer for each of the rule's `job`.
+    pub job: &'static [&'static str],
 }
 
 /// Every conversation rule of the definitions: each vendor's own, then its families'.

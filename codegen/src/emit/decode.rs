@@ -435,7 +435,7 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             let request = option(m.request.map(|r| f.messages[r].id.as_str()));
             let summary = docs::summary(&m.doc);
             let doc = &m.doc;
-            let qos = option_u8(m.qos);
+            let qos = option(m.qos);
             let body = body_path(v, f, m);
             let correlate = correlations(v, f, m);
             let reply_when = reply_conditions(m, topic);
@@ -645,14 +645,7 @@ pub(crate) fn direction(d: Direction) -> TokenStream {
     }
 }
 
-pub(crate) fn option(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    }
-}
-
-fn option_u8(value: Option<u8>) -> TokenStream {
+pub(crate) fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     match value {
         Some(v) => quote!(Some(#v)),
         None => quote!(None),

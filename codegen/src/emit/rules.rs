@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{decode, docs};
-use crate::ir::{Check, Protocol, Rule};
+use crate::ir::{Check, JobStart, Protocol, Retry, Rule};
 
 /// `RULES`: every rule, the vendor-wide ones of each vendor first, then its families'.
 pub fn rule_infos(protocol: &Protocol) -> TokenStream {
@@ -53,37 +53,63 @@ fn check(c: &Check) -> TokenStream {
         Check::Answered {
             requests,
             deadline_ms,
+            retry,
         } => {
-            let deadline = match deadline_ms {
-                Some(ms) => quote!(Some(#ms)),
-                None => quote!(None),
-            };
-            quote!(crate::catalog::RuleCheck::Answered { requests: &[#(#requests),*], deadline_ms: #deadline })
+            let deadline = decode::option(deadline_ms.as_ref());
+            let retry = decode::option(retry.as_ref().map(retry_info));
+            quote! {
+                crate::catalog::RuleCheck::Answered {
+                    requests: &[#(#requests),*], deadline_ms: #deadline, retry: #retry,
+                }
+            }
         }
         Check::Progress {
             messages,
             job,
+            starts,
             percent,
             step,
-        } => quote! {
-            crate::catalog::RuleCheck::Progress {
-                messages: &[#(#messages),*], job: &[#(#job),*], percent: #percent, step: &[#(#step),*],
+        } => {
+            let starts = starts.iter().map(start_info);
+            quote! {
+                crate::catalog::RuleCheck::Progress {
+                    messages: &[#(#messages),*], job: &[#(#job),*], starts: &[#(#starts),*],
+                    percent: #percent, step: &[#(#step),*],
+                }
             }
-        },
+        }
         Check::Final {
             messages,
             job,
+            starts,
             status,
             finals,
-        } => quote! {
-            crate::catalog::RuleCheck::Final {
-                messages: &[#(#messages),*], job: &[#(#job),*], status: #status, finals: &[#(#finals),*],
+        } => {
+            let starts = starts.iter().map(start_info);
+            quote! {
+                crate::catalog::RuleCheck::Final {
+                    messages: &[#(#messages),*], job: &[#(#job),*], starts: &[#(#starts),*],
+                    status: #status, finals: &[#(#finals),*],
+                }
             }
-        },
+        }
         Check::SameDevice { field, param } => {
             quote!(crate::catalog::RuleCheck::SameDevice { field: #field, param: #param })
         }
+        Check::Fresh { requests, field } => {
+            quote!(crate::catalog::RuleCheck::Fresh { requests: &[#(#requests),*], field: #field })
+        }
     }
+}
+
+fn retry_info(r: &Retry) -> TokenStream {
+    let (count, changes, source) = (r.count, &r.changes, &r.source);
+    quote!(crate::catalog::Retry { count: #count, changes: &[#(#changes),*], source: #source })
+}
+
+fn start_info(s: &JobStart) -> TokenStream {
+    let (message, job) = (&s.message, &s.job);
+    quote!(crate::catalog::JobStart { message: #message, job: &[#(#job),*] })
 }
 
 /// A Markdown table of `rules` for a module's docs; empty without rules.

@@ -10,7 +10,7 @@ use crate::codes::Code;
 use crate::emit::json_string;
 use crate::ir::{self, Check, Direction, Type};
 use crate::load::Named;
-use crate::model::{MessageDef, RuleDef, RuleKind, Scalar};
+use crate::model::{MessageDef, RetryDef, RuleDef, RuleKind, Scalar};
 use crate::naming;
 
 /// What a rule's field paths are read against.
@@ -75,6 +75,7 @@ fn resolve_rule(ctx: &mut Ctx<'_>, place: &Place<'_>, named: &Named<RuleDef>) ->
         RuleKind::Progress => progress(ctx, place, def)?,
         RuleKind::Final => final_status(ctx, place, def)?,
         RuleKind::SameDevice => (None, same_device(ctx, place, def)?),
+        RuleKind::Fresh => fresh(ctx, place, def)?,
     };
     let id = match place.family {
         Some(f) => format!("{}/{}/{name}", place.vendor, f.id),
@@ -93,10 +94,13 @@ fn resolve_rule(ctx: &mut Ctx<'_>, place: &Place<'_>, named: &Named<RuleDef>) ->
 fn keys_fit(ctx: &mut Ctx<'_>, def: &RuleDef) -> bool {
     let span = |s: Option<&Spanned<String>>| s.map(Spanned::span);
     let first = |v: &[Spanned<String>]| v.first().map(Spanned::span);
-    let given: [(&str, Option<Range<usize>>); 9] = [
+    let given: [(&str, Option<Range<usize>>); 12] = [
         ("messages", first(&def.messages)),
         ("deadline", span(def.deadline.as_ref())),
+        ("retry", def.retry.as_ref().map(Spanned::span)),
         ("job", first(&def.job)),
+        ("start", first(&def.start)),
+        ("start_job", first(&def.start_job)),
         ("percent", span(def.percent.as_ref())),
         ("step", first(&def.step)),
         ("status", span(def.status.as_ref())),
@@ -106,10 +110,17 @@ fn keys_fit(ctx: &mut Ctx<'_>, def: &RuleDef) -> bool {
     ];
     let kind = *def.kind.get_ref();
     let (needs, may): (&[&str], &[&str]) = match kind {
-        RuleKind::Answered => (&["messages"], &["deadline"]),
-        RuleKind::Progress => (&["messages", "percent"], &["job", "step"]),
-        RuleKind::Final => (&["messages", "status", "final"], &["job"]),
+        RuleKind::Answered => (&["messages"], &["deadline", "retry"]),
+        RuleKind::Progress => (
+            &["messages", "percent"],
+            &["job", "step", "start", "start_job"],
+        ),
+        RuleKind::Final => (
+            &["messages", "status", "final"],
+            &["job", "start", "start_job"],
+        ),
         RuleKind::SameDevice => (&["field", "param"], &[]),
+        RuleKind::Fresh => (&["messages", "field"], &[]),
     };
     let mut fit = true;
     for (key, at) in &given {
@@ -137,15 +148,15 @@ fn a_kind(kind: RuleKind) -> String {
     format!("{article} `{}`", kind.as_str())
 }
 
-/// The messages a family rule names, each a message of the family.
+/// The messages a family rule names in `names`, each a message of the family.
 fn messages<'f>(
     ctx: &mut Ctx<'_>,
     place: &Place<'_>,
     family: &'f ir::Family,
-    def: &RuleDef,
+    names: &[Spanned<String>],
 ) -> Vec<&'f ir::Message> {
     let mut found = Vec::new();
-    for name in &def.messages {
+    for name in names {
         let defined = place
             .defined
             .iter()
@@ -193,7 +204,7 @@ fn answered(
     def: &RuleDef,
 ) -> Option<(Option<Direction>, Check)> {
     let family = place.family?;
-    let requests = messages(ctx, place, family, def);
+    let requests = messages(ctx, place, family, &def.messages);
     let mut replies = Vec::new();
     for (m, name) in requests.iter().zip(&def.messages) {
         let declared = place
@@ -216,6 +227,10 @@ fn answered(
         Some(d) => Some(deadline(ctx, d)?),
         None => None,
     };
+    let retry = match &def.retry {
+        Some(r) => Some(retry(ctx, place, &requests, r.get_ref())?),
+        None => None,
+    };
     if replies.len() != def.messages.len() {
         return None;
     }
@@ -226,8 +241,108 @@ fn answered(
         Check::Answered {
             requests,
             deadline_ms,
+            retry,
         },
     ))
+}
+
+/// A retry: at least one more attempt, changing top-level fields of the requests only (an
+/// attempt is the request again, but for those fields and the envelope's time).
+fn retry(
+    ctx: &mut Ctx<'_>,
+    place: &Place<'_>,
+    requests: &[&ir::Message],
+    def: &RetryDef,
+) -> Option<ir::Retry> {
+    if *def.count.get_ref() == 0 {
+        let fault = "a retry sends again at least once";
+        let help = "write `count = 1` or more, or leave `retry` out";
+        ctx.diags
+            .error_help(Code::RuleRetry, ctx.file, def.count.span(), fault, help);
+        return None;
+    }
+    let paths = Paths {
+        place,
+        messages: requests,
+    };
+    let mut changes = Vec::new();
+    for change in &def.changes {
+        if change.get_ref().contains('.') {
+            let fault = format!("`{}` is not a top-level field", change.get_ref());
+            let help = "an attempt is the same request but for top-level fields such as ids";
+            ctx.diags
+                .error_help(Code::RuleRetry, ctx.file, change.span(), fault, help);
+            return None;
+        }
+        changes.push(paths.one(ctx, change, Want::Scalar)?);
+    }
+    Some(ir::Retry {
+        count: *def.count.get_ref(),
+        changes,
+        source: def.source.get_ref().clone(),
+    })
+}
+
+/// A `fresh` rule: its field is one the replies copy from the requests, so a reused value
+/// makes two requests look like one.
+fn fresh(
+    ctx: &mut Ctx<'_>,
+    place: &Place<'_>,
+    def: &RuleDef,
+) -> Option<(Option<Direction>, Check)> {
+    let family = place.family?;
+    let requests = messages(ctx, place, family, &def.messages);
+    let paths = Paths {
+        place,
+        messages: &requests,
+    };
+    let field = def.field.as_ref()?;
+    let pointer = paths.one(ctx, field, Want::Scalar)?;
+    for m in &requests {
+        if !correlated(place, family, m).contains(&pointer) {
+            let fault = format!(
+                "`{}` of `{}` is not a field its reply copies",
+                field.get_ref(),
+                m.key
+            );
+            let help = "a `fresh` field is one of the `correlate` fields of the reply";
+            ctx.diags
+                .error_help(Code::RuleFresh, ctx.file, field.span(), fault, help);
+            return None;
+        }
+    }
+    let duty = sender(ctx, place, def, &requests)?;
+    let requests = requests.iter().map(|m| m.id.clone()).collect();
+    Some((
+        Some(duty),
+        Check::Fresh {
+            requests,
+            field: pointer,
+        },
+    ))
+}
+
+/// The pointers, in request `m`, of the fields its reply copies.
+fn correlated(place: &Place<'_>, family: &ir::Family, m: &ir::Message) -> Vec<String> {
+    let Some(reply) = m.reply.map(|r| &family.messages[r]) else {
+        return Vec::new();
+    };
+    let ours = &place.envelopes[place.topics[reply.topic].envelope];
+    let theirs = &place.envelopes[place.topics[m.topic].envelope];
+    let wire = |fields: &[ir::Field], rust: &str| {
+        let found = fields.iter().find(|f| f.rust == rust);
+        found.map(|f| f.wire.clone()).unwrap_or_default()
+    };
+    let envelope = ours
+        .correlate
+        .iter()
+        .map(|c| naming::pointer_key("", &wire(&ours.fields, c)));
+    let body = theirs.body_pointer.as_deref().unwrap_or_default();
+    let own = reply
+        .correlate
+        .iter()
+        .map(|c| naming::pointer_key(body, &wire(&reply.fields, c)));
+    envelope.chain(own).collect()
 }
 
 /// `"3s"`, `"500ms"`, `"2min"`: a deadline in milliseconds.
@@ -276,18 +391,20 @@ fn progress(
     def: &RuleDef,
 ) -> Option<(Option<Direction>, Check)> {
     let family = place.family?;
-    let found = messages(ctx, place, family, def);
+    let found = messages(ctx, place, family, &def.messages);
     let paths = Paths {
         place,
         messages: &found,
     };
     let job = paths.all(ctx, &def.job, Want::Scalar);
+    let starts = starts(ctx, place, family, def);
     let step = paths.all(ctx, &def.step, Want::Scalar);
     let percent = paths.one(ctx, def.percent.as_ref()?, Want::Int);
     let duty = sender(ctx, place, def, &found);
     let check = Check::Progress {
         messages: found.iter().map(|m| m.id.clone()).collect(),
         job: job?,
+        starts: starts?,
         percent: percent?,
         step: step?,
     };
@@ -300,12 +417,13 @@ fn final_status(
     def: &RuleDef,
 ) -> Option<(Option<Direction>, Check)> {
     let family = place.family?;
-    let found = messages(ctx, place, family, def);
+    let found = messages(ctx, place, family, &def.messages);
     let paths = Paths {
         place,
         messages: &found,
     };
     let job = paths.all(ctx, &def.job, Want::Scalar);
+    let starts = starts(ctx, place, family, def);
     let status = def.status.as_ref()?;
     let field = paths.field(ctx, status, Want::Scalar);
     let duty = sender(ctx, place, def, &found);
@@ -321,10 +439,51 @@ fn final_status(
     let check = Check::Final {
         messages: found.iter().map(|m| m.id.clone()).collect(),
         job: job?,
+        starts: starts?,
         status: pointer,
         finals,
     };
     Some((Some(duty?), check))
+}
+
+/// The messages that start a rule's jobs, each with the fields that name its job: `start_job`,
+/// or the rule's own `job` paths, one for each of `job`.
+fn starts(
+    ctx: &mut Ctx<'_>,
+    place: &Place<'_>,
+    family: &ir::Family,
+    def: &RuleDef,
+) -> Option<Vec<ir::JobStart>> {
+    let found = messages(ctx, place, family, &def.start);
+    let named = if def.start_job.is_empty() {
+        &def.job
+    } else {
+        &def.start_job
+    };
+    if named.len() != def.job.len() {
+        let span = def.start_job[0].span();
+        let fault = format!(
+            "`start_job` names {} fields, and `job` {}",
+            named.len(),
+            def.job.len()
+        );
+        let help = "name the job in the start messages with one field for each of `job`";
+        ctx.diags
+            .error_help(Code::RuleStart, ctx.file, span, fault, help);
+        return None;
+    }
+    let mut starts = Vec::new();
+    for m in &found {
+        let paths = Paths {
+            place,
+            messages: std::slice::from_ref(m),
+        };
+        starts.push(ir::JobStart {
+            message: m.id.clone(),
+            job: paths.all(ctx, named, Want::Scalar)?,
+        });
+    }
+    (starts.len() == def.start.len()).then_some(starts)
 }
 
 /// A final status as JSON, when the status field can hold it.

@@ -88,9 +88,20 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     watch.checker.start(None);
     let ends = args.duration.map(|d| Instant::now() + d);
     let pressed = |times| interrupts.load(Ordering::SeqCst) >= times;
-    let gave_up = watch.listen(&mut link, || {
+    let mut gave_up = watch.listen(&mut link, || {
         pressed(1) || ends.is_some_and(|e| Instant::now() >= e)
     })?;
+    // Every conversation opened while it watched is judged: a reply still due may yet come.
+    if gave_up.is_none()
+        && !pressed(2)
+        && let Some(due) = watch.checker.pending()
+    {
+        eprintln!(
+            "iotxfer: waiting until {} for the replies still due (Ctrl-C again stops the wait)",
+            incident::time(due)
+        );
+        gave_up = watch.listen(&mut link, || pressed(2) || now_us() >= due)?;
+    }
     if let Some((lost, why)) = link.outage() {
         let reason = format!("{why}; still lost when the watch ended");
         watch.incident(incident::Kind::Outage, lost, reason)?;

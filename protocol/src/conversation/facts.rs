@@ -16,6 +16,8 @@ use crate::{AnyTopic, Checked};
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub(crate) topic: &'static TopicInfo,
+    /// The digest of the topic and payload bytes: a redelivery has the same.
+    pub(crate) digest: u64,
     pub(crate) device: String,
     pub(crate) params: Vec<(&'static str, String)>,
     pub(crate) events: Vec<Event>,
@@ -27,6 +29,9 @@ pub struct Facts {
 pub(crate) struct Event {
     pub(crate) message: &'static MessageInfo,
     fields: Vec<(&'static str, String)>,
+    /// For a request its sender may retry: the digest of what every attempt holds, the payload
+    /// but for the fields a retry changes and the sending time.
+    pub(crate) identity: Option<u64>,
 }
 
 impl Event {
@@ -50,6 +55,7 @@ impl Facts {
         let parsed = AnyTopic::parse(topic).ok()?;
         let info = parsed.info();
         let mut budget = budget(payload);
+        let bytes = payload;
         let payload: Value = serde_json::from_slice(payload).ok()?;
         let mut events = Vec::new();
         for i in 0..event_count(info, &payload) {
@@ -61,9 +67,13 @@ impl Facts {
                 continue;
             };
             let fields = at.fields(pointers(message.id), &mut budget)?;
-            events.push(Event { message, fields });
+            events.push(Event {
+                message,
+                fields,
+                identity: None,
+            });
         }
-        Self::of(&parsed, info, events)
+        Self::of(&parsed, info, topic, bytes, events)
     }
 
     /// [`check`](crate::check) and [`Facts::read`] of one MQTT message, with the same results
@@ -85,12 +95,13 @@ impl Facts {
             let pointers = pointers(message.id());
             batch.map(|batch| Wanted { pointers, batch })
         });
-        let facts = match (parsed, kept, &checked.decoded) {
-            (Some(parsed), Some(kept), Some(message)) if !kept.partial => {
-                Some(Self::from_kept(&parsed, payload, message.info(), kept))
-            }
-            _ => None,
-        };
+        let facts =
+            match (parsed, kept, &checked.decoded) {
+                (Some(parsed), Some(kept), Some(message)) if !kept.partial => Some(
+                    Self::from_kept(&parsed, topic, payload, message.info(), kept),
+                ),
+                _ => None,
+            };
         (checked, facts)
     }
 
@@ -98,6 +109,7 @@ impl Facts {
     /// comparison kept: each field found in its own event, or outside the list of events.
     fn from_kept(
         parsed: &AnyTopic,
+        topic: &str,
         payload: &[u8],
         message: &'static MessageInfo,
         kept: Kept,
@@ -127,19 +139,33 @@ impl Facts {
                 budget = budget.checked_sub(text.len())?;
                 fields.push((*pointer, text.clone()));
             }
-            events.push(Event { message, fields });
+            events.push(Event {
+                message,
+                fields,
+                identity: None,
+            });
         }
-        Self::of(parsed, info, events)
+        Self::of(parsed, info, topic, payload, events)
     }
 
-    /// The facts of a message on `parsed`, a topic of `info`, that carries `events`; `None`
-    /// without any.
-    fn of(parsed: &AnyTopic, info: &'static TopicInfo, events: Vec<Event>) -> Option<Self> {
+    /// The facts of `payload` on `topic` (parsed as `parsed`, of `info`), which carries
+    /// `events`; `None` without any.
+    fn of(
+        parsed: &AnyTopic,
+        info: &'static TopicInfo,
+        topic: &str,
+        payload: &[u8],
+        mut events: Vec<Event>,
+    ) -> Option<Self> {
         if events.is_empty() {
             return None;
         }
+        for event in &mut events {
+            event.identity = retried(event.message).map(|changes| identity(info, payload, changes));
+        }
         Some(Facts {
             topic: info,
+            digest: digest(&(topic, payload)),
             device: parsed.device()?,
             params: parsed
                 .params()
@@ -159,6 +185,36 @@ impl Facts {
     pub fn messages(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.events.iter().map(|e| e.message.id)
     }
+}
+
+/// The fields a retry of message `id` changes, when its sender retries.
+fn retried(message: &MessageInfo) -> Option<&'static [&'static str]> {
+    let mut rules = super::rules_about(message.id).iter();
+    rules.find_map(|r| match r.check {
+        RuleCheck::Answered {
+            retry: Some(retry), ..
+        } => Some(retry.changes),
+        _ => None,
+    })
+}
+
+/// The digest of what every attempt of a request holds: its top-level members but `changes`
+/// and the sending time, in a canonical order. A payload that is not a JSON object is its own.
+fn identity(info: &TopicInfo, payload: &[u8], changes: &[&str]) -> u64 {
+    let Ok(mut members) = serde_json::from_slice::<serde_json::Map<String, Value>>(payload) else {
+        return digest(&payload);
+    };
+    for pointer in changes.iter().chain(&info.sent_at) {
+        let name = pointer.trim_start_matches('/');
+        members.remove(&name.replace("~1", "/").replace("~0", "~"));
+    }
+    // serde_json's map keeps its keys sorted, so the text is the same for any member order.
+    digest(&Value::Object(members).to_string())
+}
+
+fn digest(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
 }
 
 /// What the fields read of a payload may take in all: a list of events copies the fields
@@ -256,13 +312,29 @@ fn pointers_of(m: &'static MessageInfo) -> Vec<&'static str> {
     out.extend(m.reply_when.iter().map(|c| c.pointer));
     out.extend(m.topic_info().and_then(|t| t.sent_at));
     for rule in super::rules_about(m.id) {
+        let starts = match rule.check {
+            RuleCheck::Progress { starts, .. } | RuleCheck::Final { starts, .. } => starts,
+            _ => &[],
+        };
+        for start in starts.iter().filter(|s| s.message == m.id) {
+            out.extend(start.job);
+        }
         match rule.check {
             RuleCheck::Progress {
-                job, percent, step, ..
-            } => out.extend(job.iter().chain(step).chain([&percent])),
-            RuleCheck::Final { job, status, .. } => out.extend(job.iter().chain([&status])),
-            RuleCheck::SameDevice { field, .. } => out.push(field),
-            RuleCheck::Answered { .. } => {}
+                messages,
+                job,
+                percent,
+                step,
+                ..
+            } if messages.contains(&m.id) => out.extend(job.iter().chain(step).chain([&percent])),
+            RuleCheck::Final {
+                messages,
+                job,
+                status,
+                ..
+            } if messages.contains(&m.id) => out.extend(job.iter().chain([&status])),
+            RuleCheck::SameDevice { field, .. } | RuleCheck::Fresh { field, .. } => out.push(field),
+            _ => {}
         }
     }
     out.sort_unstable();

@@ -1,13 +1,15 @@
 //! `progress` and `final` rules: one job's reports go forward within a step, and stop at its
 //! final status. Reports are ordered by the sender's time where the envelope has one, else by
 //! receive time, else by arrival; two reports at the same time are unordered, and neither is
-//! blamed for the other.
+//! blamed for the other. A message that starts a job (a platform's retried upgrade) starts it
+//! anew; a redelivered report (the same bytes again) and the same final status again are no
+//! news.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::{JOB_MEMORY_MS, Judged, Outcome, Seen, Verdict};
-use crate::catalog::{RuleCheck, RuleInfo};
+use super::{Digest, JOB_MEMORY_MS, Judged, Outcome, Seen, Verdict};
+use crate::catalog::{JobStart, RuleCheck, RuleInfo};
 
 /// One job of one rule: the rule, the device, the message, and the job's field values.
 type Key = (&'static str, String, &'static str, Vec<String>);
@@ -40,6 +42,7 @@ impl When {
 
 #[derive(Debug)]
 struct Report {
+    digest: Digest,
     when: When,
     step: String,
     percent: f64,
@@ -57,56 +60,113 @@ struct Final {
     done: Option<(When, String)>,
     /// The latest other report.
     latest: Option<When>,
+    /// The latest reports, to know a redelivery by.
+    recent: Vec<Digest>,
     last: Option<i64>,
 }
 
 impl Jobs {
     pub(super) fn observe(&mut self, at: &Seen<'_>, judged: &mut Vec<Judged>) {
-        for rule in super::rules_about(at.event.message.id) {
-            match rule.check {
+        let id = at.event.message.id;
+        for rule in super::rules_about(id) {
+            let (messages, job, starts) = match rule.check {
                 RuleCheck::Progress {
-                    job, percent, step, ..
-                } => {
-                    let Some(value) = number(at, percent) else {
-                        continue;
-                    };
-                    let step = step.iter().map(|p| at.text(p)).find(|s| *s != "null");
-                    let key = key(rule, at, job);
-                    let state = self.progress.entry(key).or_default();
-                    state.last = at.received.or(state.last);
-                    let report = Report {
-                        when: When {
-                            time: at.time(),
-                            line: at.line,
-                        },
-                        step: step.unwrap_or_default().to_owned(),
-                        percent: value,
-                    };
-                    judged.push(judged_by(rule, at, state.add(report)));
-                }
-                RuleCheck::Final {
+                    messages,
                     job,
-                    status,
-                    finals,
+                    starts,
                     ..
-                } => {
-                    let status = at.text(status);
-                    let is_final = finals.contains(&status);
-                    let state = self.finals.entry(key(rule, at, job)).or_default();
-                    state.last = at.received.or(state.last);
-                    let when = When {
-                        time: at.time(),
-                        line: at.line,
-                    };
-                    judged.push(judged_by(
-                        rule,
-                        at,
-                        state.add(when, status.to_owned(), is_final),
-                    ));
                 }
-                _ => {}
+                | RuleCheck::Final {
+                    messages,
+                    job,
+                    starts,
+                    ..
+                } => (messages, job, starts),
+                _ => continue,
+            };
+            if let Some(start) = starts.iter().find(|s| s.message == id) {
+                self.start(rule, at, messages, start);
             }
+            if !messages.contains(&id) {
+                continue;
+            }
+            let outcome = match rule.check {
+                RuleCheck::Progress { percent, step, .. } => {
+                    self.progress(rule, at, job, percent, step)
+                }
+                RuleCheck::Final { status, finals, .. } => {
+                    self.final_status(rule, at, job, status, finals)
+                }
+                _ => None,
+            };
+            judged.extend(outcome.map(|o| judged_by(rule, at, o)));
         }
+    }
+
+    /// A job starts: what its reports said before counts no more.
+    fn start(
+        &mut self,
+        rule: &'static RuleInfo,
+        at: &Seen<'_>,
+        messages: &[&'static str],
+        start: &JobStart,
+    ) {
+        let values: Vec<String> = start.job.iter().map(|p| at.text(p).to_owned()).collect();
+        for message in messages {
+            let key = (rule.id, at.facts.device.clone(), *message, values.clone());
+            self.progress.remove(&key);
+            self.finals.remove(&key);
+        }
+    }
+
+    fn progress(
+        &mut self,
+        rule: &'static RuleInfo,
+        at: &Seen<'_>,
+        job: &[&str],
+        percent: &str,
+        step: &[&str],
+    ) -> Option<Outcome> {
+        let value = number(at, percent)?;
+        let step = step.iter().map(|p| at.text(p)).find(|s| *s != "null");
+        let state = self.progress.entry(key(rule, at, job)).or_default();
+        state.last = at.received.or(state.last);
+        let report = Report {
+            digest: at.digest(),
+            when: When {
+                time: at.time(),
+                line: at.line,
+            },
+            step: step.unwrap_or_default().to_owned(),
+            percent: value,
+        };
+        state.add(report)
+    }
+
+    fn final_status(
+        &mut self,
+        rule: &'static RuleInfo,
+        at: &Seen<'_>,
+        job: &[&str],
+        status: &str,
+        finals: &[&str],
+    ) -> Option<Outcome> {
+        let status = at.text(status);
+        let is_final = finals.contains(&status);
+        let state = self.finals.entry(key(rule, at, job)).or_default();
+        state.last = at.received.or(state.last);
+        if state.recent.contains(&at.digest()) {
+            return None;
+        }
+        if state.recent.len() == WINDOW {
+            state.recent.remove(0);
+        }
+        state.recent.push(at.digest());
+        let when = When {
+            time: at.time(),
+            line: at.line,
+        };
+        Some(state.add(when, status.to_owned(), is_final))
     }
 
     /// Drops jobs quiet for longer than [`JOB_MEMORY_MS`] by their device's clock, and jobs
@@ -116,15 +176,11 @@ impl Jobs {
             (Some(now), Some(t)) => now.saturating_sub(t) <= limit,
             _ => true,
         };
-        let ended = i64::try_from(ended_ms).unwrap_or(i64::MAX);
-        self.progress
-            .retain(|key, p| fresh(key, p.last, JOB_MEMORY_MS));
+        let memory = super::micros(JOB_MEMORY_MS as u64);
+        let ended = super::micros(ended_ms);
+        self.progress.retain(|key, p| fresh(key, p.last, memory));
         self.finals.retain(|key, f| {
-            let limit = if f.done.is_some() {
-                ended
-            } else {
-                JOB_MEMORY_MS
-            };
+            let limit = if f.done.is_some() { ended } else { memory };
             fresh(key, f.last, limit)
         });
     }
@@ -167,8 +223,12 @@ fn number(at: &Seen<'_>, pointer: &str) -> Option<f64> {
 }
 
 impl Progress {
-    /// Compares `report` with the reports of its step just before and just after it.
-    fn add(&mut self, report: Report) -> Outcome {
+    /// Compares `report` with the reports of its step just before and just after it; `None`
+    /// for a redelivery of one of them.
+    fn add(&mut self, report: Report) -> Option<Outcome> {
+        if self.recent.iter().any(|r| r.digest == report.digest) {
+            return None;
+        }
         let same_step = || self.recent.iter().filter(|r| r.step == report.step);
         // Of the reports just before it, the highest; of those just after, the lowest: reports
         // at the same time are unordered among themselves, whichever arrived first.
@@ -208,16 +268,19 @@ impl Progress {
                 .unwrap_or(0);
             self.recent.swap_remove(oldest);
         }
-        outcome
+        Some(outcome)
     }
 }
 
 impl Final {
-    /// Blames a report after the earliest final one, whichever arrived first.
+    /// Blames a report after the earliest final one, whichever arrived first, but for the same
+    /// final status again.
     fn add(&mut self, when: When, status: String, is_final: bool) -> Outcome {
         let later = |a: &When, b: &When| a.cmp(b) == Ordering::Greater;
+        let again = |done_status: &str| is_final && done_status == status;
         let mut blamed = None;
-        if let Some((done, done_status)) = self.done.as_ref().filter(|(d, _)| later(&when, d)) {
+        let done = self.done.as_ref();
+        if let Some((done, done_status)) = done.filter(|(d, s)| later(&when, d) && !again(s)) {
             blamed = Some(after_final(*done, done_status, when));
         }
         if !is_final {
@@ -230,8 +293,10 @@ impl Final {
             blamed = blamed.or(Some(after_final(when, &status, latest)));
         }
         match &self.done {
-            Some((done, _)) if later(done, &when) => {
-                blamed = blamed.or(Some(after_final(when, &status, *done)));
+            Some((done, done_status)) if later(done, &when) => {
+                if !again(done_status) {
+                    blamed = blamed.or(Some(after_final(when, &status, *done)));
+                }
                 self.done = Some((when, status));
             }
             Some(_) => {}

@@ -7,14 +7,20 @@
 //! [`Monitor::observe`] follows the messages in the order they were received and says what
 //! each one settles; [`Monitor::finish`] judges what is still open when the traffic ends.
 //!
-//! Time is what the receive times say, device by device: a device's requests run out by its
-//! own latest receive time, so the findings of a device do not depend on other devices'
+//! Time is what the receive times say (in microseconds, as mosquitto_sub writes them), device
+//! by device: a device's requests run out by its own latest receive time, so the findings of a device do not depend on other devices'
 //! traffic, and a capture split by device gives the same findings as the whole. A live
 //! monitor, for which time passes for silent devices too, calls [`Monitor::tick`].
 //! Memory grows with the conversations that are open, not with the traffic: a request leaves
-//! when it is answered or its deadline passes; a job when it has been quiet for
-//! [`JOB_MEMORY_MS`], or for the default deadline once it reported its final status (a report
-//! later than that is not caught).
+//! two deadlines after it was received, answered or not (a late or redelivered reply is known
+//! until then); a job when it has been quiet for [`JOB_MEMORY_MS`], or for the default deadline
+//! once it reported its final status (a report later than that is not caught).
+//!
+//! What the protocols allow is no fault: a request retried as its definitions say
+//! ([`Retry`](crate::catalog::Retry)) is one exchange, answered by any of its attempts; a
+//! message that starts a job starts it anew; a redelivered message (QoS 1 delivers at least
+//! once: the same topic and payload bytes again) belongs to its first copy's conversation; the
+//! same final status again is no news.
 //!
 //! The monitor never blames what it could not see. A reply to a request it did not see, a
 //! request whose deadline had not passed when the traffic ended, and a request without a
@@ -27,8 +33,8 @@
 //! let request = br#"{"tid":"t1","bid":"b1","timestamp":1,"method":"fileupload_list","data":{"module_list":["0"]}}"#;
 //! let facts = Facts::read("thing/product/DOCK1/services", request).unwrap();
 //! assert!(monitor.observe(1, Some(0), &facts).is_empty());
-//! // Nothing answers within the 3 seconds DJI's cloud demo waits.
-//! let findings = monitor.finish(Some(10_000));
+//! // Nothing answers within the 3 seconds DJI's cloud demo waits (times in microseconds).
+//! let findings = monitor.finish(Some(10_000_000));
 //! assert_eq!(findings[0].rule, "dji/log_upload/services_answered");
 //! assert_eq!(findings[0].verdict, Verdict::Violation);
 //! ```
@@ -156,7 +162,7 @@ impl Monitor {
     }
 
     /// Follows one MQTT message, numbered `line` by the caller and received at `received`
-    /// (milliseconds since the Unix epoch, if known). Messages come in the order they were
+    /// (microseconds since the Unix epoch, if known). Messages come in the order they were
     /// received. Returns what it settles, including requests whose deadline passed before
     /// it was received.
     pub fn observe(&mut self, line: u64, received: Option<i64>, facts: &Facts) -> Vec<Finding> {
@@ -168,7 +174,7 @@ impl Monitor {
             *own = (*own).max(t);
             clock = Some(*own);
         }
-        for event in &facts.events {
+        for (index, event) in facts.events.iter().enumerate() {
             self.seen
                 .insert((event.message.vendor, event.message.family));
             let at = Seen {
@@ -176,6 +182,7 @@ impl Monitor {
                 received,
                 facts,
                 event,
+                index,
             };
             self.replies.observe(&at, self.options, &mut judged);
             self.jobs.observe(&at, &mut judged);
@@ -196,7 +203,7 @@ impl Monitor {
         self.settle(judged)
     }
 
-    /// Lets time pass for every device: live traffic is at `now` (milliseconds since the Unix
+    /// Lets time pass for every device: live traffic is at `now` (microseconds since the Unix
     /// epoch) even for a device that sends nothing, so its requests run out. Returns the
     /// requests that did. A capture, whose time is only what its messages say, has no use for
     /// it.
@@ -207,8 +214,9 @@ impl Monitor {
         self.settle(judged)
     }
 
-    /// Judges what is still open when the traffic ends at `end` (the last receive time, if
-    /// known): a request whose deadline passed is a violation, any other is not judged.
+    /// Judges what is still open when the traffic ends at `end` (microseconds since the Unix
+    /// epoch: the last receive time, or later, if known): a request whose deadline passed is a
+    /// violation, any other is not judged.
     pub fn finish(&mut self, end: Option<i64>) -> Vec<Finding> {
         let mut judged = Vec::new();
         let end = match (end, self.now) {
@@ -218,6 +226,20 @@ impl Monitor {
         self.replies.finish(end, &mut judged);
         self.jobs = jobs::Jobs::default();
         self.settle(judged)
+    }
+
+    /// When every request still open will have run out (microseconds since the Unix epoch):
+    /// a live monitor that waits until then judges them all; `None` when none is open.
+    pub fn pending(&self) -> Option<i64> {
+        self.replies.pending()
+    }
+
+    /// Says that messages may have been lost between `from` and `to` (microseconds since the
+    /// Unix epoch): a broker that dropped messages, a connection lost and restored. A request
+    /// that was waiting for its reply then, and is not answered in time, is not judged, for
+    /// `why`, rather than a violation.
+    pub fn gap(&mut self, from: i64, to: i64, why: &str) {
+        self.replies.gap(from, to, why);
     }
 
     /// How many entries the monitor holds: the requests waiting for their replies, those
@@ -290,12 +312,18 @@ impl Monitor {
     }
 }
 
+/// What tells a copy of a message from another message: the digest of its topic and payload
+/// bytes, and which event of the payload it is.
+type Digest = (u64, usize);
+
 /// One message being followed.
 struct Seen<'a> {
     line: u64,
     received: Option<i64>,
     facts: &'a Facts,
     event: &'a facts::Event,
+    /// Which event of the payload it is.
+    index: usize,
 }
 
 impl Seen<'_> {
@@ -304,12 +332,16 @@ impl Seen<'_> {
         self.event.text(pointer).unwrap_or("null")
     }
 
-    /// When it happened, for ordering: the sender's time where the envelope has one, else the
-    /// receive time.
+    /// When it happened, for ordering, in microseconds: the sender's time (in milliseconds)
+    /// where the envelope has one, else the receive time.
     fn time(&self) -> Option<i64> {
         let sent = self.facts.topic.sent_at;
-        let sent = sent.and_then(|at| self.event.text(at)?.parse().ok());
-        sent.or(self.received)
+        let sent = sent.and_then(|at| self.event.text(at)?.parse::<i64>().ok());
+        sent.map(|ms| ms.saturating_mul(1000)).or(self.received)
+    }
+
+    fn digest(&self) -> Digest {
+        (self.facts.digest, self.index)
     }
 
     fn direction(&self) -> Direction {
@@ -317,16 +349,34 @@ impl Seen<'_> {
     }
 }
 
-/// The rules about message `id`: those that name it (as a request or a report), and its
-/// vendor's `same_device` rules. Looked up once per message, not by scanning every rule.
+/// Milliseconds in microseconds.
+fn micros(ms: u64) -> i64 {
+    i64::try_from(ms)
+        .unwrap_or(i64::MAX / 1000)
+        .saturating_mul(1000)
+}
+
+/// The rules about message `id`: those that name it (as a request, a report or a job's
+/// start), and its vendor's `same_device` rules. Looked up once per message, not by scanning
+/// every rule.
 fn rules_about(id: &str) -> &'static [&'static RuleInfo] {
     static ABOUT: std::sync::OnceLock<HashMap<&'static str, Vec<&'static RuleInfo>>> =
         std::sync::OnceLock::new();
     let all = ABOUT.get_or_init(|| {
         let about = |m: &catalog::MessageInfo, r: &RuleInfo| match r.check {
-            RuleCheck::Answered { requests: ids, .. }
-            | RuleCheck::Progress { messages: ids, .. }
-            | RuleCheck::Final { messages: ids, .. } => ids.contains(&m.id),
+            RuleCheck::Answered { requests: ids, .. } | RuleCheck::Fresh { requests: ids, .. } => {
+                ids.contains(&m.id)
+            }
+            RuleCheck::Progress {
+                messages: ids,
+                starts,
+                ..
+            }
+            | RuleCheck::Final {
+                messages: ids,
+                starts,
+                ..
+            } => ids.contains(&m.id) || starts.iter().any(|s| s.message == m.id),
             RuleCheck::SameDevice { .. } => r.vendor == m.vendor,
         };
         let rules = catalog::rules();

@@ -1,45 +1,104 @@
-//! `answered` rules: each request that asks for a reply gets it, from the same device with the
-//! correlated fields equal, within the deadline.
+//! `answered` and `fresh` rules: each request that asks for a reply gets it, from the same
+//! device with the correlated fields equal, within the deadline; each request has correlated
+//! values of its own.
+//!
+//! A request opens an *exchange*; where the sender retries ([`Retry`]), a request that is the
+//! same as an unanswered one but for the fields a retry changes is another *attempt* of its
+//! exchange. One attempt answered in time answers the exchange, and a reply to any other
+//! attempt is no fault. A redelivery (the same topic and payload bytes) is the same attempt.
+//! Attempts stay for two deadlines after they were sent, answered or not, so that a late
+//! reply is still its request's ("answered after ...") and a redelivered reply is known.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
-use super::{Judged, Options, Outcome, Seen, Verdict};
+use super::{Digest, Judged, Options, Outcome, Seen, Verdict, micros};
 use crate::Direction;
-use crate::catalog::{self, MessageInfo, RuleCheck, RuleInfo};
+use crate::catalog::{self, MessageInfo, Retry, RuleCheck, RuleInfo};
 
-/// A request waits for the reply of this id, from this device, with these correlated values.
+/// Requests wait for the reply of this id, from this device, with these correlated values.
 type Key = (&'static str, String, Vec<String>);
 
-/// The most requests that wait for one reply (the same device, reply and correlated values)
+/// One correlated value of a request: the reply's id, the device, the field's index in
+/// [`MessageInfo::correlate`], and its value. A reply that matches a request in part is found
+/// by it.
+type ValueKey = (&'static str, String, usize, String);
+
+/// The most attempts that wait for one reply (the same device, reply and correlated values)
 /// without receive times to run out by, or within one deadline: memory stays bounded when a
 /// capture has no times, or repeats one request.
 const MAX_WAITING: usize = 256;
 
-/// When requests run out, soonest first: (deadline, sequence number, key).
-type Deadlines = BinaryHeap<Reverse<(i64, u64, Key)>>;
+/// The most answered attempts kept, of all devices, for the replies that may still come
+/// (late, or redelivered): memory stays bounded when receive times stand still.
+const MAX_SETTLED: usize = 1 << 16;
 
-/// The requests waiting for their replies.
+/// When attempts run out, soonest first: (time, attempt).
+type Deadlines = BinaryHeap<Reverse<(i64, u64)>>;
+
 #[derive(Debug, Default)]
 pub(super) struct Replies {
-    open: HashMap<Key, VecDeque<Open>>,
-    /// When each request with a receive time runs out, by device: a device's requests run out
-    /// by its own clock, so that its findings do not depend on other devices' traffic.
+    /// Attempts by the reply that answers them, oldest first.
+    waiting: HashMap<Key, VecDeque<u64>>,
+    /// Attempts by each correlated value that names an exchange, for replies that match in
+    /// part; only for replies with more than one correlated field.
+    by_value: HashMap<ValueKey, Vec<u64>>,
+    attempts: HashMap<u64, Attempt>,
+    exchanges: HashMap<u64, Exchange>,
+    /// Unanswered exchanges whose sender may send another attempt: by the request's id, the
+    /// device, and what every attempt holds ([`super::facts::Event::identity`]).
+    retrying: HashMap<(&'static str, String, u64), u64>,
+    /// When each attempt with a receive time leaves, by device: a device's requests run out by
+    /// its own clock, so that its findings do not depend on other devices' traffic.
     expiring: HashMap<String, Deadlines>,
-    /// How many deadlines the heaps hold.
+    /// How many entries the heaps hold, and held after they were last rid of stale ones.
     queued: usize,
-    /// How many they held after they were last rid of answered requests'.
     compacted: usize,
+    /// Attempts of answered exchanges, oldest first, kept until they leave.
+    settled: VecDeque<u64>,
     next: u64,
 }
 
 #[derive(Debug)]
-struct Open {
+struct Attempt {
     seq: u64,
-    rule: &'static RuleInfo,
+    exchange: u64,
+    key: Key,
+    /// The request's id.
+    message: &'static str,
     line: u64,
     received: Option<i64>,
-    deadline: u64,
+    /// When its latest copy came: a redelivery is a new chance for the device to get it.
+    latest_copy: Option<i64>,
+    digest: Digest,
+    /// The reply that answered it: its line and digest.
+    answer: Option<(u64, Digest)>,
+}
+
+#[derive(Debug)]
+struct Exchange {
+    rule: &'static RuleInfo,
+    /// In microseconds.
+    deadline: i64,
+    /// Its attempts, in the order they came.
+    attempts: Vec<u64>,
+    /// How many of them have not left yet.
+    open: usize,
+    state: State,
+    /// Its entry in `retrying`, while it has one.
+    retry: Option<(&'static str, u64)>,
+    /// Why messages may have been lost while it was open.
+    gap: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Waiting,
+    /// Answered, but only past the deadline: the request's line, the reply's, and how long
+    /// it took. Another attempt may still be answered in time.
+    Late(u64, u64, i64),
+    /// Judged.
+    Settled,
 }
 
 impl Replies {
@@ -58,7 +117,7 @@ impl Replies {
         &mut self,
         at: &Seen<'_>,
         rule: &'static RuleInfo,
-        reply: &MessageInfo,
+        reply: &'static MessageInfo,
         options: Options,
         judged: &mut Vec<Judged>,
     ) {
@@ -68,38 +127,135 @@ impl Replies {
             .map(|c| at.text(c.request).to_owned())
             .collect();
         let key: Key = (reply.id, at.facts.device.clone(), values);
+        let same_bytes = |a: &&Attempt| a.digest == at.digest();
+        let copy = self.waiting_for(&key).find(same_bytes).map(|a| a.seq);
+        if let Some(seq) = copy {
+            // A redelivery: its first copy's reply answers it.
+            if let Some(a) = self.attempts.get_mut(&seq) {
+                a.latest_copy = a.latest_copy.max(at.received);
+            }
+            return;
+        }
+        self.fresh(at, reply, &key, judged);
+        let (deadline, retry) = match rule.check {
+            RuleCheck::Answered {
+                deadline_ms, retry, ..
+            } => (deadline_ms.unwrap_or(options.deadline_ms), retry),
+            _ => (options.deadline_ms, None),
+        };
+        let deadline = micros(deadline);
+        let exchange = self.exchange_of(at, rule, deadline, retry);
         let seq = self.next;
         self.next += 1;
-        let deadline = deadline(rule, options);
         if let Some(t) = at.received {
-            // A request stays open for a second deadline after its own: a late reply is still
-            // its request's ("answered after ..."), whatever other traffic came between.
-            let grace = i64::try_from(deadline)
-                .unwrap_or(i64::MAX)
-                .saturating_mul(2);
+            // An attempt stays for a second deadline after its own: a late reply is still its
+            // request's, whatever other traffic came between.
             let heap = self.expiring.entry(key.1.clone()).or_default();
-            heap.push(Reverse((t.saturating_add(grace), seq, key.clone())));
+            heap.push(Reverse((t.saturating_add(deadline.saturating_mul(2)), seq)));
             self.queued += 1;
             self.compact();
         }
-        let waiting = self.open.entry(key.clone()).or_default();
-        waiting.push_back(Open {
+        for v in exchange_values(reply, &key) {
+            self.by_value.entry(v).or_default().push(seq);
+        }
+        let waiting = self.waiting.entry(key.clone()).or_default();
+        waiting.push_back(seq);
+        let full = waiting.len() > MAX_WAITING;
+        let attempt = Attempt {
             seq,
-            rule,
+            exchange,
+            key,
+            message: at.event.message.id,
             line: at.line,
             received: at.received,
-            deadline,
-        });
-        let dropped = match waiting.len() > MAX_WAITING {
-            true => waiting.pop_front(),
-            false => None,
+            latest_copy: at.received,
+            digest: at.digest(),
+            answer: None,
         };
-        if let Some(oldest) = dropped {
-            let why = format!(
-                "more than {MAX_WAITING} requests wait for the same reply, and only the \
-                 latest are followed"
-            );
-            judged.push(unanswered(oldest, &key, Verdict::NotJudged, why));
+        self.attempts.insert(seq, attempt);
+        if let Some(e) = self.exchanges.get_mut(&exchange) {
+            e.attempts.push(seq);
+            e.open += 1;
+        }
+        if full {
+            self.drop_oldest(seq, judged);
+        }
+    }
+
+    /// The exchange `at` is an attempt of: an unanswered one it retries, or a new one.
+    fn exchange_of(
+        &mut self,
+        at: &Seen<'_>,
+        rule: &'static RuleInfo,
+        deadline: i64,
+        retry: Option<Retry>,
+    ) -> u64 {
+        let id = at.event.message.id;
+        let same = retry.zip(at.event.identity);
+        if let Some((retry, identity)) = same {
+            let found = self.retrying.get(&(id, at.facts.device.clone(), identity));
+            let room = |e: &&Exchange| e.attempts.len() <= retry.count as usize;
+            let exchange = found.filter(|e| self.exchanges.get(e).is_some_and(|e| room(&e)));
+            if let Some(exchange) = exchange {
+                return *exchange;
+            }
+        }
+        let seq = self.next;
+        self.next += 1;
+        let retry = same.map(|(_, identity)| (id, identity));
+        if let Some((id, identity)) = retry {
+            let entry = (id, at.facts.device.clone(), identity);
+            if let Some(old) = self.retrying.insert(entry, seq) {
+                self.forget_retry(old);
+            }
+        }
+        let exchange = Exchange {
+            rule,
+            deadline,
+            attempts: Vec::new(),
+            open: 0,
+            state: State::Waiting,
+            retry,
+            gap: None,
+        };
+        self.exchanges.insert(seq, exchange);
+        seq
+    }
+
+    /// The `fresh` rules about the request of `at`: none of its fields is that of another
+    /// request still open.
+    fn fresh(&self, at: &Seen<'_>, reply: &MessageInfo, key: &Key, judged: &mut Vec<Judged>) {
+        for rule in super::rules_about(at.event.message.id) {
+            let RuleCheck::Fresh { field, .. } = rule.check else {
+                continue;
+            };
+            let Some(i) = reply.correlate.iter().position(|c| c.request == field) else {
+                continue;
+            };
+            let value = &key.2[i];
+            let reused = self
+                .with_value(key, i, value)
+                .filter(|a| a.message == at.event.message.id)
+                .min_by_key(|a| a.line);
+            let outcome = match reused {
+                Some(earlier) => {
+                    let name = field.rsplit('/').next().unwrap_or(field);
+                    let reason = format!(
+                        "`{name}` {value} is that of the open request of line {}: each \
+                         request, a retry too, needs one of its own, or a reply cannot tell \
+                         them apart",
+                        earlier.line
+                    );
+                    Outcome::Found(Verdict::Violation, vec![earlier.line, at.line], reason)
+                }
+                None => Outcome::Passed,
+            };
+            judged.push(Judged {
+                rule,
+                duty: rule.duty.unwrap_or(at.direction()),
+                device: at.facts.device.clone(),
+                outcome,
+            });
         }
     }
 
@@ -111,95 +267,320 @@ impl Replies {
             .map(|c| at.text(c.reply).to_owned())
             .collect();
         let key: Key = (message.id, at.facts.device.clone(), values);
-        let waiting = self.open.get_mut(&key);
-        let found = waiting.and_then(VecDeque::pop_front);
-        if self.open.get(&key).is_some_and(VecDeque::is_empty) {
-            self.open.remove(&key);
+        let digest = at.digest();
+        if self
+            .waiting_for(&key)
+            .any(|a| a.answer.is_some_and(|(_, d)| d == digest))
+        {
+            // A redelivered reply.
+            return;
         }
-        let outcome = match found {
-            Some(open) => match (open.received, at.received) {
-                (Some(asked), Some(answered)) if late(asked, answered, open.deadline) => {
-                    let reason = format!(
-                        "answered after {}, past the deadline of {}",
-                        ms(answered.saturating_sub(asked)),
-                        ms(open.deadline as i64)
-                    );
-                    Outcome::Found(Verdict::Violation, vec![open.line, at.line], reason)
+        let unanswered = self
+            .waiting_for(&key)
+            .find(|a| a.answer.is_none() && self.exchanges[&a.exchange].state != State::Settled);
+        let Some(first) = unanswered.map(|a| a.exchange) else {
+            if self.waiting_for(&key).next().is_none() {
+                self.unmatched(at, rule, &key, judged);
+            }
+            // Otherwise it answers an attempt of an exchange answered already: a late reply
+            // to an earlier attempt, or the same reply again.
+            return;
+        };
+        // Of the exchange's attempts this reply may answer, the latest sent before it.
+        let attempt = self
+            .waiting_for(&key)
+            .filter(|a| a.exchange == first && a.answer.is_none())
+            .filter(|a| sent_before(a.received, at.received))
+            .max_by_key(|a| a.received)
+            .or_else(|| self.waiting_for(&key).find(|a| a.exchange == first));
+        let Some(attempt) = attempt else {
+            return;
+        };
+        let (seq, line) = (attempt.seq, attempt.line);
+        let copies = [attempt.received, attempt.latest_copy]
+            .into_iter()
+            .flatten();
+        let asked = copies.filter(|t| sent_before(Some(*t), at.received)).max();
+        if let Some(a) = self.attempts.get_mut(&seq) {
+            a.answer = Some((at.line, digest));
+        }
+        let took = asked.zip(at.received).map(|(a, b)| b.saturating_sub(a));
+        let Some(exchange) = self.exchanges.get_mut(&first) else {
+            return;
+        };
+        match took {
+            Some(took) if took > exchange.deadline => {
+                let earliest = match exchange.state {
+                    State::Late(_, _, before) if before <= took => exchange.state.clone(),
+                    _ => State::Late(line, at.line, took),
+                };
+                exchange.state = earliest;
+                if self.cannot_retry(first) {
+                    self.settle(first, judged);
                 }
-                _ => Outcome::Passed,
-            },
-            None => {
+            }
+            _ => {
+                exchange.state = State::Settled;
+                judged.push(judged_by(exchange.rule, &key.1, Outcome::Passed));
+                self.settled(first);
+            }
+        }
+    }
+
+    /// A reply that answers no attempt: one that matches an open request in a field that names
+    /// an exchange and differs in another is a violation; any other is not judged.
+    fn unmatched(
+        &mut self,
+        at: &Seen<'_>,
+        rule: &'static RuleInfo,
+        key: &Key,
+        judged: &mut Vec<Judged>,
+    ) {
+        let message = at.event.message;
+        let partial = exchange_values(message, key).find_map(|(_, _, i, value)| {
+            let found = self.with_value(key, i, &value).find(|a| {
+                a.answer.is_none() && self.exchanges[&a.exchange].state != State::Settled
+            });
+            found.map(|a| (i, a.seq))
+        });
+        let Some((i, seq)) = partial else {
+            let reason = format!(
+                "`{}` answers no request seen from this device with the same {} that asked for \
+                 it and was still open: it may have been sent before the capture started, or \
+                 judged unanswered already",
+                message.name,
+                correlated(message)
+            );
+            let outcome = Outcome::Found(Verdict::NotJudged, vec![at.line], reason);
+            judged.push(judged_by(rule, &key.1, outcome));
+            return;
+        };
+        let attempt = &self.attempts[&seq];
+        let name = |j: usize| {
+            let at = message.correlate[j].reply;
+            at.rsplit('/').next().unwrap_or(at)
+        };
+        let differs = (0..key.2.len()).find(|j| key.2[*j] != attempt.key.2[*j]);
+        let reason = match differs {
+            Some(j) => format!(
+                "`{}` is {}, but the request of line {} with the same `{}` has {}",
+                name(j),
+                key.2[j],
+                attempt.line,
+                name(i),
+                attempt.key.2[j]
+            ),
+            None => "it matches the request only in part".to_owned(),
+        };
+        let lines = vec![attempt.line, at.line];
+        let exchange = attempt.exchange;
+        if let Some(a) = self.attempts.get_mut(&seq) {
+            a.answer = Some((at.line, at.digest()));
+        }
+        if let Some(e) = self.exchanges.get_mut(&exchange) {
+            e.state = State::Settled;
+            let outcome = Outcome::Found(Verdict::Violation, lines, reason);
+            judged.push(judged_by(e.rule, &key.1, outcome));
+        }
+        self.settled(exchange);
+    }
+
+    /// Whether exchange `id` can get no other attempt: its rule has no retry, or it used them
+    /// all, and every attempt was answered.
+    fn cannot_retry(&self, id: u64) -> bool {
+        let Some(e) = self.exchanges.get(&id) else {
+            return true;
+        };
+        let all_answered = e
+            .attempts
+            .iter()
+            .all(|s| self.attempts.get(s).is_none_or(|a| a.answer.is_some()));
+        let room = match e.rule.check {
+            RuleCheck::Answered { retry: Some(r), .. } => e.attempts.len() <= r.count as usize,
+            _ => false,
+        };
+        all_answered && !room
+    }
+
+    /// Judges exchange `id` as it stands: late, unanswered, or not judged for a gap.
+    fn settle(&mut self, id: u64, judged: &mut Vec<Judged>) {
+        let Some(e) = self.exchanges.get_mut(&id) else {
+            return;
+        };
+        if e.state == State::Settled {
+            return;
+        }
+        let lines: Vec<u64> = e
+            .attempts
+            .iter()
+            .filter_map(|s| self.attempts.get(s).map(|a| a.line))
+            .collect();
+        let device = e
+            .attempts
+            .first()
+            .and_then(|s| self.attempts.get(s))
+            .map(|a| a.key.1.clone())
+            .unwrap_or_default();
+        let outcome = match (&e.gap, &e.state) {
+            (Some(why), _) => Outcome::Found(Verdict::NotJudged, lines, why.clone()),
+            (None, State::Late(asked, answered, took)) => {
                 let reason = format!(
-                    "`{}` answers no request seen from this device with the same {} that asked \
-                     for it and was still open: it may have been sent before the capture \
-                     started, or judged unanswered already",
-                    message.name,
-                    correlated(message)
+                    "answered after {}, past the deadline of {}",
+                    duration(*took),
+                    duration(e.deadline)
                 );
-                Outcome::Found(Verdict::NotJudged, vec![at.line], reason)
+                Outcome::Found(Verdict::Violation, vec![*asked, *answered], reason)
+            }
+            (None, _) => {
+                let reason = unanswered_reason(e.rule, e.deadline, lines.len());
+                Outcome::Found(Verdict::Violation, lines, reason)
             }
         };
-        judged.push(Judged {
-            rule,
-            duty: rule.duty.unwrap_or(message.direction),
-            device: at.facts.device.clone(),
-            outcome,
-        });
+        e.state = State::Settled;
+        judged.push(judged_by(e.rule, &device, outcome));
+        self.settled(id);
     }
 
-    /// Drops the deadlines of requests answered already, once they hold twice as many entries
-    /// as after the last time: a capture whose receive times stand still would keep them all.
-    fn compact(&mut self) {
-        if self.queued <= 2 * self.compacted.max(1024) {
-            return;
-        }
-        let live: std::collections::HashSet<u64> =
-            self.open.values().flatten().map(|o| o.seq).collect();
-        for heap in self.expiring.values_mut() {
-            heap.retain(|Reverse((_, seq, _))| live.contains(seq));
-        }
-        self.expiring.retain(|_, heap| !heap.is_empty());
-        self.queued = self.expiring.values().map(BinaryHeap::len).sum();
-        self.compacted = self.queued;
-    }
-
-    /// The requests waiting, and the deadlines still to pass.
-    pub(super) fn held(&self) -> usize {
-        let waiting: usize = self.open.values().map(VecDeque::len).sum();
-        waiting + self.queued
-    }
-
-    /// Requests of `device` whose deadline passed twice before `now`, its clock, are
-    /// violations.
-    pub(super) fn expire(&mut self, device: &str, now: i64, judged: &mut Vec<Judged>) {
-        let Some(heap) = self.expiring.get_mut(device) else {
+    /// Exchange `id` is judged: it takes no more attempts, and its attempts without a receive
+    /// time (which never run out) leave now.
+    fn settled(&mut self, id: u64) {
+        let Some(e) = self.exchanges.get_mut(&id) else {
             return;
         };
-        while heap.peek().is_some_and(|Reverse((ends, _, _))| *ends < now) {
-            let Some(Reverse((_, seq, key))) = heap.pop() else {
-                break;
+        let retry = e.retry.take();
+        let attempts = e.attempts.clone();
+        if let Some((message, identity)) = retry {
+            let device = attempts
+                .first()
+                .and_then(|s| self.attempts.get(s))
+                .map(|a| a.key.1.clone())
+                .unwrap_or_default();
+            let entry = (message, device, identity);
+            if self.retrying.get(&entry) == Some(&id) {
+                self.retrying.remove(&entry);
+            }
+        }
+        for seq in attempts {
+            match self.attempts.get(&seq).map(|a| a.received) {
+                Some(None) => {
+                    self.leave(seq);
+                }
+                Some(Some(_)) => self.settled.push_back(seq),
+                None => {}
+            }
+        }
+        while self.settled.len() > MAX_SETTLED {
+            if let Some(oldest) = self.settled.pop_front() {
+                self.leave(oldest);
+            }
+        }
+    }
+
+    fn forget_retry(&mut self, id: u64) {
+        if let Some(e) = self.exchanges.get_mut(&id) {
+            e.retry = None;
+        }
+    }
+
+    /// The attempt `seq` leaves: from every index, and from its exchange, which leaves with
+    /// its last attempt. Returns the exchange when it is left unjudged.
+    fn leave(&mut self, seq: u64) -> Option<u64> {
+        let attempt = self.attempts.remove(&seq)?;
+        if let Some(waiting) = self.waiting.get_mut(&attempt.key) {
+            waiting.retain(|s| *s != seq);
+            if waiting.is_empty() {
+                self.waiting.remove(&attempt.key);
+            }
+        }
+        let reply = catalog::message(attempt.key.0);
+        for v in reply
+            .into_iter()
+            .flat_map(|r| exchange_values(r, &attempt.key))
+        {
+            if let Some(seqs) = self.by_value.get_mut(&v) {
+                seqs.retain(|s| *s != seq);
+                if seqs.is_empty() {
+                    self.by_value.remove(&v);
+                }
+            }
+        }
+        let e = self.exchanges.get_mut(&attempt.exchange)?;
+        e.open = e.open.saturating_sub(1);
+        if e.open > 0 {
+            return None;
+        }
+        let unjudged = e.state != State::Settled;
+        if unjudged {
+            return Some(attempt.exchange);
+        }
+        let e = self.exchanges.remove(&attempt.exchange)?;
+        if let Some((message, identity)) = e.retry {
+            self.retrying.remove(&(message, attempt.key.1, identity));
+        }
+        None
+    }
+
+    /// Too many attempts wait for one reply: the oldest leaves, and its exchange, if that was
+    /// its last attempt, is not judged.
+    fn drop_oldest(&mut self, newest: u64, judged: &mut Vec<Judged>) {
+        let Some(key) = self.attempts.get(&newest).map(|a| a.key.clone()) else {
+            return;
+        };
+        let Some(oldest) = self.waiting.get(&key).and_then(|w| w.front().copied()) else {
+            return;
+        };
+        if let Some(exchange) = self.leave(oldest) {
+            let why = format!(
+                "more than {MAX_WAITING} requests wait for the same reply, and only the latest \
+                 are followed"
+            );
+            self.not_judged(exchange, &key.1, why, judged);
+        }
+    }
+
+    fn not_judged(&mut self, id: u64, device: &str, why: String, judged: &mut Vec<Judged>) {
+        let Some(e) = self.exchanges.remove(&id) else {
+            return;
+        };
+        if let Some((message, identity)) = e.retry {
+            self.retrying
+                .remove(&(message, device.to_owned(), identity));
+        }
+        let reply = unanswered_reply(e.rule);
+        let reason = format!("no `{reply}` yet: {why}");
+        let lines = e.attempts.iter().filter_map(|s| self.attempt_line(*s));
+        let outcome = Outcome::Found(Verdict::NotJudged, lines.collect(), reason);
+        judged.push(judged_by(e.rule, device, outcome));
+    }
+
+    fn attempt_line(&self, seq: u64) -> Option<u64> {
+        self.attempts.get(&seq).map(|a| a.line)
+    }
+
+    /// Attempts of `device` sent more than two deadlines before `now`, its clock, leave; an
+    /// exchange whose last attempt left unanswered is judged.
+    pub(super) fn expire(&mut self, device: &str, now: i64, judged: &mut Vec<Judged>) {
+        loop {
+            let Some(heap) = self.expiring.get_mut(device) else {
+                return;
+            };
+            let due = heap.peek().is_some_and(|Reverse((ends, _))| *ends < now);
+            let popped = if due { heap.pop() } else { None };
+            let Some(Reverse((_, seq))) = popped else {
+                if heap.is_empty() {
+                    self.expiring.remove(device);
+                }
+                return;
             };
             self.queued = self.queued.saturating_sub(1);
-            let Some(waiting) = self.open.get_mut(&key) else {
-                continue;
-            };
-            let Some(i) = waiting.iter().position(|o| o.seq == seq) else {
-                continue;
-            };
-            let open = waiting
-                .remove(i)
-                .unwrap_or_else(|| unreachable!("found at {i}"));
-            if waiting.is_empty() {
-                self.open.remove(&key);
+            if let Some(exchange) = self.leave(seq) {
+                self.settle(exchange, judged);
+                self.exchanges.remove(&exchange);
             }
-            judged.push(unanswered(open, &key, Verdict::Violation, String::new()));
-        }
-        if heap.is_empty() {
-            self.expiring.remove(device);
         }
     }
 
-    /// Requests of every device whose deadline passed twice before `now`, in device order.
+    /// Attempts of every device sent more than two deadlines before `now`, in device order.
     pub(super) fn expire_all(&mut self, now: i64, judged: &mut Vec<Judged>) {
         let mut devices: Vec<String> = self.expiring.keys().cloned().collect();
         devices.sort_unstable();
@@ -208,57 +589,177 @@ impl Replies {
         }
     }
 
-    /// Judges every request still open when the traffic ended at `end`.
+    /// Judges every exchange still open when the traffic ended at `end`: by its latest
+    /// attempt, whose deadline passed or not.
     pub(super) fn finish(&mut self, end: Option<i64>, judged: &mut Vec<Judged>) {
         if let Some(end) = end {
             self.expire_all(end, judged);
         }
-        let mut rest: Vec<(Key, Open)> = self
-            .open
-            .drain()
-            .flat_map(|(key, waiting)| waiting.into_iter().map(move |o| (key.clone(), o)))
+        let mut open: Vec<u64> = self
+            .exchanges
+            .iter()
+            .filter(|(_, e)| e.state != State::Settled)
+            .map(|(id, _)| *id)
             .collect();
-        rest.sort_by_key(|(_, o)| o.seq);
-        self.expiring.clear();
-        self.queued = 0;
-        for (key, open) in rest {
-            let (verdict, why) = match (open.received, end) {
-                (Some(asked), Some(end)) if late(asked, end, open.deadline) => {
-                    (Verdict::Violation, String::new())
-                }
-                (Some(asked), Some(end)) => (
-                    Verdict::NotJudged,
-                    format!(
-                        "the capture ended {} after it, before its deadline of {}",
-                        ms(end.saturating_sub(asked)),
-                        ms(open.deadline as i64)
-                    ),
-                ),
-                _ => (
-                    Verdict::NotJudged,
-                    "it has no receive time, so no deadline to judge".to_owned(),
-                ),
+        open.sort_unstable();
+        for id in open {
+            let last = self.last_sent(id);
+            let e = &self.exchanges[&id];
+            let ran_out = match (last, end) {
+                (Some(asked), Some(end)) => end.saturating_sub(asked) > e.deadline,
+                _ => false,
             };
-            judged.push(unanswered(open, &key, verdict, why));
+            if ran_out || e.gap.is_some() || matches!(e.state, State::Late(..)) {
+                self.settle(id, judged);
+                continue;
+            }
+            let why = match (last, end) {
+                (Some(asked), Some(end)) => format!(
+                    "the capture ended {} after it, before its deadline of {}",
+                    duration(end.saturating_sub(asked)),
+                    duration(e.deadline)
+                ),
+                _ => "it has no receive time, so no deadline to judge".to_owned(),
+            };
+            let device = self.device_of(id);
+            self.not_judged(id, &device, why, judged);
         }
+        *self = Self::default();
+    }
+
+    /// When every exchange still open will have run out: a moment after the latest deadline of
+    /// their latest attempts.
+    pub(super) fn pending(&self) -> Option<i64> {
+        let open = self
+            .exchanges
+            .iter()
+            .filter(|(_, e)| e.state != State::Settled);
+        let ends = open.filter_map(|(id, e)| Some(self.last_sent(*id)?.saturating_add(e.deadline)));
+        ends.max().map(|t| t.saturating_add(1))
+    }
+
+    /// Messages may have been lost between `from` and `to`: an exchange waiting then is not
+    /// judged, for `why`, if no attempt is answered in time.
+    pub(super) fn gap(&mut self, from: i64, to: i64, why: &str) {
+        let attempts = &self.attempts;
+        for e in self.exchanges.values_mut() {
+            if e.state == State::Settled {
+                continue;
+            }
+            let overlaps = e.attempts.iter().filter_map(|s| attempts.get(s)?.received);
+            if overlaps
+                .into_iter()
+                .any(|t| t <= to && t.saturating_add(e.deadline) >= from)
+            {
+                e.gap = Some(why.to_owned());
+            }
+        }
+    }
+
+    /// The attempts and deadlines held.
+    pub(super) fn held(&self) -> usize {
+        self.attempts.len() + self.queued
+    }
+
+    fn last_sent(&self, id: u64) -> Option<i64> {
+        let e = self.exchanges.get(&id)?;
+        let sent = e
+            .attempts
+            .iter()
+            .filter_map(|s| self.attempts.get(s)?.received);
+        sent.max()
+    }
+
+    fn device_of(&self, id: u64) -> String {
+        let e = self.exchanges.get(&id);
+        let first = e.and_then(|e| e.attempts.iter().find_map(|s| self.attempts.get(s)));
+        first.map(|a| a.key.1.clone()).unwrap_or_default()
+    }
+
+    /// The attempts waiting for the reply of `key`, oldest first.
+    fn waiting_for<'s>(&'s self, key: &Key) -> impl Iterator<Item = &'s Attempt> + 's {
+        let seqs = self.waiting.get(key).into_iter().flatten();
+        seqs.filter_map(|s| self.attempts.get(s))
+    }
+
+    /// The attempts for the reply of `key` whose correlated field `i` holds `value`.
+    fn with_value<'s>(
+        &'s self,
+        key: &Key,
+        i: usize,
+        value: &str,
+    ) -> Box<dyn Iterator<Item = &'s Attempt> + 's> {
+        if key.2.len() == 1 {
+            return Box::new(self.waiting_for(key));
+        }
+        let v: ValueKey = (key.0, key.1.clone(), i, value.to_owned());
+        let seqs = self.by_value.get(&v).into_iter().flatten();
+        Box::new(seqs.filter_map(|s| self.attempts.get(s)))
+    }
+
+    /// Drops the heaps' entries of attempts that left already, once they hold twice as many
+    /// entries as after the last time: a capture whose receive times stand still would keep
+    /// them all.
+    fn compact(&mut self) {
+        if self.queued <= 2 * self.compacted.max(1024) {
+            return;
+        }
+        let live: HashSet<u64> = self.attempts.keys().copied().collect();
+        for heap in self.expiring.values_mut() {
+            heap.retain(|Reverse((_, seq))| live.contains(seq));
+        }
+        self.expiring.retain(|_, heap| !heap.is_empty());
+        self.queued = self.expiring.values().map(BinaryHeap::len).sum();
+        self.compacted = self.queued;
     }
 }
 
-fn unanswered(open: Open, key: &Key, verdict: Verdict, why: String) -> Judged {
-    let reply = key.0.rsplit('/').next().unwrap_or(key.0);
-    let reason = match verdict {
-        Verdict::Violation => format!(
-            "no `{reply}` within the deadline of {}",
-            ms(open.deadline as i64)
-        ),
-        Verdict::NotJudged => format!("no `{reply}` yet: {why}"),
-    };
-    let duty = open.rule.duty.unwrap_or(Direction::Up);
+/// Whether a request received at `asked` was sent before a reply received at `answered`, as
+/// far as the times tell.
+fn sent_before(asked: Option<i64>, answered: Option<i64>) -> bool {
+    match (asked, answered) {
+        (Some(a), Some(b)) => a <= b,
+        _ => true,
+    }
+}
+
+/// The correlated values of `key` that name an exchange, each with its index, for a reply
+/// with several: what a reply that matches in part is found by.
+fn exchange_values<'k>(
+    reply: &'static MessageInfo,
+    key: &'k Key,
+) -> impl Iterator<Item = ValueKey> + 'k {
+    let several = reply.correlate.len() > 1;
+    let named = reply.correlate.iter().enumerate();
+    named
+        .filter(move |(i, c)| several && c.exchange && key.2.get(*i).is_some_and(|v| v != "null"))
+        .map(|(i, _)| (key.0, key.1.clone(), i, key.2[i].clone()))
+}
+
+fn judged_by(rule: &'static RuleInfo, device: &str, outcome: Outcome) -> Judged {
     Judged {
-        rule: open.rule,
-        duty,
-        device: key.1.clone(),
-        outcome: Outcome::Found(verdict, vec![open.line], reason),
+        rule,
+        duty: rule.duty.unwrap_or(Direction::Up),
+        device: device.to_owned(),
+        outcome,
+    }
+}
+
+/// The name of the reply an `answered` rule waits for.
+fn unanswered_reply(rule: &RuleInfo) -> &'static str {
+    let RuleCheck::Answered { requests, .. } = rule.check else {
+        return "reply";
+    };
+    let reply = requests.first().and_then(|r| catalog::message(r)?.reply);
+    reply.map_or("reply", |id| id.rsplit('/').next().unwrap_or(id))
+}
+
+fn unanswered_reason(rule: &RuleInfo, deadline: i64, attempts: usize) -> String {
+    let reply = unanswered_reply(rule);
+    let deadline = duration(deadline);
+    match attempts {
+        0 | 1 => format!("no `{reply}` within the deadline of {deadline}"),
+        n => format!("no `{reply}` within the deadline of {deadline} of any of its {n} attempts"),
     }
 }
 
@@ -276,16 +777,6 @@ fn asks(at: &Seen<'_>) -> bool {
     when.iter().all(|c| at.text(c.pointer) == c.value)
 }
 
-fn deadline(rule: &RuleInfo, options: Options) -> u64 {
-    match rule.check {
-        RuleCheck::Answered {
-            deadline_ms: Some(ms),
-            ..
-        } => ms,
-        _ => options.deadline_ms,
-    }
-}
-
 /// What a reply shares with its request, for a reason: "`tid` and `bid`".
 fn correlated(reply: &MessageInfo) -> String {
     let names: Vec<String> = reply
@@ -300,18 +791,15 @@ fn correlated(reply: &MessageInfo) -> String {
     }
 }
 
-/// Whether an answer at `answered` to a request at `asked` is past `deadline`.
-fn late(asked: i64, answered: i64, deadline: u64) -> bool {
-    answered.saturating_sub(asked) > i64::try_from(deadline).unwrap_or(i64::MAX)
-}
-
-/// A duration for a reason: `3 s`, `250 ms`.
-fn ms(ms: i64) -> String {
-    if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else if ms >= 1000 {
-        format!("{:.3} s", ms as f64 / 1000.0)
+/// A duration in microseconds, for a reason: `3 s`, `3.400 s`, `250 ms`, `0.8 ms`.
+fn duration(us: i64) -> String {
+    if us % 1_000_000 == 0 {
+        format!("{} s", us / 1_000_000)
+    } else if us >= 1_000_000 {
+        format!("{:.3} s", us as f64 / 1e6)
+    } else if us % 1000 == 0 {
+        format!("{} ms", us / 1000)
     } else {
-        format!("{ms} ms")
+        format!("{:.3} ms", us as f64 / 1e3)
     }
 }
