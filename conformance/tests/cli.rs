@@ -214,31 +214,37 @@ fn an_unusable_payload_outside_the_definitions_is_not_covered() {
 /// standard error with `--format json`.
 #[test]
 fn the_summary_counts_the_conversations() {
-    let request = corpus::load()
-        .expect("corpus")
-        .examples
-        .into_iter()
-        .find(|e| e.id == "003-ota_create")
-        .expect("the DJI ota_create example");
-    let at = |tst: &str, tid: &str| {
-        let mut payload: Value = serde_json::from_slice(&request.bytes).expect("JSON");
-        payload["tid"] = json!(tid);
-        let payload = payload.to_string();
-        json!({"tst": tst, "topic": request.topic, "qos": 0, "retain": 0,
+    let examples = corpus::load().expect("corpus").examples;
+    let example = |id: &str| {
+        let e = examples.iter().find(|e| e.id == id).expect("the example");
+        String::from_utf8(e.bytes.clone()).expect("UTF-8")
+    };
+    let at = |tst: &str, topic: &str, payload: &str| {
+        json!({"tst": tst, "topic": topic, "qos": 0, "retain": 0,
             "payloadlen": payload.len(), "payload": payload})
         .to_string()
     };
-    // The first request runs out (its deadline is 3 s) by the second's receive time; the
-    // second is still within its own when the capture ends.
+    // DOCK1 does not answer the request within its 3 s deadline: by the receive time of its
+    // next message, 10 s later, that is a violation, though each message keeps its contract.
+    let progress =
+        example("con-dji-ota_progress-current_step_int").replace("NM1923221021", "DOCK1");
     let input = [
-        at("2026-11-28T13:00:00.000100Z+0000", "t1"),
-        at("2026-11-28T13:00:10.000000Z+0000", "t2"),
+        at(
+            "2026-11-28T13:00:00.000100Z+0000",
+            "thing/product/DOCK1/services",
+            &example("003-ota_create"),
+        ),
+        at(
+            "2026-11-28T13:00:10.000000Z+0000",
+            "thing/product/DOCK1/events",
+            &progress,
+        ),
     ]
     .join("\n");
     let summary = "2 lines: 2 ok, 0 violation, 0 not covered; \
-                   conversations: 0 passed, 1 violation, 1 not judged\n";
+                   conversations: 4 passed, 1 violation, 0 not judged\n";
     let text = iotxfer(&["check", "-"], input.as_bytes());
-    assert_eq!(text.status.code(), Some(1));
+    assert_eq!(text.status.code(), Some(1), "{}", stdout(&text));
     assert!(stdout(&text).contains(summary), "{}", stdout(&text));
     let json = iotxfer(&["check", "--format", "json", "-"], input.as_bytes());
     assert_eq!(json.status.code(), Some(1));
