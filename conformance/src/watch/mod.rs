@@ -88,21 +88,15 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     watch.checker.start(None);
     let ends = args.duration.map(|d| Instant::now() + d);
     let pressed = |times| interrupts.load(Ordering::SeqCst) >= times;
-    let mut gave_up = watch.listen(&mut link, || {
+    let mut gave_up = watch.listen(&mut link, |_| {
         pressed(1) || ends.is_some_and(|e| Instant::now() >= e)
     })?;
-    // Every conversation opened while it watched is judged: a reply still due may yet come.
-    if gave_up.is_none()
-        && !pressed(2)
-        && let Some(due) = watch.checker.pending()
-    {
-        eprintln!(
-            "iotxfer: waiting until {} for the replies still due (Ctrl-C again stops the wait)",
-            incident::time(due)
-        );
-        gave_up = watch.listen(&mut link, || pressed(2) || now_us() >= due)?;
+    if gave_up.is_none() && !pressed(2) {
+        gave_up = watch.wait_for_replies(&mut link, || pressed(2))?;
     }
-    if let Some((lost, why)) = link.outage() {
+    if gave_up.is_none()
+        && let Some((lost, why)) = link.outage()
+    {
         let reason = format!("{why}; still lost when the watch ended");
         watch.incident(incident::Kind::Outage, lost, reason)?;
     }
@@ -146,15 +140,15 @@ fn written(e: std::io::Error) -> String {
 }
 
 impl<W: Write> Watch<W> {
-    /// Judges what arrives until `stop` says so; the reason the connection was lost for good,
-    /// if it was.
+    /// Judges what arrives until `stop` says so (of the checker); the reason the connection was
+    /// lost for good, if it was.
     fn listen(
         &mut self,
         link: &mut Link,
-        stop: impl Fn() -> bool,
+        stop: impl Fn(&Checker<W>) -> bool,
     ) -> Result<Option<String>, String> {
         let mut ticked = Instant::now();
-        while !stop() {
+        while !stop(&self.checker) {
             if ticked.elapsed() >= TICK {
                 // During an outage time stands still for the conversations: they learn of the
                 // outage when it ends, and a reply due meanwhile may be what was lost.
@@ -185,6 +179,27 @@ impl<W: Write> Watch<W> {
             }
         }
         Ok(None)
+    }
+
+    /// Listens on until every request still open has been answered or run out, so that each
+    /// conversation opened while the watch watched is judged, or until `stop`. Requests opened
+    /// meanwhile are not waited for.
+    fn wait_for_replies(
+        &mut self,
+        link: &mut Link,
+        stop: impl Fn() -> bool,
+    ) -> Result<Option<String>, String> {
+        let Some(due) = self.checker.pending() else {
+            return Ok(None);
+        };
+        eprintln!(
+            "iotxfer: waiting until {} for the replies still due (Ctrl-C again stops the wait)",
+            incident::time(due)
+        );
+        self.listen(link, |checker| {
+            let now = now_us();
+            stop() || now >= due || checker.pending().is_none_or(|open| now >= open)
+        })
     }
 
     /// Judges one message, and records it; the drop counter is followed instead.
