@@ -189,7 +189,8 @@ impl<W: Write> Watch<W> {
         link: &mut Link,
         stop: impl Fn() -> bool,
     ) -> Result<Option<String>, String> {
-        let Some(due) = self.checker.pending() else {
+        // A deadline that passed already needs no wait: the end judges its request.
+        let Some(due) = self.checker.pending().filter(|due| *due > now_us()) else {
             return Ok(None);
         };
         eprintln!(
