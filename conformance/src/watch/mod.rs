@@ -72,8 +72,9 @@ pub struct Args {
 const TICK: Duration = Duration::from_millis(100);
 
 /// Watches until the duration ends or Ctrl-C, then until the replies still due are in or past
-/// their deadline; the counts of verdicts and the conversation violations. A connection lost
-/// for good ends the watch with an error, after its report.
+/// their deadline; the counts of verdicts and the conversation violations. Once connected,
+/// whatever ends the watch (a connection lost for good, a refused subscription), its report is
+/// written before the error is returned.
 pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
     let interrupts = interrupts()?;
     let mut link = Link::new(args, filters(args), drops::COUNTER)?;
@@ -86,20 +87,11 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
         reconnect_for: args.reconnect_for,
     };
     watch.checker.start(None);
-    let ends = args.duration.map(|d| Instant::now() + d);
-    let pressed = |times| interrupts.load(Ordering::SeqCst) >= times;
-    let mut gave_up = watch.listen(&mut link, |_| {
-        pressed(1) || ends.is_some_and(|e| Instant::now() >= e)
-    })?;
-    if gave_up.is_none() && !pressed(2) {
-        gave_up = watch.wait_for_replies(&mut link, || pressed(2))?;
-    }
-    if gave_up.is_none()
-        && let Some((lost, why)) = link.outage()
-    {
-        let reason = format!("{why}; still lost when the watch ended");
-        watch.incident(incident::Kind::Outage, lost, reason)?;
-    }
+    let fault = match watch.until_done(&mut link, args.duration, &interrupts) {
+        Ok(fault) => fault,
+        Err(e) if link.was_up() => Some(e),
+        Err(e) => return Err(e),
+    };
     link.disconnect();
     if !link.was_up() {
         return Err(format!(
@@ -108,8 +100,8 @@ pub fn run(out: &mut impl Write, args: &Args) -> Result<(Tally, u64), String> {
         ));
     }
     let ended = watch.finish()?;
-    match gave_up {
-        Some(reason) => Err(reason),
+    match fault {
+        Some(fault) => Err(fault),
         None => Ok(ended),
     }
 }
@@ -140,6 +132,36 @@ fn written(e: std::io::Error) -> String {
 }
 
 impl<W: Write> Watch<W> {
+    /// Watches for `duration` or until Ctrl-C, then waits for the replies still due (until a
+    /// second Ctrl-C); reports an outage still under way. The fault that ended the watch
+    /// early, if one did.
+    fn until_done(
+        &mut self,
+        link: &mut Link,
+        duration: Option<Duration>,
+        interrupts: &AtomicUsize,
+    ) -> Result<Option<String>, String> {
+        let ends = duration.map(|d| Instant::now() + d);
+        let pressed = |times| interrupts.load(Ordering::SeqCst) >= times;
+        let gave_up = self.listen(link, |_| {
+            pressed(1) || ends.is_some_and(|e| Instant::now() >= e)
+        })?;
+        if gave_up.is_some() {
+            return Ok(gave_up);
+        }
+        if !pressed(2) {
+            let gave_up = self.wait_for_replies(link, || pressed(2))?;
+            if gave_up.is_some() {
+                return Ok(gave_up);
+            }
+        }
+        if let Some((lost, why)) = link.outage() {
+            let reason = format!("{why}; still lost when the watch ended");
+            self.incident(incident::Kind::Outage, lost, reason)?;
+        }
+        Ok(None)
+    }
+
     /// Judges what arrives until `stop` says so (of the checker); the reason the connection was
     /// lost for good, if it was.
     fn listen(
