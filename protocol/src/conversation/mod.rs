@@ -174,6 +174,9 @@ impl Monitor {
             *own = (*own).max(t);
             clock = Some(*own);
         }
+        if let Some(now) = self.now {
+            self.replies.sweep(now);
+        }
         for (index, event) in facts.events.iter().enumerate() {
             self.seen
                 .insert((event.message.vendor, event.message.family));
@@ -211,6 +214,7 @@ impl Monitor {
         let mut judged = Vec::new();
         self.now = Some(self.now.map_or(now, |t| t.max(now)));
         self.replies.expire_all(now, &mut judged);
+        self.replies.sweep(now);
         self.settle(judged)
     }
 

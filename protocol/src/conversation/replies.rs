@@ -19,9 +19,9 @@ use crate::catalog::{self, MessageInfo, Retry, RuleCheck, RuleInfo};
 /// Requests wait for the reply of this id, from this device, with these correlated values.
 type Key = (&'static str, String, Vec<String>);
 
-/// One correlated value of a request: the reply's id, the device, the field's index in
-/// [`MessageInfo::correlate`], and its value. A reply that matches a request in part is found
-/// by it.
+/// One fresh value of a request (one a `fresh` rule says no other open request holds): the
+/// reply's id, the device, the field's index in [`MessageInfo::correlate`], and its value. A
+/// reply that matches a request in it, and differs in another field, is found by it.
 type ValueKey = (&'static str, String, usize, String);
 
 /// The most attempts that wait for one reply (the same device, reply and correlated values)
@@ -40,8 +40,8 @@ type Deadlines = BinaryHeap<Reverse<(i64, u64)>>;
 pub(super) struct Replies {
     /// Attempts by the reply that answers them, oldest first.
     waiting: HashMap<Key, VecDeque<u64>>,
-    /// Attempts by each correlated value that names an exchange, for replies that match in
-    /// part; only for replies with more than one correlated field.
+    /// Attempts by each fresh value, for replies that match in part; only for replies with
+    /// more than one correlated field.
     by_value: HashMap<ValueKey, Vec<u64>>,
     attempts: HashMap<u64, Attempt>,
     exchanges: HashMap<u64, Exchange>,
@@ -54,8 +54,9 @@ pub(super) struct Replies {
     /// How many entries the heaps hold, and held after they were last rid of stale ones.
     queued: usize,
     compacted: usize,
-    /// Attempts of answered exchanges, oldest first, kept until they leave.
-    settled: VecDeque<u64>,
+    /// When the attempts of answered exchanges leave, soonest first: they leave by the latest
+    /// receive time of all devices, so that a device gone quiet keeps none.
+    settled: Deadlines,
     next: u64,
 }
 
@@ -78,6 +79,13 @@ struct Attempt {
 #[derive(Debug)]
 struct Exchange {
     rule: &'static RuleInfo,
+    /// The id of the reply it waits for.
+    reply: &'static str,
+    device: String,
+    /// The lines of its attempts, which outlive them for its finding.
+    lines: Vec<u64>,
+    /// When its latest attempt was received, if known.
+    last_sent: Option<i64>,
     /// In microseconds.
     deadline: i64,
     /// Its attempts, in the order they came.
@@ -144,7 +152,7 @@ impl Replies {
             _ => (options.deadline_ms, None),
         };
         let deadline = micros(deadline);
-        let exchange = self.exchange_of(at, rule, deadline, retry);
+        let exchange = self.exchange_of(at, rule, reply.id, deadline, retry);
         let seq = self.next;
         self.next += 1;
         if let Some(t) = at.received {
@@ -155,7 +163,7 @@ impl Replies {
             self.queued += 1;
             self.compact();
         }
-        for v in exchange_values(reply, &key) {
+        for v in fresh_values(at.event.message, reply, &key) {
             self.by_value.entry(v).or_default().push(seq);
         }
         let waiting = self.waiting.entry(key.clone()).or_default();
@@ -175,6 +183,8 @@ impl Replies {
         self.attempts.insert(seq, attempt);
         if let Some(e) = self.exchanges.get_mut(&exchange) {
             e.attempts.push(seq);
+            e.lines.push(at.line);
+            e.last_sent = e.last_sent.max(at.received);
             e.open += 1;
         }
         if full {
@@ -187,6 +197,7 @@ impl Replies {
         &mut self,
         at: &Seen<'_>,
         rule: &'static RuleInfo,
+        reply: &'static str,
         deadline: i64,
         retry: Option<Retry>,
     ) -> u64 {
@@ -211,6 +222,10 @@ impl Replies {
         }
         let exchange = Exchange {
             rule,
+            reply,
+            device: at.facts.device.clone(),
+            lines: Vec::new(),
+            last_sent: None,
             deadline,
             attempts: Vec::new(),
             open: 0,
@@ -268,13 +283,8 @@ impl Replies {
             .collect();
         let key: Key = (message.id, at.facts.device.clone(), values);
         let digest = at.digest();
-        if self
-            .waiting_for(&key)
-            .any(|a| a.answer.is_some_and(|(_, d)| d == digest))
-        {
-            // A redelivered reply.
-            return;
-        }
+        // Replies that hold no id of their request (Tencent's `_rsp`) are alike: one answers
+        // the next request waiting, and is a redelivery only when none is.
         let unanswered = self
             .waiting_for(&key)
             .find(|a| a.answer.is_none() && self.exchanges[&a.exchange].state != State::Settled);
@@ -283,7 +293,7 @@ impl Replies {
                 self.unmatched(at, rule, &key, judged);
             }
             // Otherwise it answers an attempt of an exchange answered already: a late reply
-            // to an earlier attempt, or the same reply again.
+            // to an earlier attempt, or a redelivered reply.
             return;
         };
         // Of the exchange's attempts this reply may answer, the latest sent before it.
@@ -337,7 +347,9 @@ impl Replies {
         judged: &mut Vec<Judged>,
     ) {
         let message = at.event.message;
-        let partial = exchange_values(message, key).find_map(|(_, _, i, value)| {
+        let request = message.request.and_then(catalog::message);
+        let fresh = request.into_iter().flat_map(|r| fresh_values(r, message, key));
+        let partial = fresh.collect::<Vec<_>>().into_iter().find_map(|(_, _, i, value)| {
             let found = self.with_value(key, i, &value).find(|a| {
                 a.answer.is_none() && self.exchanges[&a.exchange].state != State::Settled
             });
@@ -410,17 +422,8 @@ impl Replies {
         if e.state == State::Settled {
             return;
         }
-        let lines: Vec<u64> = e
-            .attempts
-            .iter()
-            .filter_map(|s| self.attempts.get(s).map(|a| a.line))
-            .collect();
-        let device = e
-            .attempts
-            .first()
-            .and_then(|s| self.attempts.get(s))
-            .map(|a| a.key.1.clone())
-            .unwrap_or_default();
+        let lines = e.lines.clone();
+        let device = e.device.clone();
         let outcome = match (&e.gap, &e.state) {
             (Some(why), _) => Outcome::Found(Verdict::NotJudged, lines, why.clone()),
             (None, State::Late(asked, answered, took)) => {
@@ -432,7 +435,7 @@ impl Replies {
                 Outcome::Found(Verdict::Violation, vec![*asked, *answered], reason)
             }
             (None, _) => {
-                let reason = unanswered_reason(e.rule, e.deadline, lines.len());
+                let reason = unanswered_reason(e.reply, e.deadline, lines.len());
                 Outcome::Found(Verdict::Violation, lines, reason)
             }
         };
@@ -450,28 +453,38 @@ impl Replies {
         let retry = e.retry.take();
         let attempts = e.attempts.clone();
         if let Some((message, identity)) = retry {
-            let device = attempts
-                .first()
-                .and_then(|s| self.attempts.get(s))
-                .map(|a| a.key.1.clone())
-                .unwrap_or_default();
-            let entry = (message, device, identity);
+            let entry = (message, e.device.clone(), identity);
             if self.retrying.get(&entry) == Some(&id) {
                 self.retrying.remove(&entry);
             }
         }
+        let deadline = self.exchanges.get(&id).map_or(0, |e| e.deadline);
         for seq in attempts {
             match self.attempts.get(&seq).map(|a| a.received) {
                 Some(None) => {
                     self.leave(seq);
                 }
-                Some(Some(_)) => self.settled.push_back(seq),
+                Some(Some(t)) => {
+                    let ends = t.saturating_add(deadline.saturating_mul(2));
+                    self.settled.push(Reverse((ends, seq)));
+                }
                 None => {}
             }
         }
         while self.settled.len() > MAX_SETTLED {
-            if let Some(oldest) = self.settled.pop_front() {
-                self.leave(oldest);
+            if let Some(Reverse((_, soonest))) = self.settled.pop() {
+                self.leave(soonest);
+            }
+        }
+    }
+
+    /// Attempts of answered exchanges sent more than two deadlines before `now`, the latest
+    /// receive time of all devices, leave. No reply to them can be judged any more, so this
+    /// changes no finding of a capture in receive order: a device's next message is no older.
+    pub(super) fn sweep(&mut self, now: i64) {
+        while self.settled.peek().is_some_and(|Reverse((ends, _))| *ends < now) {
+            if let Some(Reverse((_, seq))) = self.settled.pop() {
+                self.leave(seq);
             }
         }
     }
@@ -492,11 +505,10 @@ impl Replies {
                 self.waiting.remove(&attempt.key);
             }
         }
+        let request = catalog::message(attempt.message);
         let reply = catalog::message(attempt.key.0);
-        for v in reply
-            .into_iter()
-            .flat_map(|r| exchange_values(r, &attempt.key))
-        {
+        let values = request.zip(reply).into_iter();
+        for v in values.flat_map(|(q, r)| fresh_values(q, r, &attempt.key)) {
             if let Some(seqs) = self.by_value.get_mut(&v) {
                 seqs.retain(|s| *s != seq);
                 if seqs.is_empty() {
@@ -546,15 +558,10 @@ impl Replies {
             self.retrying
                 .remove(&(message, device.to_owned(), identity));
         }
-        let reply = unanswered_reply(e.rule);
+        let reply = name(e.reply);
         let reason = format!("no `{reply}` yet: {why}");
-        let lines = e.attempts.iter().filter_map(|s| self.attempt_line(*s));
-        let outcome = Outcome::Found(Verdict::NotJudged, lines.collect(), reason);
+        let outcome = Outcome::Found(Verdict::NotJudged, e.lines, reason);
         judged.push(judged_by(e.rule, device, outcome));
-    }
-
-    fn attempt_line(&self, seq: u64) -> Option<u64> {
-        self.attempts.get(&seq).map(|a| a.line)
     }
 
     /// Attempts of `device` sent more than two deadlines before `now`, its clock, leave; an
@@ -603,8 +610,8 @@ impl Replies {
             .collect();
         open.sort_unstable();
         for id in open {
-            let last = self.last_sent(id);
             let e = &self.exchanges[&id];
+            let last = e.last_sent;
             let ran_out = match (last, end) {
                 (Some(asked), Some(end)) => end.saturating_sub(asked) > e.deadline,
                 _ => false,
@@ -621,7 +628,7 @@ impl Replies {
                 ),
                 _ => "it has no receive time, so no deadline to judge".to_owned(),
             };
-            let device = self.device_of(id);
+            let device = e.device.clone();
             self.not_judged(id, &device, why, judged);
         }
         *self = Self::default();
@@ -630,11 +637,8 @@ impl Replies {
     /// When every exchange still open will have run out: a moment after the latest deadline of
     /// their latest attempts.
     pub(super) fn pending(&self) -> Option<i64> {
-        let open = self
-            .exchanges
-            .iter()
-            .filter(|(_, e)| e.state != State::Settled);
-        let ends = open.filter_map(|(id, e)| Some(self.last_sent(*id)?.saturating_add(e.deadline)));
+        let open = self.exchanges.values().filter(|e| e.state != State::Settled);
+        let ends = open.filter_map(|e| Some(e.last_sent?.saturating_add(e.deadline)));
         ends.max().map(|t| t.saturating_add(1))
     }
 
@@ -659,21 +663,6 @@ impl Replies {
     /// The attempts and deadlines held.
     pub(super) fn held(&self) -> usize {
         self.attempts.len() + self.queued
-    }
-
-    fn last_sent(&self, id: u64) -> Option<i64> {
-        let e = self.exchanges.get(&id)?;
-        let sent = e
-            .attempts
-            .iter()
-            .filter_map(|s| self.attempts.get(s)?.received);
-        sent.max()
-    }
-
-    fn device_of(&self, id: u64) -> String {
-        let e = self.exchanges.get(&id);
-        let first = e.and_then(|e| e.attempts.iter().find_map(|s| self.attempts.get(s)));
-        first.map(|a| a.key.1.clone()).unwrap_or_default()
     }
 
     /// The attempts waiting for the reply of `key`, oldest first.
@@ -723,16 +712,28 @@ fn sent_before(asked: Option<i64>, answered: Option<i64>) -> bool {
     }
 }
 
-/// The correlated values of `key` that name an exchange, each with its index, for a reply
-/// with several: what a reply that matches in part is found by.
-fn exchange_values<'k>(
+/// The values of `key`, of a `request` and its `reply`, that a `fresh` rule says no other
+/// open request holds, each with its index, when the reply has several correlated fields: what
+/// a reply that matches in part is found by. A value shared by the requests of one job (DJI's
+/// `bid`) would find the job's other requests.
+fn fresh_values<'k>(
+    request: &MessageInfo,
     reply: &'static MessageInfo,
     key: &'k Key,
 ) -> impl Iterator<Item = ValueKey> + 'k {
+    let fresh: Vec<&'static str> = super::rules_about(request.id)
+        .iter()
+        .filter_map(|r| match r.check {
+            RuleCheck::Fresh { field, .. } => Some(field),
+            _ => None,
+        })
+        .collect();
     let several = reply.correlate.len() > 1;
     let named = reply.correlate.iter().enumerate();
     named
-        .filter(move |(i, c)| several && c.exchange && key.2.get(*i).is_some_and(|v| v != "null"))
+        .filter(move |(i, c)| {
+            several && fresh.contains(&c.request) && key.2.get(*i).is_some_and(|v| v != "null")
+        })
         .map(|(i, _)| (key.0, key.1.clone(), i, key.2[i].clone()))
 }
 
@@ -745,17 +746,13 @@ fn judged_by(rule: &'static RuleInfo, device: &str, outcome: Outcome) -> Judged 
     }
 }
 
-/// The name of the reply an `answered` rule waits for.
-fn unanswered_reply(rule: &RuleInfo) -> &'static str {
-    let RuleCheck::Answered { requests, .. } = rule.check else {
-        return "reply";
-    };
-    let reply = requests.first().and_then(|r| catalog::message(r)?.reply);
-    reply.map_or("reply", |id| id.rsplit('/').next().unwrap_or(id))
+/// A message's name, from its id.
+fn name(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
 }
 
-fn unanswered_reason(rule: &RuleInfo, deadline: i64, attempts: usize) -> String {
-    let reply = unanswered_reply(rule);
+fn unanswered_reason(reply: &str, deadline: i64, attempts: usize) -> String {
+    let reply = name(reply);
     let deadline = duration(deadline);
     match attempts {
         0 | 1 => format!("no `{reply}` within the deadline of {deadline}"),
