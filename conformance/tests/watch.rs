@@ -929,33 +929,48 @@ fn a_watch_that_cannot_reconnect_reports_and_exits_2() {
 }
 
 /// A 5 MB message, larger than `--max-payload`: `not_covered` on a topic outside the
-/// definitions, a violation on one of theirs, and the watch goes on to judge what follows.
+/// definitions, a violation on one of theirs, and the watch goes on to judge what follows. Its
+/// record, which holds a binary payload as mosquitto_sub does (cut at its NUL byte), reads back
+/// with the same verdicts.
 #[test]
 fn an_oversized_message_is_judged_and_the_watch_goes_on() {
     if !have_mosquitto() {
         return;
     }
     let broker = Broker::start("big", None);
-    let mut watch = Watch::start(&broker, "big", &["--duration", "5s", "--format", "json"]);
+    let capture = broker.dir.join("big.jsonl");
+    let record = capture.to_str().expect("a UTF-8 path");
+    let args = ["--duration", "5s", "--format", "json", "--record", record];
+    let mut watch = Watch::start(&broker, "big", &args);
     watch.wait_subscribed(&broker, &["#"]);
     let big = vec![b'x'; 5 << 20];
-    broker.publish("iotxfer/big", &big);
-    broker.publish("thing/product/DOCK1/events", &big);
+    let binary = b"{\"a\":\0\xff}";
+    for payload in [&big[..], binary] {
+        broker.publish("iotxfer/other", payload);
+        broker.publish("thing/product/DOCK1/events", payload);
+    }
     broker.publish("thing/product/DOCK1/events", &example("003-ota_progress"));
-    watch.wait_printed("the message after the large ones", |v| v["line"] == 3);
+    watch.wait_printed("the message after the others", |v| v["line"] == 5);
     let ended = watch.end(Duration::from_secs(20));
     let objects = json_objects(&ended.stdout);
     let verdicts: Vec<&Value> = objects.iter().filter(|o| o.get("line").is_some()).collect();
-    let kinds: Vec<&str> = verdicts
-        .iter()
-        .map(|v| v["verdict"].as_str().expect("a verdict"))
-        .collect();
-    assert_eq!(
-        kinds,
-        ["not_covered", "violation", "ok"],
-        "{}",
-        ended.stdout
-    );
+    let kinds = |verdicts: &[&Value]| -> Vec<(String, String)> {
+        let field = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_owned();
+        let each = verdicts
+            .iter()
+            .map(|v| (field(v, "topic"), field(v, "verdict")));
+        each.collect()
+    };
+    let expected: Vec<(String, String)> = [
+        ("iotxfer/other", "not_covered"),
+        ("thing/product/DOCK1/events", "violation"),
+        ("iotxfer/other", "not_covered"),
+        ("thing/product/DOCK1/events", "violation"),
+        ("thing/product/DOCK1/events", "ok"),
+    ]
+    .map(|(t, v)| (t.to_owned(), v.to_owned()))
+    .into();
+    assert_eq!(kinds(&verdicts), expected, "{}", ended.stdout);
     assert!(
         verdicts[1]["errors"][0]["reason"]
             .as_str()
@@ -964,6 +979,18 @@ fn an_oversized_message_is_judged_and_the_watch_goes_on() {
         verdicts[1]
     );
     assert_eq!(ended.status.code(), Some(1), "{}", ended.stderr);
+
+    let check = Command::new(env!("CARGO_BIN_EXE_iotxfer"))
+        .args(["check", "--format", "json"])
+        .arg(&capture)
+        .output()
+        .expect("iotxfer runs");
+    let rechecked = json_objects(&String::from_utf8_lossy(&check.stdout));
+    let rechecked: Vec<&Value> = rechecked
+        .iter()
+        .filter(|o| o.get("line").is_some())
+        .collect();
+    assert_eq!(kinds(&rechecked), expected, "the record read back");
 }
 
 /// A broker that drops messages to the watch (a queue of one message, and a burst of 200) says
