@@ -348,13 +348,18 @@ impl Replies {
     ) {
         let message = at.event.message;
         let request = message.request.and_then(catalog::message);
-        let fresh = request.into_iter().flat_map(|r| fresh_values(r, message, key));
-        let partial = fresh.collect::<Vec<_>>().into_iter().find_map(|(_, _, i, value)| {
-            let found = self.with_value(key, i, &value).find(|a| {
-                a.answer.is_none() && self.exchanges[&a.exchange].state != State::Settled
+        let fresh = request
+            .into_iter()
+            .flat_map(|r| fresh_values(r, message, key));
+        let partial = fresh
+            .collect::<Vec<_>>()
+            .into_iter()
+            .find_map(|(_, _, i, value)| {
+                let found = self.with_value(key, i, &value).find(|a| {
+                    a.answer.is_none() && self.exchanges[&a.exchange].state != State::Settled
+                });
+                found.map(|a| (i, a.seq))
             });
-            found.map(|a| (i, a.seq))
-        });
         let Some((i, seq)) = partial else {
             let reason = format!(
                 "`{}` answers no request seen from this device with the same {} that asked for \
@@ -482,7 +487,11 @@ impl Replies {
     /// receive time of all devices, leave. No reply to them can be judged any more, so this
     /// changes no finding of a capture in receive order: a device's next message is no older.
     pub(super) fn sweep(&mut self, now: i64) {
-        while self.settled.peek().is_some_and(|Reverse((ends, _))| *ends < now) {
+        while self
+            .settled
+            .peek()
+            .is_some_and(|Reverse((ends, _))| *ends < now)
+        {
             if let Some(Reverse((_, seq))) = self.settled.pop() {
                 self.leave(seq);
             }
@@ -637,7 +646,10 @@ impl Replies {
     /// When every exchange still open will have run out: a moment after the latest deadline of
     /// their latest attempts.
     pub(super) fn pending(&self) -> Option<i64> {
-        let open = self.exchanges.values().filter(|e| e.state != State::Settled);
+        let open = self
+            .exchanges
+            .values()
+            .filter(|e| e.state != State::Settled);
         let ends = open.filter_map(|e| Some(e.last_sent?.saturating_add(e.deadline)));
         ends.max().map(|t| t.saturating_add(1))
     }
