@@ -6,8 +6,24 @@ use std::io::{self, Write};
 use iotxfer::Direction;
 use iotxfer::catalog::{self, RuleCheck, RuleInfo};
 
+/// What every rule allows, before the tables: the faults a checker must not see in traffic the
+/// protocols allow.
+const ALLOWED: &str = "\
+Every rule allows what MQTT and the protocols allow:
+
+- a request retried as its rule says (the Deadline column) is one exchange: one attempt \
+answered in time answers it, and a late reply to another attempt is no fault;
+- a message that starts a job (\"A job starts\" below) starts it anew, and its reports are \
+judged from there;
+- a redelivered message (QoS 1: the same topic and payload bytes again) belongs to its first \
+copy's conversation: one reply answers both copies, and an older report redelivered late is \
+no step back;
+- the same final status reported again is no fault; another status after a final one is.
+";
+
 /// Writes the rules as Markdown tables, one per vendor-wide group and family.
 pub fn write(out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "{ALLOWED}")?;
     for vendor in catalog::vendors() {
         let own: Vec<&RuleInfo> = of(vendor.id, None).collect();
         table(out, &format!("{} (every family)", vendor.name), &own)?;

@@ -29,6 +29,10 @@ const GET_UPLOAD_URL_RESPONSE: &str =
 const UPLOAD_RESULT_REPORT: &str =
     include_str!("../corpus/examples/con-huawei-upload_result_report.json");
 
+const UPDATE_FIRMWARE: &str = include_str!("../corpus/examples/con-tencent-update_firmware.json");
+const OTA_REPORT_PROGRESS: &str =
+    include_str!("../corpus/examples/con-tencent-report_progress-numbers.json");
+
 /// Receive times are milliseconds after this instant (2026-11-18).
 const T0: i64 = 1_795_000_000_000;
 
@@ -41,6 +45,7 @@ fn t(ms: i64) -> i64 {
 /// its payload.
 #[derive(Debug, Clone)]
 struct Msg {
+    /// In microseconds since the Unix epoch.
     at: Option<i64>,
     topic: String,
     payload: Value,
@@ -56,8 +61,13 @@ impl Msg {
     }
 
     /// Received `ms` milliseconds into the capture.
-    fn at(mut self, ms: i64) -> Self {
-        self.at = Some(t(ms));
+    fn at(self, ms: i64) -> Self {
+        self.at_us(ms * 1000)
+    }
+
+    /// Received `us` microseconds into the capture.
+    fn at_us(mut self, us: i64) -> Self {
+        self.at = Some(t(0) * 1000 + us);
         self
     }
 
@@ -95,7 +105,7 @@ impl Msg {
     fn line(&self) -> String {
         let mut record = serde_json::Map::new();
         if let Some(at) = self.at {
-            let time = UNIX_EPOCH + Duration::from_millis(u64::try_from(at).expect("after 1970"));
+            let time = UNIX_EPOCH + Duration::from_micros(u64::try_from(at).expect("after 1970"));
             let tst = format!("{}+0000", humantime::format_rfc3339_micros(time));
             record.insert("tst".into(), json!(tst));
         }
@@ -206,6 +216,25 @@ fn huawei_tick(device: &str) -> Msg {
         UPLOAD_RESULT_REPORT,
     )
     .set("/object_device_id", json!(device))
+}
+
+/// Tencent's `update_firmware` of `version` on `$ota/update/{device}`.
+fn update_firmware(device: &str, version: &str) -> Msg {
+    Msg::new(format!("$ota/update/{device}"), UPDATE_FIRMWARE).set("/version", json!(version))
+}
+
+/// Tencent's OTA `report_progress` of `version` on `$ota/report/{device}`, with its numbers in
+/// strings as the documents write them.
+fn ota_report(device: &str, version: &str, state: &str, percent: u32, code: &str) -> Msg {
+    let progress = match state {
+        "done" | "fail" => json!({"state": state, "result_code": code, "result_msg": ""}),
+        _ => {
+            json!({"state": state, "percent": percent.to_string(), "result_code": code, "result_msg": ""})
+        }
+    };
+    Msg::new(format!("$ota/report/{device}"), OTA_REPORT_PROGRESS)
+        .set("/report/progress", progress)
+        .set("/report/version", json!(version))
 }
 
 fn capture(msgs: &[Msg]) -> String {
@@ -1255,4 +1284,207 @@ fn memory_is_bounded_by_the_open_conversations() {
         most < (line / 10) as usize,
         "{most} entries for {line} messages"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the protocols allow is no fault: retries, restarted jobs, redeliveries, repeated final
+// reports; and the faults beside them, each one violation of the right rule.
+
+const OTA_CREATE_TID_FRESH: &str = "dji/firmware/ota_create_tid_fresh";
+const TENCENT_OTA_FORWARD: &str = "tencent/ota/upgrade_forward";
+const TENCENT_OTA_FINAL: &str = "tencent/ota/upgrade_final";
+
+/// Asserts the violations of `msgs`, as (rule, lines), with no profile and with each: a
+/// profile keeps those of the rules its side keeps.
+fn violations_by_profile(msgs: &[Msg], want: &[(&str, &[u64])]) {
+    let duty = |rule: &str| {
+        let info = iotxfer::catalog::rules().iter().find(|r| r.id == rule);
+        info.and_then(|r| r.duty)
+    };
+    for (args, side) in [
+        (&[][..], None),
+        (&["--profile", "device"][..], Some(iotxfer::Direction::Up)),
+        (
+            &["--profile", "platform"][..],
+            Some(iotxfer::Direction::Down),
+        ),
+    ] {
+        let run = check_with(msgs, args);
+        let mut got: Vec<(&str, Vec<u64>)> = run
+            .violations()
+            .iter()
+            .map(|f| (f.rule.as_str(), f.lines.clone()))
+            .collect();
+        got.sort();
+        let mut expected: Vec<(&str, Vec<u64>)> = want
+            .iter()
+            .filter(|(rule, _)| side.is_none() || duty(rule) == side)
+            .map(|(rule, lines)| (*rule, lines.to_vec()))
+            .collect();
+        expected.sort();
+        assert_eq!(got, expected, "{args:?}: {:#?}", run.findings);
+    }
+}
+
+/// DJI's cloud sends `ota_create` again after 3 s without a reply, with a fresh `tid` (and the
+/// caller's `bid`, or a fresh one): an exchange answered on its second attempt passes, and so
+/// does a late reply to the first attempt after that.
+#[test]
+fn a_dji_retry_answered_on_the_second_attempt_passes() {
+    for second_bid in ["b1", "b2"] {
+        let msgs = [
+            ota_create("DOCK1", "t1", "b1").sent(0).at(0),
+            ota_create("DOCK1", "t2", second_bid).sent(0).at(3_010),
+            ota_create_reply("DOCK1", "t2", second_bid).at(3_400),
+            // The dock answers the first attempt too, late: no fault once one was in time.
+            ota_create_reply("DOCK1", "t1", "b1").at(4_000),
+            dji_tick("DOCK1").at(20_000),
+        ];
+        violations_by_profile(&msgs, &[]);
+        let run = check(&msgs);
+        assert_eq!(run.of(OTA_CREATE_ANSWERED).len(), 0, "{:#?}", run.findings);
+    }
+}
+
+/// An exchange none of whose attempts is answered is one violation naming every attempt.
+#[test]
+fn a_dji_exchange_unanswered_after_every_attempt_is_one_violation() {
+    let msgs = [
+        ota_create("DOCK1", "t1", "b1").sent(0).at(0),
+        ota_create("DOCK1", "t2", "b1").sent(0).at(3_010),
+        ota_create("DOCK1", "t3", "b1").sent(0).at(6_020),
+        dji_tick("DOCK1").at(20_000),
+    ];
+    violations_by_profile(&msgs, &[(OTA_CREATE_ANSWERED, &[1, 2, 3])]);
+    let run = check(&msgs);
+    let f = expect_one(&run, OTA_CREATE_ANSWERED, "violation", &[1, 2, 3]);
+    assert_reason(f, "any of its 3 attempts");
+}
+
+/// A resend that reuses the `tid` is the sender's fault, naming both lines; the reply within
+/// 3 s of the resend answers the exchange.
+#[test]
+fn a_dji_resend_with_the_same_tid_is_the_senders_violation() {
+    let msgs = [
+        ota_create("DOCK1", "t1", "b1").sent(0).at(0),
+        ota_create("DOCK1", "t1", "b1").sent(3_000).at(3_010),
+        ota_create_reply("DOCK1", "t1", "b1").at(3_400),
+        dji_tick("DOCK1").at(20_000),
+    ];
+    violations_by_profile(&msgs, &[(OTA_CREATE_TID_FRESH, &[1, 2])]);
+    let run = check(&msgs);
+    let f = expect_one(&run, OTA_CREATE_TID_FRESH, "violation", &[1, 2]);
+    assert_reason(f, "open request of line 1");
+}
+
+/// An acknowledgement with the event's `tid` and another `bid` is a violation naming `bid` and
+/// both lines, and the event is not blamed twice.
+#[test]
+fn a_dji_ack_with_a_wrong_bid_is_a_violation_naming_it() {
+    let msgs = [
+        downloading("DOCK1", "e1", "j1", 20)
+            .set("/need_reply", json!(1))
+            .sent(0)
+            .at(0),
+        ota_progress_ack("DOCK1", "e1", "WRONG").at(200),
+        dji_tick("DOCK1").at(120_000),
+    ];
+    violations_by_profile(&msgs, &[(OTA_PROGRESS_ACKNOWLEDGED, &[1, 2])]);
+    let run = check(&msgs);
+    let f = expect_one(&run, OTA_PROGRESS_ACKNOWLEDGED, "violation", &[1, 2]);
+    assert_reason(
+        f,
+        "`bid` is \"WRONG\", but the request of line 1 with the same `tid`",
+    );
+}
+
+/// Tencent's platform retries a failed upgrade with `update_firmware` again: a new job, whose
+/// reports are judged from its start.
+#[test]
+fn a_tencent_upgrade_restarted_after_fail_is_a_new_job() {
+    let msgs = [
+        update_firmware(TENCENT, "1.1.0").at(0),
+        ota_report(TENCENT, "1.1.0", "downloading", 50, "0").at(1_000),
+        ota_report(TENCENT, "1.1.0", "fail", 0, "-1").at(2_000),
+        update_firmware(TENCENT, "1.1.0").at(3_000),
+        ota_report(TENCENT, "1.1.0", "downloading", 10, "0").at(4_000),
+        ota_report(TENCENT, "1.1.0", "done", 100, "0").at(5_000),
+    ];
+    violations_by_profile(&msgs, &[]);
+    // Without the restart, the same reports break both rules.
+    let mut unstarted = msgs.to_vec();
+    unstarted.remove(3);
+    violations_by_profile(
+        &unstarted,
+        &[
+            (TENCENT_OTA_FORWARD, &[2, 4]),
+            (TENCENT_OTA_FINAL, &[3, 4]),
+            (TENCENT_OTA_FINAL, &[3, 5]),
+        ],
+    );
+}
+
+/// Tencent's OTA sample reports `fail` twice on an MD5 mismatch (-4, then -5): the same final
+/// status again is no fault; another status after it is.
+#[test]
+fn a_tencent_repeated_fail_passes_and_another_status_after_it_does_not() {
+    let msgs = [
+        ota_report(TENCENT, "0.2", "downloading", 100, "0").at(0),
+        ota_report(TENCENT, "0.2", "fail", 0, "-4").at(1_000),
+        ota_report(TENCENT, "0.2", "fail", 0, "-5").at(1_001),
+    ];
+    violations_by_profile(&msgs, &[]);
+    let mut done_after = msgs.to_vec();
+    done_after.push(ota_report(TENCENT, "0.2", "done", 100, "0").at(2_000));
+    violations_by_profile(&done_after, &[(TENCENT_OTA_FINAL, &[2, 4])]);
+}
+
+/// A QoS 1 redelivery of an older progress report, after a newer one, is not progress going
+/// back; a new report with the old percentage is.
+#[test]
+fn a_redelivered_older_progress_report_is_no_step_back() {
+    let older = ota_report(TENCENT, "0.2", "downloading", 10, "0");
+    let msgs = [
+        older.clone().at(0),
+        ota_report(TENCENT, "0.2", "downloading", 50, "0").at(1_000),
+        older.clone().at(1_500),
+    ];
+    violations_by_profile(&msgs, &[]);
+    let mut fresh = msgs.to_vec();
+    fresh.push(ota_report(TENCENT, "0.2", "downloading", 20, "0").at(2_000));
+    violations_by_profile(&fresh, &[(TENCENT_OTA_FORWARD, &[2, 4])]);
+}
+
+/// A redelivered request is its first copy's conversation: one reply answers both, and a
+/// redelivered reply is no fault.
+#[test]
+fn a_redelivered_request_and_reply_are_one_exchange() {
+    let create = ota_create("DOCK1", "t1", "b1").sent(0);
+    let reply = ota_create_reply("DOCK1", "t1", "b1");
+    let msgs = [
+        create.clone().at(0),
+        create.clone().at(40),
+        reply.clone().at(500),
+        reply.clone().at(520),
+        dji_tick("DOCK1").at(20_000),
+    ];
+    violations_by_profile(&msgs, &[]);
+    let run = check(&msgs);
+    assert!(run.findings.is_empty(), "{:#?}", run.findings);
+}
+
+/// `done` then `fail` within one millisecond is caught: receive times keep their microseconds.
+#[test]
+fn done_then_fail_within_a_millisecond_is_a_violation() {
+    let msgs = [
+        ota_report(TENCENT, "0.2", "done", 100, "0").at_us(100),
+        ota_report(TENCENT, "0.2", "fail", 0, "-1").at_us(900),
+    ];
+    violations_by_profile(&msgs, &[(TENCENT_OTA_FINAL, &[1, 2])]);
+    // At the very same microsecond the two are unordered, and neither is blamed.
+    let same = [
+        ota_report(TENCENT, "0.2", "done", 100, "0").at_us(100),
+        ota_report(TENCENT, "0.2", "fail", 0, "-1").at_us(100),
+    ];
+    violations_by_profile(&same, &[]);
 }

@@ -208,3 +208,29 @@ fn route_finds_the_pattern_of_every_topic_and_nothing_else() {
         assert_eq!(catalog::route(topic), None, "{topic:?}");
     }
 }
+
+/// Every job of a `progress` or `final` rule has a message that starts it, in its own family,
+/// naming the job with as many fields as the rule: without one, a platform that restarts a
+/// failed job would be blamed for its new reports.
+#[test]
+fn every_job_rule_names_what_starts_its_jobs() {
+    use iotxfer::catalog::RuleCheck;
+    for rule in iotxfer::catalog::rules() {
+        let (job, starts) = match rule.check {
+            RuleCheck::Progress { job, starts, .. } | RuleCheck::Final { job, starts, .. } => {
+                (job, starts)
+            }
+            _ => continue,
+        };
+        assert!(
+            !starts.is_empty(),
+            "{}: no message starts its jobs",
+            rule.id
+        );
+        for start in starts {
+            let message = iotxfer::catalog::message(start.message).expect("a message");
+            assert_eq!(Some(message.family), rule.family, "{}", rule.id);
+            assert_eq!(start.job.len(), job.len(), "{}", rule.id);
+        }
+    }
+}

@@ -430,7 +430,15 @@ impl Replies {
         let lines = e.lines.clone();
         let device = e.device.clone();
         let outcome = match (&e.gap, &e.state) {
-            (Some(why), _) => Outcome::Found(Verdict::NotJudged, lines, why.clone()),
+            (Some(why), _) => {
+                let reason = format!(
+                    "no `{}` within the deadline of {}, but messages may have been lost \
+                     then: {why}",
+                    name(e.reply),
+                    duration(e.deadline)
+                );
+                Outcome::Found(Verdict::NotJudged, lines, reason)
+            }
             (None, State::Late(asked, answered, took)) => {
                 let reason = format!(
                     "answered after {}, past the deadline of {}",
