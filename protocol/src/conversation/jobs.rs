@@ -51,6 +51,10 @@ struct Report {
 #[derive(Debug, Default)]
 struct Progress {
     recent: Vec<Report>,
+    /// The copy of the message that started the job, and the latest reports of the job before
+    /// it: their redeliveries are no news.
+    started: Option<Digest>,
+    earlier: Vec<Digest>,
     last: Option<i64>,
 }
 
@@ -60,8 +64,10 @@ struct Final {
     done: Option<(When, String)>,
     /// The latest other report.
     latest: Option<When>,
-    /// The latest reports, to know a redelivery by.
+    /// The latest reports, of this job and the one before it: to know a redelivery by.
     recent: Vec<Digest>,
+    /// The copy of the message that started the job.
+    started: Option<Digest>,
     last: Option<i64>,
 }
 
@@ -103,7 +109,8 @@ impl Jobs {
         }
     }
 
-    /// A job starts: what its reports said before counts no more.
+    /// A job starts: what its reports said before counts no more, but a redelivery of them,
+    /// or of the start itself, is still known as one.
     fn start(
         &mut self,
         rule: &'static RuleInfo,
@@ -112,10 +119,28 @@ impl Jobs {
         start: &JobStart,
     ) {
         let values: Vec<String> = start.job.iter().map(|p| at.text(p).to_owned()).collect();
+        let copy = Some(at.digest());
         for message in messages {
             let key = (rule.id, at.facts.device.clone(), *message, values.clone());
-            self.progress.remove(&key);
-            self.finals.remove(&key);
+            let progress = self.progress.entry(key.clone()).or_default();
+            if progress.started != copy {
+                let earlier = progress.recent.iter().map(|r| r.digest).collect();
+                *progress = Progress {
+                    started: copy,
+                    earlier,
+                    last: at.received.or(progress.last),
+                    ..Progress::default()
+                };
+            }
+            let finals = self.finals.entry(key).or_default();
+            if finals.started != copy {
+                *finals = Final {
+                    recent: std::mem::take(&mut finals.recent),
+                    started: copy,
+                    last: at.received.or(finals.last),
+                    ..Final::default()
+                };
+            }
         }
     }
 
@@ -226,7 +251,8 @@ impl Progress {
     /// Compares `report` with the reports of its step just before and just after it; `None`
     /// for a redelivery of one of them.
     fn add(&mut self, report: Report) -> Option<Outcome> {
-        if self.recent.iter().any(|r| r.digest == report.digest) {
+        let seen = self.recent.iter().map(|r| &r.digest).chain(&self.earlier);
+        if seen.copied().any(|d| d == report.digest) {
             return None;
         }
         let same_step = || self.recent.iter().filter(|r| r.step == report.step);
