@@ -109,8 +109,11 @@ impl Jobs {
         }
     }
 
-    /// A job starts: what its reports said before counts no more, but a redelivery of them,
-    /// or of the start itself, is still known as one.
+    /// A job starts: what its reports said before counts no more, but a redelivery of them is
+    /// still known as one. So is a redelivery of the start itself, where the start holds an id
+    /// that a `fresh` rule keeps new for each request (DJI's `tid`): without one (Tencent's
+    /// `update_firmware`), a platform that starts the job again sends the same bytes, and the
+    /// device cannot tell the two apart either.
     fn start(
         &mut self,
         rule: &'static RuleInfo,
@@ -120,10 +123,14 @@ impl Jobs {
     ) {
         let values: Vec<String> = start.job.iter().map(|p| at.text(p).to_owned()).collect();
         let copy = Some(at.digest());
+        let fresh = super::rules_about(start.message)
+            .iter()
+            .any(|r| matches!(r.check, RuleCheck::Fresh { .. }));
+        let again = |started: Option<Digest>| fresh && started == copy;
         for message in messages {
             let key = (rule.id, at.facts.device.clone(), *message, values.clone());
             let progress = self.progress.entry(key.clone()).or_default();
-            if progress.started != copy {
+            if !again(progress.started) {
                 let earlier = progress.recent.iter().map(|r| r.digest).collect();
                 *progress = Progress {
                     started: copy,
@@ -133,7 +140,7 @@ impl Jobs {
                 };
             }
             let finals = self.finals.entry(key).or_default();
-            if finals.started != copy {
+            if !again(finals.started) {
                 *finals = Final {
                     recent: std::mem::take(&mut finals.recent),
                     started: copy,
