@@ -126,27 +126,11 @@ impl Jobs {
         let fresh = super::rules_about(start.message)
             .iter()
             .any(|r| matches!(r.check, RuleCheck::Fresh { .. }));
-        let again = |started: Option<Digest>| fresh && started == copy;
         for message in messages {
             let key = (rule.id, at.facts.device.clone(), *message, values.clone());
-            let progress = self.progress.entry(key.clone()).or_default();
-            if !again(progress.started) {
-                let earlier = progress.recent.iter().map(|r| r.digest).collect();
-                *progress = Progress {
-                    started: copy,
-                    earlier,
-                    last: at.received.or(progress.last),
-                    ..Progress::default()
-                };
-            }
-            let finals = self.finals.entry(key).or_default();
-            if !again(finals.started) {
-                *finals = Final {
-                    recent: std::mem::take(&mut finals.recent),
-                    started: copy,
-                    last: at.received.or(finals.last),
-                    ..Final::default()
-                };
+            match rule.check {
+                RuleCheck::Progress { .. } => restart(&mut self.progress, key, copy, fresh, at),
+                _ => restart(&mut self.finals, key, copy, fresh, at),
             }
         }
     }
@@ -254,6 +238,50 @@ fn number(at: &Seen<'_>, pointer: &str) -> Option<f64> {
     text.parse().ok()
 }
 
+/// The state of one job of a rule, which a start resets.
+trait Job: Default {
+    /// The digest of the message that started it.
+    fn started(&self) -> Option<Digest>;
+    /// It starts again with the message of digest `started`: its reports are only known, for
+    /// their redeliveries.
+    fn restart(&mut self, started: Option<Digest>, received: Option<i64>);
+}
+
+/// Starts the job of `key` again with `at`, of digest `copy`, unless `at` is a redelivery of
+/// its start: the same bytes again, where the start holds a `fresh` id. A job never reported
+/// needs no state, unless its start must be known again.
+fn restart<J: Job>(
+    jobs: &mut HashMap<Key, J>,
+    key: Key,
+    copy: Option<Digest>,
+    fresh: bool,
+    at: &Seen<'_>,
+) {
+    let job = match jobs.get_mut(&key) {
+        Some(job) => job,
+        None if fresh => jobs.entry(key).or_default(),
+        None => return,
+    };
+    if !(fresh && job.started() == copy) {
+        job.restart(copy, at.received);
+    }
+}
+
+impl Job for Progress {
+    fn started(&self) -> Option<Digest> {
+        self.started
+    }
+
+    fn restart(&mut self, started: Option<Digest>, received: Option<i64>) {
+        *self = Progress {
+            started,
+            earlier: self.recent.iter().map(|r| r.digest).collect(),
+            last: received.or(self.last),
+            ..Progress::default()
+        };
+    }
+}
+
 impl Progress {
     /// Compares `report` with the reports of its step just before and just after it; `None`
     /// for a redelivery of one of them.
@@ -302,6 +330,21 @@ impl Progress {
             self.recent.swap_remove(oldest);
         }
         Some(outcome)
+    }
+}
+
+impl Job for Final {
+    fn started(&self) -> Option<Digest> {
+        self.started
+    }
+
+    fn restart(&mut self, started: Option<Digest>, received: Option<i64>) {
+        *self = Final {
+            recent: std::mem::take(&mut self.recent),
+            started,
+            last: received.or(self.last),
+            ..Final::default()
+        };
     }
 }
 

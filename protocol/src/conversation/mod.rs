@@ -12,8 +12,8 @@
 //! traffic, and a capture split by device gives the same findings as the whole. A live
 //! monitor, for which time passes for silent devices too, calls [`Monitor::tick`].
 //! Memory grows with the conversations that are open, not with the traffic: a request leaves
-//! two deadlines after it was received, answered or not (a late or redelivered reply is known
-//! until then); a job when it has been quiet for [`JOB_MEMORY_MS`], or for the default deadline
+//! two deadlines after it was received, or once answered one deadline after the latest attempt
+//! of its exchange (a late or redelivered reply is known until then); a job when it has been quiet for [`JOB_MEMORY_MS`], or for the default deadline
 //! once it reported its final status (a report later than that is not caught).
 //!
 //! What the protocols allow is no fault: a request retried as its definitions say
@@ -247,7 +247,7 @@ impl Monitor {
     }
 
     /// How many entries the monitor holds: the requests waiting for their replies, those
-    /// answered within the last two deadlines, and the jobs it remembers. Its memory grows with
+    /// answered within the last deadline, and the jobs it remembers. Its memory grows with
     /// this and with the devices seen (the counts), not with the traffic.
     pub fn held(&self) -> usize {
         self.replies.held() + self.jobs.held()

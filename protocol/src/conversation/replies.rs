@@ -6,8 +6,10 @@
 //! same as an unanswered one but for the fields a retry changes is another *attempt* of its
 //! exchange. One attempt answered in time answers the exchange, and a reply to any other
 //! attempt is no fault. A redelivery (the same topic and payload bytes) is the same attempt.
-//! Attempts stay for two deadlines after they were sent, answered or not, so that a late
-//! reply is still its request's ("answered after ...") and a redelivered reply is known.
+//! An unanswered attempt stays for two deadlines after it was sent, so that a late reply is
+//! still its request's ("answered after ..."); an answered exchange's attempts stay for one
+//! deadline after its latest attempt, so that a late reply to another attempt, or a
+//! redelivered reply, is known as one.
 
 mod lifetime;
 

@@ -49,8 +49,9 @@ impl Replies {
         self.settled(id);
     }
 
-    /// Exchange `id` is judged: it takes no more attempts, and its attempts without a receive
-    /// time (which never run out) leave now.
+    /// Exchange `id` is judged: it takes no more attempts; its attempts stay for a deadline
+    /// after its latest one (a late reply to an earlier attempt, or a redelivered reply, is
+    /// still known as one), but those without a receive time (which never run out) leave now.
     pub(super) fn settled(&mut self, id: u64) {
         let Some(e) = self.exchanges.get_mut(&id) else {
             return;
@@ -63,17 +64,14 @@ impl Replies {
                 self.retrying.remove(&entry);
             }
         }
-        let deadline = self.exchanges.get(&id).map_or(0, |e| e.deadline);
+        let ends = e.last_sent.map(|t| t.saturating_add(e.deadline));
         for seq in attempts {
-            match self.attempts.get(&seq).map(|a| a.received) {
-                Some(None) => {
+            match (self.attempts.get(&seq).map(|a| a.received), ends) {
+                (Some(Some(_)), Some(ends)) => self.settled.push(Reverse((ends, seq))),
+                (Some(_), _) => {
                     self.leave(seq);
                 }
-                Some(Some(t)) => {
-                    let ends = t.saturating_add(deadline.saturating_mul(2));
-                    self.settled.push(Reverse((ends, seq)));
-                }
-                None => {}
+                (None, _) => {}
             }
         }
         while self.settled.len() > MAX_SETTLED {
@@ -83,7 +81,7 @@ impl Replies {
         }
     }
 
-    /// Attempts of answered exchanges sent more than two deadlines before `now`, the latest
+    /// Attempts of answered exchanges whose time to stay passed before `now`, the latest
     /// receive time of all devices, leave. No reply to them can be judged any more, so this
     /// changes no finding of a capture in receive order: a device's next message is no older.
     pub(in crate::conversation) fn sweep(&mut self, now: i64) {
