@@ -228,9 +228,12 @@ fn update_firmware(device: &str, version: &str) -> Msg {
 fn ota_report(device: &str, version: &str, state: &str, percent: u32, code: &str) -> Msg {
     let progress = match state {
         "done" | "fail" => json!({"state": state, "result_code": code, "result_msg": ""}),
-        _ => {
-            json!({"state": state, "percent": percent.to_string(), "result_code": code, "result_msg": ""})
-        }
+        _ => json!({
+            "state": state,
+            "percent": percent.to_string(),
+            "result_code": code,
+            "result_msg": "",
+        }),
     };
     Msg::new(format!("$ota/report/{device}"), OTA_REPORT_PROGRESS)
         .set("/report/progress", progress)

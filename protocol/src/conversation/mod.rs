@@ -8,13 +8,15 @@
 //! each one settles; [`Monitor::finish`] judges what is still open when the traffic ends.
 //!
 //! Time is what the receive times say (in microseconds, as mosquitto_sub writes them), device
-//! by device: a device's requests run out by its own latest receive time, so the findings of a device do not depend on other devices'
-//! traffic, and a capture split by device gives the same findings as the whole. A live
-//! monitor, for which time passes for silent devices too, calls [`Monitor::tick`].
+//! by device: a device's requests run out by its own latest receive time, so the findings of a
+//! device do not depend on other devices' traffic, and a capture split by device gives the
+//! same findings as the whole. A live monitor, for which time passes for silent devices too,
+//! calls [`Monitor::tick`].
 //! Memory grows with the conversations that are open, not with the traffic: a request leaves
 //! two deadlines after it was received, or once answered one deadline after the latest attempt
-//! of its exchange (a late or redelivered reply is known until then); a job when it has been quiet for [`JOB_MEMORY_MS`], or for the default deadline
-//! once it reported its final status (a report later than that is not caught).
+//! of its exchange (a late or redelivered reply is known until then); a job when it has been
+//! quiet for [`JOB_MEMORY_MS`], or for the default deadline once it reported its final status
+//! (a report later than that is not caught).
 //!
 //! What the protocols allow is no fault: a request retried as its definitions say
 //! ([`Retry`](crate::catalog::Retry)) is one exchange, answered by any of its attempts; a
