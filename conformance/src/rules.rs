@@ -104,11 +104,9 @@ fn deadline(r: &RuleInfo) -> String {
 
 /// The messages that start a job of a `progress` or `final` rule, as a sentence.
 fn starts(r: &RuleInfo) -> String {
-    let starts = match r.check {
-        RuleCheck::Progress { starts, .. } | RuleCheck::Final { starts, .. } => starts,
-        _ => return String::new(),
-    };
-    let names: Vec<String> = starts
+    let names: Vec<String> = r
+        .check
+        .starts()
         .iter()
         .map(|s| format!("`{}`", s.message.rsplit('/').next().unwrap_or(s.message)))
         .collect();

@@ -275,6 +275,16 @@ pub enum RuleCheck {
     },
 }
 
+impl RuleCheck {
+    /// The messages that start a job of a `Progress` or `Final` rule; none for another kind.
+    pub fn starts(&self) -> &'static [JobStart] {
+        match self {
+            RuleCheck::Progress { starts, .. } | RuleCheck::Final { starts, .. } => starts,
+            _ => &[],
+        }
+    }
+}
+
 /// How the sender of a request tries again: it sends the request again, with new values of
 /// `changes` (and a new sending time, if its envelope has one), when no reply came within
 /// the deadline. The attempts of one exchange are the same request otherwise.

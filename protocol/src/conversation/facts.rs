@@ -312,11 +312,7 @@ fn pointers_of(m: &'static MessageInfo) -> Vec<&'static str> {
     out.extend(m.reply_when.iter().map(|c| c.pointer));
     out.extend(m.topic_info().and_then(|t| t.sent_at));
     for rule in super::rules_about(m.id) {
-        let starts = match rule.check {
-            RuleCheck::Progress { starts, .. } | RuleCheck::Final { starts, .. } => starts,
-            _ => &[],
-        };
-        for start in starts.iter().filter(|s| s.message == m.id) {
+        for start in rule.check.starts().iter().filter(|s| s.message == m.id) {
             out.extend(start.job);
         }
         match rule.check {

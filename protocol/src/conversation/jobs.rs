@@ -123,9 +123,7 @@ impl Jobs {
     ) {
         let values: Vec<String> = start.job.iter().map(|p| at.text(p).to_owned()).collect();
         let copy = Some(at.digest());
-        let fresh = super::rules_about(start.message)
-            .iter()
-            .any(|r| matches!(r.check, RuleCheck::Fresh { .. }));
+        let fresh = super::fresh_fields(start.message).next().is_some();
         for message in messages {
             let key = (rule.id, at.facts.device.clone(), *message, values.clone());
             match rule.check {

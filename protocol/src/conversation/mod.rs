@@ -355,6 +355,14 @@ impl Seen<'_> {
     }
 }
 
+/// The fields of message `id` that a `fresh` rule keeps new for each request.
+fn fresh_fields(id: &str) -> impl Iterator<Item = &'static str> {
+    rules_about(id).iter().filter_map(|r| match r.check {
+        RuleCheck::Fresh { field, .. } => Some(field),
+        _ => None,
+    })
+}
+
 /// Milliseconds in microseconds.
 fn micros(ms: u64) -> i64 {
     i64::try_from(ms)

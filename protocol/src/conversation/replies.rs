@@ -464,18 +464,14 @@ fn fresh_values<'k>(
     reply: &'static MessageInfo,
     key: &'k Key,
 ) -> impl Iterator<Item = ValueKey> + 'k {
-    let fresh: Vec<&'static str> = super::rules_about(request.id)
-        .iter()
-        .filter_map(|r| match r.check {
-            RuleCheck::Fresh { field, .. } => Some(field),
-            _ => None,
-        })
-        .collect();
+    let request = request.id;
     let several = reply.correlate.len() > 1;
     let named = reply.correlate.iter().enumerate();
     named
         .filter(move |(i, c)| {
-            several && fresh.contains(&c.request) && key.2.get(*i).is_some_and(|v| v != "null")
+            several
+                && super::fresh_fields(request).any(|f| f == c.request)
+                && key.2.get(*i).is_some_and(|v| v != "null")
         })
         .map(|(i, _)| (key.0, key.1.clone(), i, key.2[i].clone()))
 }
