@@ -189,6 +189,8 @@ codes! {
     CorrelateTag = "correlate-tag",
     /// A `correlate` on a message that answers nothing.
     CorrelateWithoutRequest = "correlate-without-request",
+    /// An `ack` on a message that is no message's reply.
+    AckWithoutRequest = "ack-without-request",
     /// A correlated body field where the body sits in a list.
     CorrelateThroughArray = "correlate-through-array",
 

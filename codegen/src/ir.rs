@@ -225,6 +225,9 @@ pub struct Message {
     pub correlate: Vec<String>,
     /// The MQTT QoS it is published at, where documented: its own, else its topic's.
     pub qos: Option<u8>,
+    /// For a reply: the body that acknowledges its request, as JSON, its own discriminators
+    /// included where the body holds them.
+    pub ack: Option<String>,
     pub doc: String,
     pub term: Option<String>,
     pub fields: Vec<Field>,

@@ -125,6 +125,9 @@ pub struct MessageDef {
     /// The MQTT QoS it is published at, where a vendor document or SDK says; its topic's when
     /// absent.
     pub qos: Option<Qos>,
+    /// For a reply: the body that acknowledges its request when the answering side has nothing
+    /// more to say (DJI `{ result = 0 }`), which a conversation engine sends by itself.
+    pub ack: Option<Spanned<toml::Table>>,
     #[serde(default)]
     pub fields: IndexMap<Spanned<String>, Spanned<FieldDef>>,
 }

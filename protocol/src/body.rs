@@ -19,6 +19,8 @@ pub trait Body:
     const ID: &'static str;
     /// The discriminator values that identify the message, in envelope order.
     const TAGS: &'static [&'static str];
+    /// The MQTT QoS the message is published at, where a vendor document or SDK says.
+    const QOS: Option<u8>;
     /// The topic the message travels on.
     type Topic: Topic + fmt::Debug + Clone + PartialEq + Eq + std::hash::Hash;
     /// The whole MQTT payload of the message.
@@ -80,6 +82,13 @@ pub trait Request: Body {
     fn expects_reply(request: &Self::Payload) -> bool {
         let _ = request;
         true
+    }
+
+    /// The reply body that acknowledges a request with nothing more to say, where the
+    /// definitions give one (DJI's `{"result": 0}` for an event that asks for its reply); a
+    /// conversation [`Engine`](crate::engine::Engine) sends it by itself.
+    fn acknowledgement() -> Option<Self::Reply> {
+        None
     }
 }
 

@@ -75,6 +75,8 @@ pub struct MessageInfo {
     pub doc: &'static str,
     /// The MQTT QoS it is published at, where a vendor document or SDK says.
     pub qos: Option<u8>,
+    /// For a request: its reply, with a body or the definitions' acknowledgement.
+    pub(crate) answer: Option<crate::engine::Answer>,
     #[cfg(feature = "schemars")]
     pub(crate) schema: fn(schemars::generate::SchemaSettings) -> schemars::Schema,
     #[cfg(feature = "schemars")]

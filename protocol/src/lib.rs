@@ -22,6 +22,7 @@ mod check;
 pub mod conversation;
 mod decode;
 mod disputed;
+pub mod engine;
 mod guess;
 mod interop;
 mod locate;

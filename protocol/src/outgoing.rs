@@ -10,6 +10,7 @@ use crate::{Body, Stamp, SystemStamp};
 /// gives what any MQTT client publishes.
 // `Body` implies `Clone`, `PartialEq` and `Debug`, so the derived bounds always hold.
 #[derive(Clone, PartialEq, Debug)]
+#[must_use = "a message built is meant to be published"]
 pub struct Outgoing<B: Body> {
     /// The topic, with its parameters.
     pub topic: B::Topic,

@@ -439,6 +439,7 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             let body = body_path(v, f, m);
             let correlate = correlations(v, f, m);
             let reply_when = reply_conditions(m, topic);
+            let answer = option(m.reply.map(|_| quote!(crate::engine::answer::<#body>)));
             quote! {
                 crate::catalog::MessageInfo {
                     id: #id,
@@ -457,6 +458,7 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
                     summary: #summary,
                     doc: #doc,
                     qos: #qos,
+                    answer: #answer,
                     #[cfg(feature = "schemars")]
                     schema: crate::catalog::root_schema::<#body>,
                     #[cfg(feature = "schemars")]
@@ -531,6 +533,33 @@ fn reply_conditions(m: &Message, topic: &crate::ir::Topic) -> Vec<TokenStream> {
             quote!(crate::catalog::ReplyCondition { pointer: #pointer, value: #value })
         })
         .collect()
+}
+
+/// A TOML value as JSON text: a table as an object, a date as its string.
+pub(crate) fn toml_json(value: &toml::Value) -> String {
+    use toml::Value as T;
+    match value {
+        T::String(s) => json_string(s),
+        T::Integer(n) => n.to_string(),
+        // TOML floats may be infinite or NaN, which JSON has no text for.
+        T::Float(x) if x.is_finite() => x.to_string(),
+        T::Float(_) => "null".into(),
+        T::Boolean(b) => b.to_string(),
+        T::Datetime(d) => json_string(&d.to_string()),
+        T::Array(items) => {
+            let items: Vec<String> = items.iter().map(toml_json).collect();
+            format!("[{}]", items.join(","))
+        }
+        T::Table(table) => table_json(table, &[]),
+    }
+}
+
+/// A TOML table as a JSON object, after the members `first` (names, JSON texts).
+pub(crate) fn table_json(table: &toml::Table, first: &[(&str, String)]) -> String {
+    let first = first.iter().map(|(k, v)| (json_string(k), v.clone()));
+    let rest = table.iter().map(|(k, v)| (json_string(k), toml_json(v)));
+    let members: Vec<String> = first.chain(rest).map(|(k, v)| format!("{k}:{v}")).collect();
+    format!("{{{}}}", members.join(","))
 }
 
 /// A string as a JSON string literal.

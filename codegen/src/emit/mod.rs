@@ -8,7 +8,7 @@ mod rules;
 mod topics;
 mod types;
 
-pub(crate) use decode::json_string;
+pub(crate) use decode::{json_string, table_json};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -261,6 +261,7 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
         )
     });
     let new = build::constructor(&m.rust_name, &m.fields, &v.id, TagOwner::SelfType);
+    let qos = decode::option(m.qos);
     let body_fns = build::body_fns(m, envelope);
     quote! {
         #item
@@ -274,6 +275,7 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
         impl crate::Body for #name {
             const ID: &'static str = #id;
             const TAGS: &'static [&'static str] = &[#(#tags),*];
+            const QOS: ::core::option::Option<u8> = #qos;
             type Topic = super::#topic_ty;
             type Payload = #payload;
 

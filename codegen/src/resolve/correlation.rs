@@ -272,7 +272,7 @@ pub(super) fn reply_correlate(ctx: &mut Ctx<'_>, def: &MessageDef, pair: &Pair<'
     out
 }
 
-/// A `correlate` on a message that answers nothing. A message whose topic is unknown, or that
+/// A `correlate` or an `ack` on a message that answers nothing. A message whose topic is unknown, or that
 /// a message names as its reply although the pair does not resolve, is reported already.
 pub(super) fn check_correlate_has_request(
     ctx: &mut Ctx<'_>,
@@ -280,20 +280,29 @@ pub(super) fn check_correlate_has_request(
     messages: &[ir::Message],
 ) {
     for named in defs {
-        let Some(first) = named.def.correlate.first() else {
-            continue;
-        };
         let key = named.name.get_ref();
         let placed = messages.iter().any(|m| m.key == *key);
         let named_as_reply = defs
             .iter()
             .any(|d| d.def.reply.as_ref().is_some_and(|r| r.get_ref() == key));
-        if placed && !named_as_reply {
+        if !placed || named_as_reply {
+            continue;
+        }
+        if let Some(first) = named.def.correlate.first() {
             ctx.diags.error_help(
                 Code::CorrelateWithoutRequest,
                 ctx.file,
                 first.span(),
                 format!("`{key}` answers no message, so it has nothing to copy"),
+                "name it as the `reply` of its request",
+            );
+        }
+        if let Some(ack) = &named.def.ack {
+            ctx.diags.error_help(
+                Code::AckWithoutRequest,
+                ctx.file,
+                ack.span(),
+                format!("`{key}` answers no message, so it acknowledges nothing"),
                 "name it as the `reply` of its request",
             );
         }

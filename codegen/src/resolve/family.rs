@@ -302,6 +302,18 @@ fn resolve_message(
     let envelope = envelope.map(|e| &place.known.envelopes[e]);
     let fields = message_fields(ctx, place, named, envelope);
     let doc = doc(ctx, &def.doc);
+    let ack = def.ack.as_ref().map(|ack| {
+        // A flat body holds its discriminators; a nested one leaves them to the envelope.
+        let flat = envelope.is_some_and(|e| !e.nested);
+        let names = envelope.map_or(&[][..], |e| &e.tags[..]);
+        let tags: Vec<(&str, String)> = if flat {
+            let values = tags.iter().map(|t| crate::emit::json_string(t));
+            names.iter().map(String::as_str).zip(values).collect()
+        } else {
+            Vec::new()
+        };
+        crate::emit::table_json(ack.get_ref(), &tags)
+    });
     Some(ir::Message {
         id,
         variant,
@@ -318,6 +330,7 @@ fn resolve_message(
             .qos
             .map(|q| q.0)
             .or_else(|| topic.and_then(|t| place.known.topics[t].qos)),
+        ack,
         doc,
         term: def.term.clone(),
         fields,

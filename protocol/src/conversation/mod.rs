@@ -373,7 +373,7 @@ fn micros(ms: u64) -> i64 {
 /// The rules about message `id`: those that name it (as a request, a report or a job's
 /// start), and its vendor's `same_device` rules. Looked up once per message, not by scanning
 /// every rule.
-fn rules_about(id: &str) -> &'static [&'static RuleInfo] {
+pub(crate) fn rules_about(id: &str) -> &'static [&'static RuleInfo] {
     static ABOUT: std::sync::OnceLock<HashMap<&'static str, Vec<&'static RuleInfo>>> =
         std::sync::OnceLock::new();
     let all = ABOUT.get_or_init(|| {
