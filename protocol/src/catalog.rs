@@ -75,6 +75,10 @@ pub struct MessageInfo {
     pub doc: &'static str,
     /// The MQTT QoS it is published at, where a vendor document or SDK says.
     pub qos: Option<u8>,
+    /// For a reply: the body that acknowledges its request when there is nothing more to say,
+    /// as JSON (DJI `{"result":0}`); the conversation [`Engine`](crate::engine::Engine) sends
+    /// it by itself.
+    pub ack: Option<&'static str>,
     /// For a request: its reply, with a body or the definitions' acknowledgement.
     pub(crate) answer: Option<crate::engine::Answer>,
     #[cfg(feature = "schemars")]

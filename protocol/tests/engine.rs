@@ -151,3 +151,268 @@ fn an_unanswered_dji_command_is_sent_three_times_with_fresh_tids_then_times_out(
     assert_eq!(tids.len(), 3, "fresh tids: {tids:?}");
     assert_eq!(now, 9_000_000, "3 s per attempt");
 }
+
+/// Every `ack` of the definitions, sent by the engine for a request that asks for its reply:
+/// one reply, which keeps its contract, and no request for the application.
+#[cfg(feature = "proptest")]
+#[test]
+fn every_acknowledgement_of_the_definitions_is_sent_and_keeps_its_contract() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    let mut runner = TestRunner::deterministic();
+    let acked = iotxfer::catalog::messages().iter().filter_map(|request| {
+        let reply = iotxfer::catalog::message(request.reply?)?;
+        reply.ack.map(|_| (request, reply))
+    });
+    let mut count = 0;
+    for (request, reply) in acked {
+        count += 1;
+        let side = reply.direction;
+        let topic = example_topic(request.topic);
+        for _ in 0..20 {
+            let mut payload = request.arbitrary().new_tree(&mut runner).unwrap().current();
+            for ask in request.reply_when {
+                let value = serde_json::from_str(ask.value).unwrap();
+                // `reply_when` names top-level envelope fields.
+                let name = ask.pointer.trim_start_matches('/').to_owned();
+                payload.as_object_mut().unwrap().insert(name, value);
+            }
+            let bytes = serde_json::to_vec(&payload).unwrap();
+            let mut engine = Engine::with_ids(side, Options::default(), Box::new(Counter("a", 0)));
+            engine.receive(&topic, &bytes, 0);
+            let sent = transmits(&mut engine);
+            let asked = events(&mut engine);
+            assert!(
+                !asked.iter().any(|e| matches!(e, Event::Request(_))),
+                "{}: {asked:?}",
+                request.id
+            );
+            assert_eq!(sent.len(), 1, "{}: {sent:?}", request.id);
+            assert_eq!(sent[0].message, reply.id);
+            let checked = iotxfer::check(&sent[0].topic, &sent[0].payload);
+            assert_eq!(
+                checked.verdict,
+                iotxfer::Verdict::Conforms,
+                "{}: {checked:?}",
+                reply.id
+            );
+        }
+    }
+    assert!(count >= 4, "the definitions give {count} acknowledgements");
+}
+
+/// A topic name of `pattern`, each parameter a device's name.
+#[cfg(feature = "proptest")]
+fn example_topic(pattern: &str) -> String {
+    let mut out = String::new();
+    for level in pattern.split('/') {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(if level.starts_with('{') {
+            "dev1"
+        } else {
+            level
+        });
+    }
+    out
+}
+
+mod tencent_and_huawei {
+    use super::*;
+    use iotxfer::huawei::{
+        self,
+        file_manager::{GetUploadUrl, GetUploadUrlResponse},
+    };
+    use iotxfer::tencent::{self, resource::*};
+
+    fn up() -> tencent::ResourceUpTopic {
+        tencent::ResourceUpTopic::new("PRODUCT", "dev1").unwrap()
+    }
+
+    fn report(device: &mut Engine, job: &Job, state: TransferState, percent: i64, now: i64) {
+        let mut progress = Progress::new(state, ResourceResult::Success, "");
+        progress.percent = Some(percent);
+        let body = ReportDownloadProgress::new("ignored", progress);
+        let report = device.message(up(), body, now);
+        assert!(device.report(job, report, now).unwrap().is_some());
+    }
+
+    use iotxfer::engine::Job;
+
+    #[test]
+    fn a_tencent_download_is_answered_and_its_reports_acknowledged_by_the_engine() {
+        let (mut platform, mut device) = engines();
+        let ask = device.message(up(), GetDownloadTask::new(), 0);
+        let call = device.call(ask, 0).unwrap();
+        deliver(&mut device, &mut platform, 1);
+        let Some(Event::Request(incoming)) = platform.poll_event() else {
+            panic!()
+        };
+        let (_, responder) = incoming.take::<GetDownloadTask>().unwrap();
+        let md5 = "0123456789abcdef0123456789abcdef";
+        let task = GetDownloadTaskRsp::new(10, "voice.bin", md5, "https://x/voice.bin");
+        platform.respond(responder, task, 2).unwrap();
+        deliver(&mut platform, &mut device, 3);
+        let answered = events(&mut device);
+        let task = call.reply(&answered[0]).expect("the task").payload;
+        // The job is the resource's name: the reports name it, whatever their body said.
+        let job = Job {
+            device: "PRODUCT/dev1".into(),
+            family: "tencent/resource".into(),
+            key: vec![format!("\"{}\"", task.name)],
+        };
+        report(&mut device, &job, TransferState::Downloading, 50, 4);
+        report(&mut device, &job, TransferState::Done, 100, 5);
+        deliver(&mut device, &mut platform, 6);
+        let seen = events(&mut platform);
+        assert!(
+            matches!(
+                &seen[0],
+                Event::Progress {
+                    percent: Some(50),
+                    ..
+                }
+            ),
+            "{seen:?}"
+        );
+        assert!(
+            matches!(&seen[1], Event::Finished { status, job: j, .. } if status == "done" && j.key == job.key),
+            "{seen:?}"
+        );
+        assert_eq!(
+            deliver(&mut platform, &mut device, 7),
+            2,
+            "the engine acknowledged both"
+        );
+        assert_eq!(device.open_calls(), 0, "{:?}", events(&mut device));
+    }
+
+    #[test]
+    fn a_huawei_upload_url_is_asked_and_answered() {
+        let (mut platform, mut device) = engines();
+        let up = huawei::EventsUpTopic::new("dev1").unwrap();
+        let ask = device.message(up, GetUploadUrl::new("a.log"), 0);
+        let call = device.call(ask, 0).unwrap();
+        deliver(&mut device, &mut platform, 1);
+        let Some(Event::Request(incoming)) = platform.poll_event() else {
+            panic!()
+        };
+        let (_, responder) = incoming.take::<GetUploadUrl>().unwrap();
+        platform
+            .respond(responder, GetUploadUrlResponse::new("https://obs/a.log"), 2)
+            .unwrap();
+        deliver(&mut platform, &mut device, 3);
+        let answered = events(&mut device);
+        assert!(call.reply(&answered[0]).is_some(), "{answered:?}");
+    }
+}
+
+#[test]
+fn a_request_that_reuses_an_open_requests_tid_is_refused() {
+    let (mut platform, _) = engines();
+    let first = ota_create(&mut platform, 0);
+    let again = first.clone();
+    let _call = platform.call(first, 0).unwrap();
+    let refused = platform.call(again, 0).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "dji/firmware/ota_create: `/tid` is that of an open request of the same device"
+    );
+}
+
+#[test]
+fn a_retry_of_an_answered_request_gets_the_same_answer_and_a_redelivery_nothing() {
+    let (mut platform, mut device) = engines();
+    let create = ota_create(&mut platform, 0);
+    let _call = platform.call(create, 0).unwrap();
+    let first = transmits(&mut platform).remove(0);
+    device.receive(&first.topic, &first.payload, 1);
+    let Some(Event::Request(incoming)) = device.poll_event() else {
+        panic!()
+    };
+    let (_, responder) = incoming.take::<OtaCreate>().unwrap();
+    let body = OtaCreateReply::new(
+        FirmwareResult::Success,
+        OtaCreateOutput::new(TaskStatus::InProgress),
+    );
+    device.respond(responder, body, 2).unwrap();
+    let answer = transmits(&mut device).remove(0);
+    // The reply is lost; the platform tries again after 3 s, with a fresh tid.
+    platform.wake(3_000_000);
+    let retry = transmits(&mut platform).remove(0);
+    device.receive(&first.topic, &first.payload, 3_000_001); // A redelivery: nothing.
+    assert!(transmits(&mut device).is_empty());
+    device.receive(&retry.topic, &retry.payload, 3_000_002);
+    assert!(
+        events(&mut device).is_empty(),
+        "no second request for the application"
+    );
+    let again = transmits(&mut device);
+    assert_eq!(again.len(), 1);
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&answer.payload).unwrap(),
+        serde_json::from_slice(&again[0].payload).unwrap(),
+    );
+    assert_eq!(a["data"], b["data"], "the same answer");
+    let retried: serde_json::Value = serde_json::from_slice(&retry.payload).unwrap();
+    assert_eq!(b["tid"], retried["tid"], "for the retry's tid");
+    platform.receive(&again[0].topic, &again[0].payload, 3_100_000);
+    assert!(matches!(
+        platform.poll_event(),
+        Some(Event::Answered { .. })
+    ));
+}
+
+#[test]
+fn a_quiet_job_stalls_and_progress_going_back_is_the_devices_violation() {
+    let options = Options {
+        stall_ms: Some(10_000),
+        ..Options::default()
+    };
+    let mut platform = Engine::with_ids(Direction::Down, options, Box::new(Counter("p", 0)));
+    let mut device = Engine::with_ids(Direction::Up, Options::default(), Box::new(Counter("d", 0)));
+    let create = ota_create(&mut platform, 0);
+    let call = platform.call(create, 0).unwrap();
+    deliver(&mut platform, &mut device, 1);
+    let Some(Event::Request(incoming)) = device.poll_event() else {
+        panic!()
+    };
+    let job = incoming.job().cloned().unwrap();
+    let (_, responder) = incoming.take::<OtaCreate>().unwrap();
+    let body = OtaCreateReply::new(
+        FirmwareResult::Success,
+        OtaCreateOutput::new(TaskStatus::InProgress),
+    );
+    device.respond(responder, body, 2).unwrap();
+    let events_topic = dji::EventsTopic::new("DOCK-1").unwrap();
+    for (percent, now) in [(60, 3_000), (40, 5_000)] {
+        let output =
+            OtaProgressOutput::new(TaskStatus::InProgress, OtaProgressDetail::new(percent));
+        let report = device.message(
+            events_topic.clone(),
+            OtaProgress::new(FirmwareResult::Success, output),
+            now,
+        );
+        let _ack = device.report(&job, report, now).unwrap();
+    }
+    deliver(&mut device, &mut platform, 4);
+    let seen = events(&mut platform);
+    let broken: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation(f) => Some(f.rule),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(broken, ["dji/firmware/ota_progress_forward"], "{seen:?}");
+    platform.wake(10_000_004);
+    let stalled = events(&mut platform);
+    assert!(
+        stalled
+            .iter()
+            .any(|e| matches!(e, Event::Stalled { job: j } if Some(j) == call.job())),
+        "{stalled:?}"
+    );
+}

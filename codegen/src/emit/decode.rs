@@ -440,6 +440,7 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             let correlate = correlations(v, f, m);
             let reply_when = reply_conditions(m, topic);
             let answer = option(m.reply.map(|_| quote!(crate::engine::answer::<#body>)));
+            let ack = option(m.ack.as_deref());
             quote! {
                 crate::catalog::MessageInfo {
                     id: #id,
@@ -458,6 +459,7 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
                     summary: #summary,
                     doc: #doc,
                     qos: #qos,
+                    ack: #ack,
                     answer: #answer,
                     #[cfg(feature = "schemars")]
                     schema: crate::catalog::root_schema::<#body>,

@@ -302,18 +302,10 @@ fn resolve_message(
     let envelope = envelope.map(|e| &place.known.envelopes[e]);
     let fields = message_fields(ctx, place, named, envelope);
     let doc = doc(ctx, &def.doc);
-    let ack = def.ack.as_ref().map(|ack| {
-        // A flat body holds its discriminators; a nested one leaves them to the envelope.
-        let flat = envelope.is_some_and(|e| !e.nested);
-        let names = envelope.map_or(&[][..], |e| &e.tags[..]);
-        let tags: Vec<(&str, String)> = if flat {
-            let values = tags.iter().map(|t| crate::emit::json_string(t));
-            names.iter().map(String::as_str).zip(values).collect()
-        } else {
-            Vec::new()
-        };
-        crate::emit::table_json(ack.get_ref(), &tags)
-    });
+    let ack = def
+        .ack
+        .as_ref()
+        .map(|ack| ack_json(ack.get_ref(), envelope, &tags));
     Some(ir::Message {
         id,
         variant,
@@ -335,6 +327,19 @@ fn resolve_message(
         term: def.term.clone(),
         fields,
     })
+}
+
+/// A reply's `ack` body as JSON; a flat body holds its discriminators, a nested one leaves
+/// them to the envelope.
+fn ack_json(ack: &toml::Table, envelope: Option<&ir::Envelope>, tags: &[String]) -> String {
+    let tags: Vec<(&str, String)> = match envelope {
+        Some(e) if !e.nested => {
+            let values = tags.iter().map(|t| crate::emit::json_string(t));
+            e.tags.iter().map(String::as_str).zip(values).collect()
+        }
+        _ => Vec::new(),
+    };
+    crate::emit::table_json(ack, &tags)
 }
 
 /// Each discriminator of a message: the family's value, else the message's own.

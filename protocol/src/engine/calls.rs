@@ -133,12 +133,11 @@ impl Calls {
             }
             let call = &mut self.open[i];
             let tries = u32::try_from(call.keys.len()).unwrap_or(u32::MAX);
-            if call.plan.retry.is_some_and(|r| tries <= r.count) {
-                if let Some((topic, bytes)) = call.again(now, ids) {
-                    out.push(Due::Retry(call.plan.info, topic, bytes));
-                    i += 1;
-                    continue;
-                }
+            let again = call.plan.retry.is_some_and(|r| tries <= r.count);
+            if let Some((topic, bytes)) = again.then(|| call.again(now, ids)).flatten() {
+                out.push(Due::Retry(call.plan.info, topic, bytes));
+                i += 1;
+                continue;
             }
             let call = self.open.remove(i);
             out.push(Due::TimedOut(call.id, call.plan.info.id, tries));

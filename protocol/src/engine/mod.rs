@@ -359,12 +359,9 @@ impl Engine {
 
     /// Follows a message received at `now`.
     pub fn receive(&mut self, topic: &str, payload: &[u8], now: i64) {
-        let digest = json::digest(topic, payload);
-        if self.recent.get(&digest).is_some_and(|until| *until > now) {
-            return; // A redelivery.
+        if self.redelivered(topic, payload, now) {
+            return;
         }
-        let memory = now.saturating_add(2 * micros(self.options.deadline_ms));
-        self.recent.insert(digest, memory);
         let (checked, facts) = Facts::check_and_read(topic, payload);
         self.observe(facts.as_ref(), now);
         if checked.verdict != crate::Verdict::Conforms {
@@ -378,6 +375,34 @@ impl Engine {
         for message in crate::decode_all(topic, payload).unwrap_or_default() {
             self.handle(message, &device, now);
         }
+    }
+
+    /// Whether the message is a copy of one received within two default deadlines: the same
+    /// bytes of a message that holds ids or its sending time (a QoS 1 redelivery). Two reports
+    /// of a protocol without ids may be the same bytes and still two reports.
+    fn redelivered(&mut self, topic: &str, payload: &[u8], now: i64) -> bool {
+        let unique = catalog::route(topic).is_some_and(|t| {
+            let exchange = |id: &str| {
+                catalog::message(id).is_some_and(|m| {
+                    let reply = m.reply.and_then(catalog::message).unwrap_or(m);
+                    m.correlate
+                        .iter()
+                        .chain(reply.correlate)
+                        .any(|c| c.exchange)
+                })
+            };
+            t.sent_at.is_some() || t.messages.iter().any(|id| exchange(id))
+        });
+        if !unique {
+            return false;
+        }
+        let digest = json::digest(topic, payload);
+        if self.recent.get(&digest).is_some_and(|until| *until > now) {
+            return true;
+        }
+        let memory = now.saturating_add(2 * micros(self.options.deadline_ms));
+        self.recent.insert(digest, memory);
+        false
     }
 
     /// Lets time pass to `now`: retries, calls timed out, jobs stalled, the other side's
