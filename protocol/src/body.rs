@@ -88,7 +88,26 @@ pub trait Request: Body {
     /// definitions give one (DJI's `{"result": 0}` for an event that asks for its reply); a
     /// conversation [`Engine`](crate::engine::Engine) sends it by itself.
     fn acknowledgement() -> Option<Self::Reply> {
-        None
+        let ack = crate::catalog::message(<Self::Reply as Body>::ID)?.ack?;
+        serde_json::from_str(ack).ok()
+    }
+
+    /// The reply to `request`, when it is this request, as the topic and payload to publish:
+    /// with `body`, or with the [`acknowledgement`](Self::acknowledgement) when `body` is
+    /// `None`. What the catalog keeps for the conversation engine, which holds messages
+    /// untyped.
+    #[doc(hidden)]
+    fn reply_message(
+        request: &Message,
+        body: Option<&serde_json::Value>,
+        stamp: &mut dyn Stamp,
+    ) -> Option<crate::engine::Encoded> {
+        let request = Self::from_message(request.clone()).ok()?;
+        let body = match body {
+            Some(body) => Self::Reply::deserialize(body).ok()?,
+            None => Self::acknowledgement()?,
+        };
+        request.reply_stamped(body, stamp).encode().ok()
     }
 }
 

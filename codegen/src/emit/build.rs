@@ -185,13 +185,6 @@ pub fn request(v: &Vendor, pair: &Pair<'_>) -> TokenStream {
         }
     };
     let expects = expects_reply(v, &pair.topic.reply_when);
-    let ack = pair.reply.ack.as_ref().map(|json| {
-        quote! {
-            fn acknowledgement() -> ::core::option::Option<Self::Reply> {
-                crate::engine::acknowledgement(#json)
-            }
-        }
-    });
     quote! {
         impl crate::Request for #name {
             type Reply = #reply;
@@ -209,8 +202,6 @@ pub fn request(v: &Vendor, pair: &Pair<'_>) -> TokenStream {
             }
 
             #expects
-
-            #ack
         }
     }
 }

@@ -439,7 +439,10 @@ fn message_infos(messages: &Messages<'_>) -> Vec<TokenStream> {
             let body = body_path(v, f, m);
             let correlate = correlations(v, f, m);
             let reply_when = reply_conditions(m, topic);
-            let answer = option(m.reply.map(|_| quote!(crate::engine::answer::<#body>)));
+            let answer = option(
+                m.reply
+                    .map(|_| quote!(<#body as crate::Request>::reply_message)),
+            );
             let ack = option(m.ack.as_deref());
             quote! {
                 crate::catalog::MessageInfo {

@@ -6,7 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde::Deserialize as _;
 use serde_json::Value;
 
-use crate::{Body, Message, Request, Stamp};
+use crate::{Body, Message, Stamp};
 
 /// What the catalog keeps for every request: its reply to `request` (as the topic and JSON
 /// payload), with `body`, or with its acknowledgement when `body` is `None`; `None` when the
@@ -16,26 +16,6 @@ pub(crate) type Answer =
 
 /// A topic name and its payload bytes.
 pub(crate) type Encoded = (String, Vec<u8>);
-
-/// The [`Answer`] of request `Q`.
-pub(crate) fn answer<Q: Request>(
-    request: &Message,
-    body: Option<&Value>,
-    stamp: &mut dyn Stamp,
-) -> Option<Encoded> {
-    let request = Q::from_message(request.clone()).ok()?;
-    let body = match body {
-        Some(body) => Q::Reply::deserialize(body).ok()?,
-        None => Q::acknowledgement()?,
-    };
-    request.reply_stamped(body, stamp).encode().ok()
-}
-
-/// The acknowledgement body the definitions write as `text` (generated code calls this for
-/// each reply with an `ack`; a test holds every one to its type).
-pub(crate) fn acknowledgement<B: Body>(text: &str) -> Option<B> {
-    serde_json::from_str(text).ok()
-}
 
 /// `payload` re-encoded as `B`'s payload, in its own member order; `None` when it is not one.
 pub(crate) fn reencode<B: Body>(payload: &Value) -> Option<Vec<u8>> {

@@ -35,15 +35,14 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
-pub use answers::{Incoming, Responder};
-pub use calls::CallId;
-pub use jobs::Job;
-pub(crate) use json::{Answer, acknowledgement, answer};
-
 use crate::SystemStamp;
 use crate::catalog::{self, MessageInfo, RuleCheck};
 use crate::conversation::{Facts, Finding, Monitor, Verdict, rules_about};
 use crate::{AnyTopic, Body, Checked, Direction, Message, Outgoing, Received, Request, Stamp};
+pub use answers::{Incoming, Responder};
+pub use calls::CallId;
+pub use jobs::Job;
+pub(crate) use json::{Answer, Encoded};
 use serde::Deserialize as _;
 
 /// How an [`Engine`] keeps its side.
