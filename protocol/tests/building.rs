@@ -32,17 +32,18 @@ fn over_the_wire<B: Body>(out: &Outgoing<B>) -> Received<B> {
 fn a_dji_service_call_is_answered_with_its_tid_bid_and_method() {
     use iotxfer::dji::firmware::{
         FirmwareResult, FirmwareUpgradeType, OtaCreate, OtaCreateOutput, OtaCreateReply, OtaDevice,
+        OtaDeviceRequired,
     };
     let mut stamp = Counter(0);
-    let device = OtaDevice::new(
-        "4TADK1",
-        "1.2.0.69",
-        "https://example.com/fw.zip",
-        "0123456789abcdef0123456789abcdef",
-        1024,
-        "fw.zip",
-        FirmwareUpgradeType::Normal,
-    );
+    let device = OtaDevice::new(OtaDeviceRequired {
+        sn: "4TADK1".into(),
+        product_version: "1.2.0.69".into(),
+        file_url: "https://example.com/fw.zip".into(),
+        md5: "0123456789abcdef0123456789abcdef".into(),
+        file_size: 1024,
+        file_name: "fw.zip".into(),
+        firmware_upgrade_type: FirmwareUpgradeType::Normal,
+    });
     let topic = iotxfer::dji::ServicesTopic::new("4TADK1").expect("a valid serial number");
     let create = Outgoing::stamped(topic, OtaCreate::new(vec![device]), &mut stamp);
     assert_eq!(create.topic_name(), "thing/product/4TADK1/services");
@@ -124,15 +125,17 @@ fn a_huawei_response_goes_down_to_the_device_the_request_came_for() {
 
 #[test]
 fn a_tencent_resource_request_is_answered_on_the_down_topic() {
-    use iotxfer::tencent::resource::{GetDownloadTask, GetDownloadTaskRsp};
+    use iotxfer::tencent::resource::{
+        GetDownloadTask, GetDownloadTaskRsp, GetDownloadTaskRspRequired,
+    };
     let topic = iotxfer::tencent::ResourceUpTopic::new("PRODUCT1", "dev1").expect("valid");
     let ask = Outgoing::new(topic, GetDownloadTask::new());
-    let answer = over_the_wire(&ask).reply(GetDownloadTaskRsp::new(
-        10,
-        "res.bin",
-        "0123456789abcdef0123456789abcdef",
-        "https://example.com/res.bin",
-    ));
+    let answer = over_the_wire(&ask).reply(GetDownloadTaskRsp::new(GetDownloadTaskRspRequired {
+        size: 10,
+        name: "res.bin".into(),
+        md5sum: "0123456789abcdef0123456789abcdef".into(),
+        url: "https://example.com/res.bin".into(),
+    }));
     assert_eq!(answer.topic_name(), "$resource/down/service/PRODUCT1/dev1");
     let (_, payload) = answer.encode().expect("encodes");
     let json: serde_json::Value = serde_json::from_slice(&payload).expect("JSON");
@@ -142,11 +145,24 @@ fn a_tencent_resource_request_is_answered_on_the_down_topic() {
 
 #[test]
 fn a_tencent_file_answer_copies_the_request_id() {
-    use iotxfer::tencent::file_management::{RequestUrl, RequestUrlResp, Resource, ResourceType};
+    use iotxfer::tencent::file_management::{
+        RequestUrl, RequestUrlResp, RequestUrlRespRequired, Resource, ResourceRequired,
+        ResourceType,
+    };
     let topic = iotxfer::tencent::ThingUpTopic::new("PRODUCT1", "dev1").expect("valid");
-    let file = Resource::new("a.wav", "1.0", ResourceType::Audio);
+    let file = Resource::new(ResourceRequired {
+        resource_name: "a.wav".into(),
+        version: "1.0".into(),
+        resource_type: ResourceType::Audio,
+    });
     let ask = Outgoing::new(topic, RequestUrl::new(7, file));
-    let answer = over_the_wire(&ask).reply(RequestUrlResp::new(0, "", "https://cos/put", "tok", 0));
+    let answer = over_the_wire(&ask).reply(RequestUrlResp::new(RequestUrlRespRequired {
+        result_code: 0,
+        result_msg: String::new(),
+        resource_url: "https://cos/put".into(),
+        resource_token: "tok".into(),
+        request_id: 0,
+    }));
     assert_eq!(answer.payload.request_id, 7);
     assert_eq!(answer.topic_name(), "$thing/down/service/PRODUCT1/dev1");
     over_the_wire(&answer);

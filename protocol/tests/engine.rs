@@ -2,7 +2,7 @@
 
 use iotxfer::dji::firmware::{
     FirmwareResult, FirmwareUpgradeType, OtaCreate, OtaCreateOutput, OtaCreateReply, OtaDevice,
-    OtaProgress, OtaProgressDetail, OtaProgressOutput,
+    OtaDeviceRequired, OtaProgress, OtaProgressDetail, OtaProgressOutput,
 };
 use iotxfer::dji::{self, TaskStatus};
 use iotxfer::engine::{Engine, Event, Options, Transmit};
@@ -48,15 +48,15 @@ fn deliver(from: &mut Engine, to: &mut Engine, now: i64) -> usize {
 }
 
 fn ota_create(platform: &mut Engine, now: i64) -> iotxfer::Outgoing<OtaCreate> {
-    let device = OtaDevice::new(
-        "DOCK-1",
-        "10.01.0001",
-        "https://files.example.com/dock.zip",
-        "0123456789abcdef0123456789abcdef",
-        4096,
-        "dock.zip",
-        FirmwareUpgradeType::Normal,
-    );
+    let device = OtaDevice::new(OtaDeviceRequired {
+        sn: "DOCK-1".into(),
+        product_version: "10.01.0001".into(),
+        file_url: "https://files.example.com/dock.zip".into(),
+        md5: "0123456789abcdef0123456789abcdef".into(),
+        file_size: 4096,
+        file_name: "dock.zip".into(),
+        firmware_upgrade_type: FirmwareUpgradeType::Normal,
+    });
     let topic = dji::ServicesTopic::new("DOCK-1").unwrap();
     platform.message(topic, OtaCreate::new(vec![device]), now)
 }
@@ -252,7 +252,12 @@ mod tencent_and_huawei {
         };
         let (_, responder) = incoming.take::<GetDownloadTask>().unwrap();
         let md5 = "0123456789abcdef0123456789abcdef";
-        let task = GetDownloadTaskRsp::new(10, "voice.bin", md5, "https://x/voice.bin");
+        let task = GetDownloadTaskRsp::new(GetDownloadTaskRspRequired {
+            size: 10,
+            name: "voice.bin".into(),
+            md5sum: md5.into(),
+            url: "https://x/voice.bin".into(),
+        });
         platform.respond(responder, task, 2).unwrap();
         deliver(&mut platform, &mut device, 3);
         let answered = events(&mut device);

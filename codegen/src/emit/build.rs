@@ -4,18 +4,52 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident;
 use super::types::{TagOwner, rust_type};
+use super::{docs, ident};
 use crate::ir::{Condition, Envelope, Field, Fill, Message, Topic, Type, Value, Vendor};
 
 /// `new`, with a parameter per required field: the discriminators are set and the optional
 /// fields empty, so that a user never writes `Tag::new()`.
 pub fn constructor(name: &str, fields: &[Field], vendor: &str, owner: TagOwner) -> TokenStream {
-    let name = ident(name);
     let required: Vec<&Field> = fields
         .iter()
         .filter(|f| !f.optional && !matches!(f.ty, Type::Tag(_)))
         .collect();
+    let types: Vec<String> = required
+        .iter()
+        .map(|f| rust_type(&f.ty, vendor, owner).to_string())
+        .collect();
+    let swappable = types
+        .iter()
+        .enumerate()
+        .any(|(i, t)| types[..i].contains(t));
+    let default = required.is_empty().then(|| {
+        let name = ident(name);
+        quote! {
+            impl ::core::default::Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    let new = if swappable {
+        named_constructor(name, fields, &required, vendor, owner)
+    } else {
+        positional_constructor(name, fields, &required, vendor, owner)
+    };
+    quote!(#new #default)
+}
+
+/// `new(a, b, ...)`, for required fields of distinct types: no two can be swapped.
+fn positional_constructor(
+    name: &str,
+    fields: &[Field],
+    required: &[&Field],
+    vendor: &str,
+    owner: TagOwner,
+) -> TokenStream {
+    let name = ident(name);
     let params = required.iter().map(|f| {
         let param = ident(&f.rust);
         match f.ty {
@@ -36,15 +70,6 @@ pub fn constructor(name: &str, fields: &[Field], vendor: &str, owner: TagOwner) 
         }
     });
     let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let default = required.is_empty().then(|| {
-        quote! {
-            impl ::core::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
-        }
-    });
     quote! {
         impl #name {
             /// The value with these fields; the optional fields are empty.
@@ -53,8 +78,53 @@ pub fn constructor(name: &str, fields: &[Field], vendor: &str, owner: TagOwner) 
                 Self { #(#inits),* }
             }
         }
+    }
+}
 
-        #default
+/// `new(<Name>Required { a, b, ... })`, for required fields of which two share a type: named,
+/// they cannot be swapped without it showing.
+fn named_constructor(
+    name: &str,
+    fields: &[Field],
+    required: &[&Field],
+    vendor: &str,
+    owner: TagOwner,
+) -> TokenStream {
+    let args = ident(&format!("{name}Required"));
+    let link = format!("The required fields of [`{name}`], by name: what [`{name}::new`] takes.");
+    let name = ident(name);
+    let members = required.iter().map(|f| {
+        let (field, ty) = (ident(&f.rust), rust_type(&f.ty, vendor, owner));
+        let doc = docs::attrs(&f.doc);
+        quote!(#doc pub #field: #ty)
+    });
+    let inits = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        match (&f.ty, f.optional) {
+            (_, true) => quote!(#field: ::core::option::Option::None),
+            (Type::Tag(_), false) => quote!(#field: crate::Tag::new()),
+            _ => quote!(#field: required.#field),
+        }
+    });
+    quote! {
+        #[doc = #link]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #args {
+            #(#members),*
+        }
+
+        impl #name {
+            /// The value with the required fields, named; the optional fields are empty.
+            pub fn new(required: #args) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+
+        impl ::core::convert::From<#args> for #name {
+            fn from(required: #args) -> Self {
+                Self::new(required)
+            }
+        }
     }
 }
 
