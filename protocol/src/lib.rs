@@ -120,4 +120,33 @@ impl Message {
     pub fn id(&self) -> &'static str {
         self.info().id
     }
+
+    /// The fields that tie this message to its request, or to its reply, as the definitions
+    /// correlate them, each by its JSON pointer and with its value: what a router matches on
+    /// (DJI `/tid` and `/bid`, Tencent `/request_id`). For a reply, the fields it copied; for a
+    /// request, those its reply will copy; none for another message.
+    ///
+    /// ```
+    /// let reply = br#"{"tid":"t1","bid":"b1","timestamp":1,"method":"fileupload_list","data":{"files":[]}}"#;
+    /// let message = iotxfer::decode("thing/product/DOCK1/services_reply", reply).unwrap();
+    /// let tid = &message.correlation()[0];
+    /// assert_eq!((tid.0, tid.1.as_str()), ("/tid", Some("t1")));
+    /// ```
+    pub fn correlation(&self) -> Vec<(&'static str, serde_json::Value)> {
+        let info = self.info();
+        let (reply, mine): (_, fn(&catalog::Correlation) -> &'static str) = match info.request {
+            Some(_) => (Some(info), |c| c.reply),
+            None => (info.reply.and_then(catalog::message), |c| c.request),
+        };
+        let Some(reply) = reply else {
+            return Vec::new();
+        };
+        let payload = self.as_delivery().to_value().unwrap_or_default();
+        let value = |at: &str| payload.pointer(at).cloned().unwrap_or_default();
+        reply
+            .correlate
+            .iter()
+            .map(|c| (mine(c), value(mine(c))))
+            .collect()
+    }
 }

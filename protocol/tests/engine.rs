@@ -421,3 +421,17 @@ fn a_quiet_job_stalls_and_progress_going_back_is_the_devices_violation() {
         "{stalled:?}"
     );
 }
+
+#[test]
+fn an_engine_moves_between_threads_and_send_refuses_a_request_that_asks_for_its_reply() {
+    fn movable<T: Send>() {}
+    movable::<Engine>();
+    let (mut platform, _) = engines();
+    let create = ota_create(&mut platform, 0);
+    let refused = platform.send(create, 0).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "dji/firmware/ota_create asks for its reply: call it"
+    );
+    assert!(platform.poll_transmit().is_none());
+}

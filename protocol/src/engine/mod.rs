@@ -197,6 +197,9 @@ pub enum Error {
     /// The request asks for no reply (a DJI event with `need_reply: 0`): send it instead.
     #[error("{0} asks for no reply")]
     NoReply(&'static str),
+    /// The message asks for its reply: [`Engine::call`] sends it and waits for the reply.
+    #[error("{0} asks for its reply: call it")]
+    AsksReply(&'static str),
     /// The responder's request was answered already, or is not this engine's.
     #[error("no request of this engine waits for this answer")]
     UnknownResponder,
@@ -281,11 +284,15 @@ impl Engine {
         })
     }
 
-    /// Sends `message` at `now`, waiting for nothing: a message that asks for no reply. A
-    /// message that starts a job starts it, and returns it.
+    /// Sends `message` at `now`, waiting for nothing: a message that asks for no reply (one
+    /// that asks is refused: [`call`](Self::call) it). A message that starts a job starts it,
+    /// and returns it.
     pub fn send<B: Body>(&mut self, message: Outgoing<B>, now: i64) -> Result<Option<Job>, Error> {
         let bytes = encode(&message)?;
         let info = info(B::ID);
+        if info.reply.is_some() && asks_reply(info, &value(&message)?) {
+            return Err(Error::AsksReply(B::ID));
+        }
         let topic = message.topic_name();
         let job = value(&message)
             .ok()
