@@ -33,23 +33,35 @@ pub fn constructor(name: &str, fields: &[Field], vendor: &str, owner: TagOwner) 
             }
         }
     });
+    let ctor = Ctor {
+        name,
+        fields,
+        required,
+        vendor,
+        owner,
+    };
     let new = if swappable {
-        named_constructor(name, fields, &required, vendor, owner)
+        named_constructor(&ctor)
     } else {
-        positional_constructor(name, fields, &required, vendor, owner)
+        positional_constructor(&ctor)
     };
     quote!(#new #default)
 }
 
-/// `new(a, b, ...)`, for required fields of distinct types: no two can be swapped.
-fn positional_constructor(
-    name: &str,
-    fields: &[Field],
-    required: &[&Field],
-    vendor: &str,
+/// What a constructor is generated from.
+struct Ctor<'a> {
+    name: &'a str,
+    fields: &'a [Field],
+    /// The fields it takes: neither optional nor a discriminator.
+    required: Vec<&'a Field>,
+    vendor: &'a str,
     owner: TagOwner,
-) -> TokenStream {
-    let name = ident(name);
+}
+
+/// `new(a, b, ...)`, for required fields of distinct types: no two can be swapped.
+fn positional_constructor(c: &Ctor<'_>) -> TokenStream {
+    let (fields, required, vendor, owner) = (c.fields, &c.required, c.vendor, c.owner);
+    let name = ident(c.name);
     let params = required.iter().map(|f| {
         let param = ident(&f.rust);
         match f.ty {
@@ -83,13 +95,9 @@ fn positional_constructor(
 
 /// `new(<Name>Required { a, b, ... })`, for required fields of which two share a type: named,
 /// they cannot be swapped without it showing.
-fn named_constructor(
-    name: &str,
-    fields: &[Field],
-    required: &[&Field],
-    vendor: &str,
-    owner: TagOwner,
-) -> TokenStream {
+fn named_constructor(c: &Ctor<'_>) -> TokenStream {
+    let (name, fields, required, vendor, owner) =
+        (c.name, c.fields, &c.required, c.vendor, c.owner);
     let args = ident(&format!("{name}Required"));
     let link = format!("The required fields of [`{name}`], by name: what [`{name}::new`] takes.");
     let name = ident(name);
