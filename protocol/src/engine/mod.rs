@@ -24,6 +24,41 @@
 //! - **The other side's faults.** The engine follows both directions with a [`Monitor`] that
 //!   judges only the other side's duties: what it finds comes as [`Event::Violation`], and a
 //!   message that breaks its contract as [`Event::Invalid`].
+//!
+//! The crate's README has a platform example for each vendor; here a DJI dock answers a
+//! firmware upgrade and reports it done:
+//!
+//! ```
+//! use iotxfer::dji::firmware::{
+//!     FirmwareResult, OtaCreate, OtaCreateOutput, OtaCreateReply, OtaProgress, OtaProgressDetail,
+//!     OtaProgressOutput,
+//! };
+//! use iotxfer::dji::{EventsTopic, TaskStatus};
+//! use iotxfer::engine::{Engine, Event, Options};
+//! use iotxfer::Direction;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut dock = Engine::new(Direction::Up, Options::default());
+//! let create = br#"{"tid":"t1","bid":"job-1","timestamp":1,"method":"ota_create","data":{"devices":[{
+//!     "sn":"DOCK-1","product_version":"1.2","file_url":"https://example.com/fw.zip","file_size":1,
+//!     "md5":"0123456789abcdef0123456789abcdef","file_name":"fw.zip","firmware_upgrade_type":2}]}}"#;
+//! dock.receive("thing/product/DOCK-1/services", create, 1_000);
+//! let Some(Event::Request(asked)) = dock.poll_event() else { return Err("no request".into()) };
+//! let job = asked.job().cloned().ok_or("ota_create starts a job")?;
+//! let (_, responder) = asked.take::<OtaCreate>().map_err(|_| "another request")?;
+//! let accepted = OtaCreateOutput::new(TaskStatus::InProgress);
+//! dock.respond(responder, OtaCreateReply::new(FirmwareResult::Success, accepted), 2_000)?;
+//!
+//! let output = OtaProgressOutput::new(TaskStatus::Ok, OtaProgressDetail::new(100));
+//! let report = dock.message(EventsTopic::new("DOCK-1")?, OtaProgress::new(FirmwareResult::Success, output), 3_000);
+//! let acknowledgement = dock.report(&job, report, 3_000)?; // waits for the cloud's ack
+//! assert!(acknowledgement.is_some());
+//! let sent: Vec<_> = std::iter::from_fn(|| dock.poll_transmit()).collect();
+//! let done: serde_json::Value = serde_json::from_slice(&sent[1].payload)?;
+//! assert_eq!((done["bid"].as_str(), done["need_reply"].as_i64()), (Some("job-1"), Some(1)));
+//! # Ok(())
+//! # }
+//! ```
 
 mod answers;
 mod calls;
