@@ -147,6 +147,12 @@ impl Calls {
         out
     }
 
+    /// Whether an open call of `device` waits for a reply `reply`.
+    pub(crate) fn awaits(&self, reply: &str, device: &str) -> bool {
+        let mut open = self.open.iter();
+        open.any(|c| c.plan.reply.id == reply && c.plan.device == device)
+    }
+
     /// When the next attempt runs out.
     pub(crate) fn next_due(&self) -> Option<i64> {
         self.open.iter().map(|c| c.due).min()

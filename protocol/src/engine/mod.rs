@@ -360,7 +360,8 @@ impl Engine {
     /// Follows a message received at `now`.
     pub fn receive(&mut self, topic: &str, payload: &[u8], now: i64) {
         let digest = json::digest(topic, payload);
-        if self.recent.get(&digest).is_some_and(|until| *until > now) {
+        let again = self.recent.get(&digest).is_some_and(|until| *until > now);
+        if again && !self.awaited(topic, payload) {
             return; // A redelivery.
         }
         let memory = now.saturating_add(2 * micros(self.options.deadline_ms));
@@ -439,6 +440,18 @@ impl Engine {
     /// The call that started `job`, if this engine's call did.
     pub fn started_by(&self, job: &Job) -> Option<CallId> {
         self.jobs.started_by(job)
+    }
+
+    /// Whether the message is a reply that copies nothing of its request (a Tencent
+    /// acknowledgement) and an open call of its device waits for one: the same bytes again are
+    /// then the reply to the next call, not a redelivery.
+    fn awaited(&self, topic: &str, payload: &[u8]) -> bool {
+        let Ok(message) = crate::decode(topic, payload) else {
+            return false;
+        };
+        let info = message.info();
+        let uncorrelated = info.request.is_some() && info.correlate.is_empty();
+        uncorrelated && self.calls.awaits(info.id, &device(topic))
     }
 
     /// Sends `request`, which must ask for its reply, and waits for the reply.
