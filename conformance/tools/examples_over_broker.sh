@@ -91,7 +91,7 @@ EOF
 mosquitto -c "$work/mosquitto.conf" 2> "$work/broker.log" &
 broker=$!
 pids+=("$broker")
-broker_up() { alive "$broker" "mosquitto"; grep -q ' running$' "$work/broker.log"; }
+broker_up() { alive "$broker" "mosquitto"; grep -qs ' running$' "$work/broker.log"; }
 wait_for 10 "the broker" broker_up
 
 # One filter per -t, since `#` does not match `$` topics.
@@ -112,7 +112,7 @@ play() {
     # The broker logs `<client> <qos> <filter>` for each subscription it has taken.
     subscribed() {
         alive "$capture" "mosquitto_sub"
-        (($(grep -c "^[0-9]*: $client 1 " "$work/broker.log") == ${#filters[@]} / 2))
+        (($(grep -sc "^[0-9]*: $client 1 " "$work/broker.log") == ${#filters[@]} / 2))
     }
     wait_for 10 "the $mode capture's subscriptions" subscribed
 
@@ -121,7 +121,7 @@ play() {
     timeout 60 "${bin[platform]}" --broker "$url" > "$log.platform.log" 2>&1 &
     local platform=$!
     pids+=("$platform")
-    platform_ready() { alive "$platform" "the $mode platform"; grep -q 'waiting for the device' "$log.platform.log"; }
+    platform_ready() { alive "$platform" "the $mode platform"; grep -qs 'waiting for the device' "$log.platform.log"; }
     wait_for 20 "the $mode platform's subscriptions" platform_ready
     timeout 60 "${bin[device]}" --broker "$url" --fault "$mode" > "$log.device.log" 2>&1 &
     local device=$!
