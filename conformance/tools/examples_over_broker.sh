@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The `platform` and `device` examples (protocol/examples/) play their flows through a real
-# broker while mosquitto_sub captures every message they exchange; then `iotxfer check
-# --strict` must find every captured message conforming, and the capture must hold exactly the
-# messages the two sent.
+# broker, once for each fault the device can play (`--fault`: none, drop-first-reply,
+# duplicate, silent), while mosquitto_sub captures every message they exchange, in a fresh
+# capture per mode. Every capture must hold exactly the messages the two sent and show no rule
+# broken by the platform (`iotxfer check --profile platform`); the fault-free capture must
+# also conform whole (`iotxfer check --strict`, both sides' rules). The platform must end 0,
+# except in `silent`, where it ends 1 naming the request unanswered after its 3 attempts; the
+# device must end 0 (in `silent` it is stopped).
 #
 # Needs mosquitto and mosquitto-clients (.ci/run installs them) and python3. The broker listens
 # on a free loopback port only. Exits non-zero, with the logs, on any fault.
@@ -87,69 +91,96 @@ EOF
 mosquitto -c "$work/mosquitto.conf" 2> "$work/broker.log" &
 broker=$!
 pids+=("$broker")
-broker_up() { alive "$broker" "mosquitto"; grep -q ' running$' "$work/broker.log"; }
+broker_up() { alive "$broker" "mosquitto"; grep -qs ' running$' "$work/broker.log"; }
 wait_for 10 "the broker" broker_up
 
-# The capture: one -t per filter, since `#` does not match `$` topics; QoS 1, so the broker
-# drops nothing on the way; -R leaves out retained messages.
+# One filter per -t, since `#` does not match `$` topics.
 filters=()
 "${bin[iotxfer]}" topics --filters > "$work/filters"
 while read -r filter; do filters+=(-t "$filter"); done < "$work/filters"
 ((${#filters[@]} > 0)) || { say "iotxfer topics --filters printed no filter"; exit 1; }
-mosquitto_sub -i iotxfer-capture -h 127.0.0.1 -p "$port" -q 1 -R -F %j "${filters[@]}" \
-    > "$work/capture.jsonl" 2> "$work/capture.log" &
-capture=$!
-pids+=("$capture")
-# The broker logs `<client> <qos> <filter>` for each subscription it has taken.
-subscribed() {
-    alive "$capture" "mosquitto_sub"
-    (($(grep -c '^[0-9]*: iotxfer-capture 1 ' "$work/broker.log") == ${#filters[@]} / 2))
-}
-wait_for 10 "the capture's subscriptions" subscribed
-
-# The platform first, the device once the platform has subscribed. Each ends on its own within
-# 50 s; `timeout` is the backstop.
 url="mqtt://127.0.0.1:$port"
-timeout 60 "${bin[platform]}" --broker "$url" > "$work/platform.log" 2>&1 &
-platform=$!
-pids+=("$platform")
-platform_ready() { alive "$platform" "the platform"; grep -q 'waiting for the device' "$work/platform.log"; }
-wait_for 20 "the platform's subscriptions" platform_ready
-timeout 60 "${bin[device]}" --broker "$url" > "$work/device.log" 2>&1 &
-device=$!
-pids+=("$device")
-# Whichever fails first ends the run at once.
-names=()
-names[$platform]=platform
-names[$device]=device
-status=0
-wait -n -p ended "$platform" "$device" || status=$?
-((status == 0)) || { say "the ${names[$ended]} exited with $status"; exit 1; }
-other=$((ended == platform ? device : platform))
-wait "$other" || { say "the ${names[$other]} exited with $?"; exit 1; }
 
-# Every message sent (each example logs a ` -> ` line per publish) reaches the capture; then the
-# capture and the broker stop.
-sent=$(cat "$work/platform.log" "$work/device.log" | grep -c -- ' -> ')
-captured() { (($(wc -l < "$work/capture.jsonl") >= sent)); }
-wait_for 10 "$sent messages in the capture" captured
-kill "$capture" "$broker"
-wait "$capture" "$broker" || true
+# play MODE: the examples, the device with `--fault MODE`, through a capture of their own.
+play() {
+    local mode=$1 log="$work/$1" client="iotxfer-capture-$1"
+    # QoS 1, so the broker drops nothing on the way; -R leaves out retained messages.
+    mosquitto_sub -i "$client" -h 127.0.0.1 -p "$port" -q 1 -R -F %j "${filters[@]}" \
+        > "$log.capture.jsonl" 2> "$log.capture.log" &
+    local capture=$!
+    pids+=("$capture")
+    # The broker logs `<client> <qos> <filter>` for each subscription it has taken.
+    subscribed() {
+        alive "$capture" "mosquitto_sub"
+        (($(grep -sc "^[0-9]*: $client 1 " "$work/broker.log") == ${#filters[@]} / 2))
+    }
+    wait_for 10 "the $mode capture's subscriptions" subscribed
+
+    # The platform first, the device once the platform has subscribed. Each ends on its own
+    # within 50 s; `timeout` is the backstop.
+    timeout 60 "${bin[platform]}" --broker "$url" > "$log.platform.log" 2>&1 &
+    local platform=$!
+    pids+=("$platform")
+    platform_ready() { alive "$platform" "the $mode platform"; grep -qs 'waiting for the device' "$log.platform.log"; }
+    wait_for 20 "the $mode platform's subscriptions" platform_ready
+    timeout 60 "${bin[device]}" --broker "$url" --fault "$mode" > "$log.device.log" 2>&1 &
+    local device=$!
+    pids+=("$device")
+    local status=0
+    wait "$platform" || status=$?
+    if [[ $mode == silent ]]; then
+        local unanswered='platform: dji/firmware/ota_create went unanswered after 3 attempts'
+        ((status == 1)) || { say "silent: the platform exited with $status, not 1"; exit 1; }
+        grep -qxF "$unanswered" "$log.platform.log" || { say "silent: the platform did not say: $unanswered"; exit 1; }
+        kill "$device" 2> /dev/null || true
+        wait "$device" || true
+    else
+        ((status == 0)) || { say "$mode: the platform exited with $status"; exit 1; }
+        wait "$device" || { say "$mode: the device exited with $?"; exit 1; }
+    fi
+
+    # Every message sent (each example logs a ` -> ` line per publish, each copy of a
+    # `duplicate` one too) reaches the capture; then the capture stops.
+    local sent lines
+    sent=$(cat "$log.platform.log" "$log.device.log" | grep -c -- ' -> ')
+    captured() { (($(wc -l < "$log.capture.jsonl") >= sent)); }
+    wait_for 10 "$sent $mode messages in the capture" captured
+    kill "$capture"
+    wait "$capture" || true
+    lines=$(wc -l < "$log.capture.jsonl")
+    if ((lines != sent)); then
+        say "$mode: the examples sent $sent messages, the capture holds $lines"
+        exit 1
+    fi
+
+    # The platform broke no rule, whatever the device did.
+    if ! "${bin[iotxfer]}" check --profile platform --format json "$log.capture.jsonl" > "$log.platform-verdicts.log"; then
+        say "$mode: iotxfer check --profile platform found violations"
+        grep -v '"verdict":"ok"' "$log.platform-verdicts.log" >&2 || true
+        exit 1
+    fi
+    if [[ $mode == none ]]; then
+        # Every captured message conforms, with no field the documents do not define, and
+        # neither side broke a rule.
+        if ! "${bin[iotxfer]}" check --strict --format json "$log.capture.jsonl" > "$log.verdicts.log"; then
+            say "none: iotxfer check --strict found violations"
+            grep -v '"verdict":"ok"' "$log.verdicts.log" >&2 || true
+            exit 1
+        fi
+        local ok
+        ok=$(grep -c '"verdict":"ok"' "$log.verdicts.log" || true)
+        if ((ok != sent)); then
+            say "none: $ok of $sent captured messages conform"
+            exit 1
+        fi
+    fi
+    say "$mode: the examples exchanged $sent messages through mosquitto; the platform kept every rule"
+}
+
+for mode in none drop-first-reply duplicate silent; do
+    play "$mode"
+done
+kill "$broker"
+wait "$broker" || true
 pids=()
-lines=$(wc -l < "$work/capture.jsonl")
-if ((lines != sent)); then
-    say "the examples sent $sent messages, the capture holds $lines"
-    exit 1
-fi
-
-# Every captured message conforms, with no field the documents do not define.
-if ! "${bin[iotxfer]}" check --strict --format json "$work/capture.jsonl" > "$work/verdicts.log"; then
-    say "iotxfer check found violations"
-    exit 1
-fi
-ok=$(grep -c '"verdict":"ok"' "$work/verdicts.log" || true)
-if ((ok != sent)); then
-    say "$ok of $sent captured messages conform"
-    exit 1
-fi
-say "the examples exchanged $sent messages through mosquitto, all conforming"
+say "every mode played"

@@ -1,7 +1,10 @@
-//! The platform side of four file-transfer flows, over a real MQTT broker: it answers a device's
-//! Tencent `$resource` download and Huawei `$file_manager` upload requests, then runs a DJI
-//! firmware upgrade and lists the DJI log files. Every message it receives must pass
-//! `iotxfer::check`; any fault, or 50 s without the flows done, ends it with exit code 1.
+//! The platform side of four file-transfer flows, over a real MQTT broker, on the conversation
+//! engine (`iotxfer::engine`): it answers a device's Tencent `$resource` download and Huawei
+//! `$file_manager` upload requests, then runs a DJI firmware upgrade and lists the DJI log
+//! files. The engine sends each DJI command again (3 s, twice more, each with a fresh `tid`)
+//! when no reply comes, and acknowledges the device's progress reports itself. Every message it
+//! receives must pass `iotxfer::check`; a fault, a rule the device broke, a command unanswered
+//! after every attempt, or 50 s without the flows done ends it with exit code 1.
 //!
 //! Start a broker, then the platform, then the device (the `device` example):
 //!
@@ -14,20 +17,17 @@ mod mqtt;
 
 use std::process::ExitCode;
 
-use mqtt::{Link, Result, ensure};
+use mqtt::{Driver, Result, ensure};
 
 use iotxfer::dji::firmware::{
-    FirmwareResult, FirmwareUpgradeType, OtaCreate, OtaCreateReply, OtaDevice, OtaProgress,
-    OtaProgressReply,
+    FirmwareResult, FirmwareUpgradeType, OtaCreate, OtaDevice, OtaDeviceRequired,
 };
-use iotxfer::dji::log_upload::{FileuploadList, FileuploadListReply};
+use iotxfer::dji::log_upload::FileuploadList;
 use iotxfer::dji::{Module, TaskStatus};
+use iotxfer::engine::Event;
 use iotxfer::huawei::file_manager::{GetUploadUrl, GetUploadUrlResponse};
-use iotxfer::tencent::resource::{
-    GetDownloadTask, GetDownloadTaskRsp, ReportDownloadProgress, ReportDownloadProgressRsp,
-    TransferState,
-};
-use iotxfer::{Body, Outgoing, Topic, dji, huawei, tencent};
+use iotxfer::tencent::resource::{GetDownloadTask, GetDownloadTaskRsp, GetDownloadTaskRspRequired};
+use iotxfer::{Direction, Topic, dji, huawei, tencent};
 
 /// The dock this platform upgrades; Tencent and Huawei devices are answered on the topic they
 /// asked on.
@@ -47,97 +47,87 @@ fn run() -> Result<()> {
         dji::ServicesReplyTopic::FILTER,
         dji::EventsTopic::FILTER,
     ];
-    let mut link = Link::connect("platform", &filters)?;
+    let mut driver = Driver::connect("platform", Direction::Down, &filters, false)?;
     println!("platform: subscribed; waiting for the device");
-    tencent_download(&mut link)?;
-    huawei_upload_url(&mut link)?;
+    tencent_download(&mut driver)?;
+    huawei_upload_url(&mut driver)?;
     // The device has spoken, so it is subscribed: the platform can start the DJI jobs.
     let services = dji::ServicesTopic::new(GATEWAY_SN)?;
-    dji_firmware(&mut link, &services)?;
-    dji_log_list(&mut link, &services)?;
-    link.close()
+    dji_firmware(&mut driver, &services)?;
+    dji_log_list(&mut driver, &services)?;
+    driver.close()
 }
 
-/// Tencent `$resource`: the device asks for its download task, then reports its progress.
-fn tencent_download(link: &mut Link) -> Result<()> {
-    let ask = link.expect::<GetDownloadTask>()?;
+/// Tencent `$resource`: the device asks for its download task, then reports its progress,
+/// which the engine acknowledges.
+fn tencent_download(driver: &mut Driver) -> Result<()> {
+    let (_, responder) = driver.request::<GetDownloadTask>()?;
     let url = "https://files.example.com/voice.bin";
-    link.send(&ask.reply(GetDownloadTaskRsp::new(4096, "voice.bin", MD5, url)))?;
+    let task = GetDownloadTaskRsp::new(GetDownloadTaskRspRequired {
+        size: 4096,
+        name: "voice.bin".into(),
+        md5sum: MD5.into(),
+        url: url.into(),
+    });
+    let now = driver.now();
+    driver.engine.respond(responder, task, now)?;
     loop {
-        let report = link.expect::<ReportDownloadProgress>()?;
-        link.send(&report.reply(ReportDownloadProgressRsp::new(0, "")))?;
-        match report.payload.progress.state {
-            TransferState::Done => return Ok(()),
-            TransferState::Downloading => {}
-            other => return Err(format!("the download ended `{other}`").into()),
+        match driver.next_event()? {
+            Event::Progress { percent, .. } => println!("platform: download at {percent:?}%"),
+            Event::Finished { status, .. } if status == "done" => return Ok(()),
+            other => return Err(format!("the download: {other:?}").into()),
         }
     }
 }
 
 /// Huawei `$file_manager`: the device asks where to upload a file.
-fn huawei_upload_url(link: &mut Link) -> Result<()> {
-    let ask = link.expect::<GetUploadUrl>()?;
-    let url = "https://obs.example.com/uploads/device.log";
-    link.send(&ask.reply(GetUploadUrlResponse::new(url)))
+fn huawei_upload_url(driver: &mut Driver) -> Result<()> {
+    let (_, responder) = driver.request::<GetUploadUrl>()?;
+    let url = GetUploadUrlResponse::new("https://obs.example.com/uploads/device.log");
+    let now = driver.now();
+    Ok(driver.engine.respond(responder, url, now)?)
 }
 
-/// DJI firmware: `ota_create` and its reply, then `ota_progress` events until the job ends,
-/// each acknowledged when it asks for it.
-fn dji_firmware(link: &mut Link, services: &dji::ServicesTopic) -> Result<()> {
+/// DJI firmware: `ota_create`, sent again until it is answered, then the job's progress until
+/// it ends; the engine acknowledges each event that asks for it.
+fn dji_firmware(driver: &mut Driver, services: &dji::ServicesTopic) -> Result<()> {
     let url = "https://files.example.com/dock.zip";
-    let firmware = OtaDevice::new(
-        GATEWAY_SN,
-        "10.01.0001",
-        url,
-        MD5,
-        4096,
-        "dock.zip",
-        FirmwareUpgradeType::Normal,
-    );
-    let create = Outgoing::new(services.clone(), OtaCreate::new(vec![firmware]));
-    link.send(&create)?;
-    let reply = link.expect::<OtaCreateReply>()?;
-    same_transaction(&create.payload, &reply.payload)?;
+    let firmware = OtaDevice::new(OtaDeviceRequired {
+        sn: GATEWAY_SN.into(),
+        product_version: "10.01.0001".into(),
+        file_url: url.into(),
+        md5: MD5.into(),
+        file_size: 4096,
+        file_name: "dock.zip".into(),
+        firmware_upgrade_type: FirmwareUpgradeType::Normal,
+    });
+    let create = driver.message(services.clone(), OtaCreate::new(vec![firmware]));
+    let call = driver.engine.call(create, driver.now())?;
+    let reply = driver.reply(&call)?;
     let accepted = reply.payload.data.result == FirmwareResult::Success;
     ensure(accepted, "the device refused the upgrade")?;
     loop {
-        let event = link.expect::<OtaProgress>()?;
-        if event.expects_reply() {
-            link.send(&event.reply(OtaProgressReply::new(0)))?;
-        }
-        let output = &event.payload.data.output;
-        let (status, percent) = (&output.status, output.progress.percent);
-        println!("platform: firmware {status} at {percent}%");
-        match status {
-            TaskStatus::Ok => return Ok(()),
-            TaskStatus::Sent | TaskStatus::InProgress | TaskStatus::Paused => {}
-            other => return Err(format!("the upgrade ended `{other}`").into()),
+        match driver.next_event()? {
+            Event::Progress { job, percent, .. } if Some(&job) == call.job() => {
+                println!("platform: firmware at {percent:?}%");
+            }
+            Event::Finished { job, status, .. } if Some(&job) == call.job() => {
+                let ok = status == TaskStatus::Ok.to_string();
+                return ensure(ok, &format!("the upgrade ended `{status}`"));
+            }
+            other => return Err(format!("the upgrade: {other:?}").into()),
         }
     }
 }
 
 /// DJI log upload: which log files the dock and its aircraft hold.
-fn dji_log_list(link: &mut Link, services: &dji::ServicesTopic) -> Result<()> {
-    let modules = vec![Module::Dock, Module::Aircraft];
-    let list = Outgoing::new(services.clone(), FileuploadList::new(modules));
-    link.send(&list)?;
-    let reply = link.expect::<FileuploadListReply>()?;
-    same_transaction(&list.payload, &reply.payload)?;
-    for logs in &reply.payload.data.files {
+fn dji_log_list(driver: &mut Driver, services: &dji::ServicesTopic) -> Result<()> {
+    let list = FileuploadList::new(vec![Module::Dock, Module::Aircraft]);
+    let list = driver.message(services.clone(), list);
+    let call = driver.engine.call(list, driver.now())?;
+    for logs in driver.reply(&call)?.payload.data.files {
         let count = logs.list.len();
         println!("platform: {} holds {count} log files", logs.device_sn);
     }
     Ok(())
-}
-
-/// A DJI reply carries its request's `tid` and `bid`.
-fn same_transaction<A: Body, B: Body>(
-    request: &dji::Envelope<A>,
-    reply: &dji::Envelope<B>,
-) -> Result<()> {
-    let (sent, got) = ((&request.tid, &request.bid), (&reply.tid, &reply.bid));
-    ensure(
-        sent == got,
-        &format!("reply (tid, bid) {got:?} to {sent:?}"),
-    )
 }

@@ -435,3 +435,29 @@ fn an_engine_moves_between_threads_and_send_refuses_a_request_that_asks_for_its_
     );
     assert!(platform.poll_transmit().is_none());
 }
+
+#[test]
+fn identical_tencent_acknowledgements_answer_one_report_each() {
+    use iotxfer::tencent::resource::{
+        Progress, ReportDownloadProgress, ResourceResult, TransferState,
+    };
+    let (mut platform, mut device) = engines();
+    let up = iotxfer::tencent::ResourceUpTopic::new("ABCDEFGHIJ", "dev001").unwrap();
+    for (state, percent) in [(TransferState::Downloading, 50), (TransferState::Done, 100)] {
+        let mut progress = Progress::new(state, ResourceResult::Success, "");
+        progress.percent = Some(percent);
+        let report = ReportDownloadProgress::new("voice.bin", progress);
+        let report = device.message(up.clone(), report, 1_000_000);
+        let _ = device.call(report, 1_000_000).unwrap();
+    }
+    assert_eq!(deliver(&mut device, &mut platform, 1_100_000), 2);
+    let acks = transmits(&mut platform);
+    assert_eq!(acks.len(), 2, "the engine acknowledges each report");
+    assert_eq!(acks[0].payload, acks[1].payload, "with the same bytes");
+    for t in &acks {
+        device.receive(&t.topic, &t.payload, 1_200_000);
+    }
+    let answered = events(&mut device);
+    assert_eq!(answered.len(), 2, "not a redelivery: {answered:?}");
+    assert_eq!(device.open_calls(), 0);
+}

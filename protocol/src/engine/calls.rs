@@ -133,8 +133,9 @@ impl Calls {
             }
             let call = &mut self.open[i];
             let tries = u32::try_from(call.keys.len()).unwrap_or(u32::MAX);
-            let again = call.plan.retry.is_some_and(|r| tries <= r.count);
-            if let Some((topic, bytes)) = again.then(|| call.again(now, ids)).flatten() {
+            if call.plan.retry.is_some_and(|r| tries <= r.count)
+                && let Some((topic, bytes)) = call.again(now, ids)
+            {
                 out.push(Due::Retry(call.plan.info, topic, bytes));
                 i += 1;
                 continue;
