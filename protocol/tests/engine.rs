@@ -151,3 +151,24 @@ fn an_unanswered_dji_command_is_sent_three_times_with_fresh_tids_then_times_out(
     assert_eq!(tids.len(), 3, "fresh tids: {tids:?}");
     assert_eq!(now, 9_000_000, "3 s per attempt");
 }
+
+#[test]
+fn next_wake_moves_on_once_woken_at() {
+    // A request unanswered: the engine's monitor judges it only when its attempts' stay ends,
+    // so the wake it asks for must pass, not stay at the deadline (engine_sim found the loop).
+    let (mut platform, _) = engines();
+    let create = ota_create(&mut platform, 0);
+    let _call = platform.call(create, 0).unwrap();
+    let mut now = 0;
+    for _ in 0..100 {
+        let _ = transmits(&mut platform);
+        let _ = events(&mut platform);
+        let Some(wake) = platform.next_wake() else {
+            return;
+        };
+        assert!(wake > now, "woken at {now}, asked again for {wake}");
+        now = wake;
+        platform.wake(now);
+    }
+    panic!("still waking at {now}");
+}

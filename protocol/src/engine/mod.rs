@@ -416,7 +416,9 @@ impl Engine {
             self.calls.next_due(),
             self.jobs.next_due(quiet),
             self.answers.next_due(),
-            self.monitor.pending(),
+            // Not `pending`: a tick judges an exchange only once its last attempt's stay
+            // ends, so until then `pending` stays in the past and would be due at every wake.
+            self.monitor.next_tick(),
         ];
         each.into_iter().flatten().min()
     }
