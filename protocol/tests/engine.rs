@@ -172,3 +172,41 @@ fn next_wake_moves_on_once_woken_at() {
     }
     panic!("still waking at {now}");
 }
+
+#[test]
+fn identical_acknowledgements_each_answer_a_report() {
+    // Tencent's `report_upload_progress_rsp` copies nothing of its report: the acknowledgements
+    // of two reports are the same bytes, and neither is a redelivery (engine_sim found the
+    // second report timing out).
+    use iotxfer::tencent::ResourceUpTopic;
+    use iotxfer::tencent::resource::{
+        CreateUploadTask, Progress, ReportUploadProgress, ResourceResult, TransferState,
+    };
+    let (mut platform, mut device) = engines();
+    let topic = ResourceUpTopic::new("PRODUCT1", "dev1").unwrap();
+    let md5 = "0123456789abcdef0123456789abcdef";
+    let task = device.message(topic.clone(), CreateUploadTask::new(1, "a.jpg", md5), 0);
+    let call = device.call(task, 0).unwrap();
+    let job = call.job().cloned().unwrap();
+    for (i, percent) in [(1, 40), (2, 80)] {
+        let mut progress = Progress::new(TransferState::Uploading, ResourceResult::Success, "");
+        progress.percent = Some(percent);
+        let body = ReportUploadProgress::new("a.jpg", progress);
+        let report = device.message(topic.clone(), body, i * 1_000_000);
+        device.report(&job, report, i * 1_000_000).unwrap();
+    }
+    let _ = deliver(&mut device, &mut platform, 3_000_000);
+    let _ = events(&mut platform);
+    let acks = transmits(&mut platform);
+    assert_eq!(acks.len(), 2, "{acks:?}");
+    assert_eq!(acks[0], acks[1], "the same bytes");
+    for t in &acks {
+        device.receive(&t.topic, &t.payload, 3_100_000);
+    }
+    let answered = events(&mut device);
+    let answered = answered
+        .iter()
+        .filter(|e| matches!(e, Event::Answered { .. }));
+    assert_eq!(answered.count(), 2);
+    assert_eq!(device.open_calls(), 1, "create_upload_task is not answered");
+}

@@ -360,7 +360,16 @@ impl Engine {
     /// Follows a message received at `now`.
     pub fn receive(&mut self, topic: &str, payload: &[u8], now: i64) {
         let digest = json::digest(topic, payload);
-        if self.recent.get(&digest).is_some_and(|until| *until > now) {
+        let messages = crate::decode_all(topic, payload).unwrap_or_default();
+        // A reply that copies nothing of its request (a Tencent `_rsp`) has the same bytes each
+        // time it is sent: a second one cannot be told from a redelivery, and may answer a call
+        // of its own.
+        let repeats = !messages.is_empty()
+            && messages.iter().all(|m| {
+                let info = m.info();
+                info.request.is_some() && info.correlate.is_empty()
+            });
+        if !repeats && self.recent.get(&digest).is_some_and(|until| *until > now) {
             return; // A redelivery.
         }
         let memory = now.saturating_add(2 * micros(self.options.deadline_ms));
@@ -375,7 +384,7 @@ impl Engine {
             });
         }
         let device = device(topic);
-        for message in crate::decode_all(topic, payload).unwrap_or_default() {
+        for message in messages {
             self.handle(message, &device, now);
         }
     }
