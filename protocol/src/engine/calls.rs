@@ -133,12 +133,12 @@ impl Calls {
             }
             let call = &mut self.open[i];
             let tries = u32::try_from(call.keys.len()).unwrap_or(u32::MAX);
-            if call.plan.retry.is_some_and(|r| tries <= r.count) {
-                if let Some((topic, bytes)) = call.again(now, ids) {
-                    out.push(Due::Retry(call.plan.info, topic, bytes));
-                    i += 1;
-                    continue;
-                }
+            if call.plan.retry.is_some_and(|r| tries <= r.count)
+                && let Some((topic, bytes)) = call.again(now, ids)
+            {
+                out.push(Due::Retry(call.plan.info, topic, bytes));
+                i += 1;
+                continue;
             }
             let call = self.open.remove(i);
             out.push(Due::TimedOut(call.id, call.plan.info.id, tries));
