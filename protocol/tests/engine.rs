@@ -437,27 +437,98 @@ fn an_engine_moves_between_threads_and_send_refuses_a_request_that_asks_for_its_
 }
 
 #[test]
-fn identical_tencent_acknowledgements_answer_one_report_each() {
+fn next_wake_moves_on_once_woken_at() {
+    // A request unanswered: the engine's monitor judges it only when its attempts' stay ends,
+    // so the wake it asks for must pass, not stay at the deadline (engine_sim found the loop).
+    let (mut platform, _) = engines();
+    let create = ota_create(&mut platform, 0);
+    let _call = platform.call(create, 0).unwrap();
+    let mut now = 0;
+    for _ in 0..100 {
+        let _ = transmits(&mut platform);
+        let _ = events(&mut platform);
+        let Some(wake) = platform.next_wake() else {
+            return;
+        };
+        assert!(wake > now, "woken at {now}, asked again for {wake}");
+        now = wake;
+        platform.wake(now);
+    }
+    panic!("still waking at {now}");
+}
+
+#[test]
+fn identical_acknowledgements_each_answer_a_report() {
+    // Tencent's `report_upload_progress_rsp` copies nothing of its report: the acknowledgements
+    // of two reports are the same bytes, and neither is a redelivery (engine_sim found the
+    // second report timing out).
+    use iotxfer::tencent::ResourceUpTopic;
     use iotxfer::tencent::resource::{
-        Progress, ReportDownloadProgress, ResourceResult, TransferState,
+        CreateUploadTask, CreateUploadTaskRequired, Progress, ReportUploadProgress, ResourceResult,
+        TransferState,
     };
     let (mut platform, mut device) = engines();
-    let up = iotxfer::tencent::ResourceUpTopic::new("ABCDEFGHIJ", "dev001").unwrap();
-    for (state, percent) in [(TransferState::Downloading, 50), (TransferState::Done, 100)] {
-        let mut progress = Progress::new(state, ResourceResult::Success, "");
+    let topic = ResourceUpTopic::new("PRODUCT1", "dev1").unwrap();
+    let md5 = "0123456789abcdef0123456789abcdef";
+    let task = device.message(
+        topic.clone(),
+        CreateUploadTask::new(CreateUploadTaskRequired {
+            size: 1,
+            name: "a.jpg".into(),
+            md5sum: md5.into(),
+        }),
+        0,
+    );
+    let call = device.call(task, 0).unwrap();
+    let job = call.job().cloned().unwrap();
+    for (i, percent) in [(1, 40), (2, 80)] {
+        let mut progress = Progress::new(TransferState::Uploading, ResourceResult::Success, "");
         progress.percent = Some(percent);
-        let report = ReportDownloadProgress::new("voice.bin", progress);
-        let report = device.message(up.clone(), report, 1_000_000);
-        let _ = device.call(report, 1_000_000).unwrap();
+        let body = ReportUploadProgress::new("a.jpg", progress);
+        let report = device.message(topic.clone(), body, i * 1_000_000);
+        device.report(&job, report, i * 1_000_000).unwrap();
     }
-    assert_eq!(deliver(&mut device, &mut platform, 1_100_000), 2);
+    let _ = deliver(&mut device, &mut platform, 3_000_000);
+    let _ = events(&mut platform);
     let acks = transmits(&mut platform);
-    assert_eq!(acks.len(), 2, "the engine acknowledges each report");
-    assert_eq!(acks[0].payload, acks[1].payload, "with the same bytes");
+    assert_eq!(acks.len(), 2, "{acks:?}");
+    assert_eq!(acks[0], acks[1], "the same bytes");
     for t in &acks {
-        device.receive(&t.topic, &t.payload, 1_200_000);
+        device.receive(&t.topic, &t.payload, 3_100_000);
     }
     let answered = events(&mut device);
-    assert_eq!(answered.len(), 2, "not a redelivery: {answered:?}");
-    assert_eq!(device.open_calls(), 0);
+    let answered = answered
+        .iter()
+        .filter(|e| matches!(e, Event::Answered { .. }));
+    assert_eq!(answered.count(), 2);
+    assert_eq!(device.open_calls(), 1, "create_upload_task is not answered");
+}
+
+#[test]
+fn copies_of_a_request_without_ids_make_one_event_and_an_answer_each() {
+    use iotxfer::tencent::ota::{ReportVersion, ReportVersionRsp, ReportVersionRspRequired};
+    let (mut platform, _) = engines();
+    let topic = "$ota/report/PRODUCT1/dev1";
+    let report = br#"{"type":"report_version","report":{"version":"1.0.0"}}"#;
+    platform.receive(topic, report, 1);
+    platform.receive(topic, report, 2); // A redelivery, or the device asking again.
+    let asked = events(&mut platform);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let Some(Event::Request(incoming)) = asked.into_iter().next() else {
+        panic!()
+    };
+    let (_, responder) = incoming.take::<ReportVersion>().unwrap();
+    let rsp = ReportVersionRsp::new(ReportVersionRspRequired {
+        result_code: 0,
+        result_msg: "success".into(),
+        version: "1.0.0".into(),
+    });
+    platform.respond(responder, rsp, 3).unwrap();
+    assert_eq!(transmits(&mut platform).len(), 2, "each copy answered");
+    platform.receive(topic, report, 4);
+    assert!(
+        events(&mut platform).is_empty(),
+        "answered again, without an event"
+    );
+    assert_eq!(transmits(&mut platform).len(), 1);
 }

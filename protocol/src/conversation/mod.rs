@@ -240,6 +240,13 @@ impl Monitor {
         self.replies.pending()
     }
 
+    /// When [`tick`](Self::tick) next has something to do: an attempt's stay ends, and with it,
+    /// if it was its exchange's last, the exchange is judged. Unlike [`pending`](Self::pending),
+    /// it moves on once ticked at, so a live caller can wake at it.
+    pub(crate) fn next_tick(&self) -> Option<i64> {
+        self.replies.next_expiry()
+    }
+
     /// Says that messages may have been lost between `from` and `to` (microseconds since the
     /// Unix epoch): a broker that dropped messages, a connection lost and restored. A request
     /// that was waiting for its reply then, and is not answered in time, is not judged, for

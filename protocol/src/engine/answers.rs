@@ -69,6 +69,8 @@ struct Waiting {
     token: u64,
     identity: Identity,
     message: Message,
+    /// The copies received since, where a copy cannot be told from the request sent again.
+    copies: u32,
 }
 
 /// An answer given, for the retries of its request.
@@ -99,14 +101,17 @@ pub(crate) enum Seen<'a> {
 }
 
 impl Answers {
-    pub(crate) fn seen(&self, identity: &Identity) -> Seen<'_> {
+    /// What `identity` is: answered, waiting for the application's answer (a copy is counted
+    /// then, when `copies` counts), or new.
+    pub(crate) fn seen(&mut self, identity: &Identity, copies: bool) -> Seen<'_> {
         if identity.2.is_none() {
             return Seen::New; // A request its sender does not retry.
         }
         if let Some(given) = self.given.iter().find(|g| g.identity == *identity) {
             return Seen::Again(&given.body);
         }
-        if self.waiting.iter().any(|w| w.identity == *identity) {
+        if let Some(waiting) = self.waiting.iter_mut().find(|w| w.identity == *identity) {
+            waiting.copies += u32::from(copies);
             return Seen::Waiting;
         }
         Seen::New
@@ -120,15 +125,16 @@ impl Answers {
             token,
             identity,
             message,
+            copies: 0,
         });
         token
     }
 
-    /// The request of `token`, no longer waiting.
-    pub(crate) fn take(&mut self, token: u64) -> Option<(Identity, Message)> {
+    /// The request of `token`, no longer waiting, and its copies received meanwhile.
+    pub(crate) fn take(&mut self, token: u64) -> Option<(Identity, Message, u32)> {
         let at = self.waiting.iter().position(|w| w.token == token)?;
         let waiting = self.waiting.swap_remove(at);
-        Some((waiting.identity, waiting.message))
+        Some((waiting.identity, waiting.message, waiting.copies))
     }
 
     /// Keeps `body`, the answer to `identity`, until `until`.

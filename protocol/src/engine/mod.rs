@@ -347,12 +347,15 @@ impl Engine {
         body: Q::Reply,
         now: i64,
     ) -> Result<(), Error> {
-        let (identity, message) = self
+        let (identity, message, copies) = self
             .answers
             .take(responder.token)
             .ok_or(Error::UnknownResponder)?;
         let body = serde_json::to_value(&body).map_err(|e| Error::Encode(Q::ID, e.to_string()))?;
-        self.answer(&message, Some(&body), now);
+        // A copy of a request without ids may be the request sent again: each gets its answer.
+        for _ in 0..=copies {
+            self.answer(&message, Some(&body), now);
+        }
         if identity.2.is_some() {
             let until = now.saturating_add(2 * self.wait(Q::ID));
             self.answers.given(identity, body, until);
@@ -400,7 +403,11 @@ impl Engine {
 
     /// Follows a message received at `now`.
     pub fn receive(&mut self, topic: &str, payload: &[u8], now: i64) {
-        if self.redelivered(topic, payload, now) {
+        let messages = crate::decode_all(topic, payload).unwrap_or_default();
+        // The same bytes of a message without ids may be a second message (Tencent's reports
+        // and acknowledgements): only those with ids are dropped as copies.
+        let copy = messages.iter().all(|m| identified(m.info()));
+        if copy && self.redelivered(topic, payload, now) {
             return;
         }
         let (checked, facts) = Facts::check_and_read(topic, payload);
@@ -413,30 +420,14 @@ impl Engine {
             });
         }
         let device = device(topic);
-        for message in crate::decode_all(topic, payload).unwrap_or_default() {
+        for message in messages {
             self.handle(message, &device, now);
         }
     }
 
     /// Whether the message is a copy of one received within two default deadlines: the same
-    /// bytes of a message that holds ids or its sending time (a QoS 1 redelivery). Two reports
-    /// of a protocol without ids may be the same bytes and still two reports.
+    /// bytes (a QoS 1 redelivery). Asked only of messages that hold ids or their sending time.
     fn redelivered(&mut self, topic: &str, payload: &[u8], now: i64) -> bool {
-        let unique = catalog::route(topic).is_some_and(|t| {
-            let exchange = |id: &str| {
-                catalog::message(id).is_some_and(|m| {
-                    let reply = m.reply.and_then(catalog::message).unwrap_or(m);
-                    m.correlate
-                        .iter()
-                        .chain(reply.correlate)
-                        .any(|c| c.exchange)
-                })
-            };
-            t.sent_at.is_some() || t.messages.iter().any(|id| exchange(id))
-        });
-        if !unique {
-            return false;
-        }
         let digest = json::digest(topic, payload);
         if self.recent.get(&digest).is_some_and(|until| *until > now) {
             return true;
@@ -482,7 +473,9 @@ impl Engine {
             self.calls.next_due(),
             self.jobs.next_due(quiet),
             self.answers.next_due(),
-            self.monitor.pending(),
+            // Not `pending`: a tick judges an exchange only once its last attempt's stay
+            // ends, so until then `pending` stays in the past and would be due at every wake.
+            self.monitor.next_tick(),
         ];
         each.into_iter().flatten().min()
     }
@@ -600,10 +593,16 @@ impl Engine {
         job: Option<Job>,
         now: i64,
     ) -> bool {
-        // Only a request its sender retries has attempts; any other is a request of its own.
-        let attempts = skipped(info).map(|skip| json::identity(payload, &skip));
+        // The attempts of a request its sender retries are one request; so are the copies of
+        // one without ids (which may also be the same request sent again): each is answered
+        // as the first was, with no second event.
+        let attempts = match skipped(info) {
+            Some(skip) => Some(json::identity(payload, &skip)),
+            None if !identified(info) => Some(json::identity(payload, &[])),
+            None => None,
+        };
         let identity = (device.to_owned(), info.id, attempts);
-        match self.answers.seen(&identity) {
+        match self.answers.seen(&identity, !identified(info)) {
             answers::Seen::Again(body) => {
                 let body = body.clone();
                 self.answer(message, Some(&body), now);
@@ -733,6 +732,18 @@ fn asks_reply(info: &MessageInfo, payload: &Value) -> bool {
     info.reply_when
         .iter()
         .all(|c| json::text(payload, c.pointer) == c.value)
+}
+
+/// Whether a message holds ids or its sending time, so that the same bytes again are a copy:
+/// its topic's envelope has a sending time, or it or its reply correlates an exchange id.
+fn identified(info: &MessageInfo) -> bool {
+    let sent_at = info.topic_info().is_some_and(|t| t.sent_at.is_some());
+    let reply = info.reply.and_then(catalog::message);
+    let mut exchange = info
+        .correlate
+        .iter()
+        .chain(reply.map_or(&[][..], |r| r.correlate));
+    sent_at || exchange.any(|c| c.exchange)
 }
 
 /// What the attempts of request `info` may hold differently: the fields a retry changes and

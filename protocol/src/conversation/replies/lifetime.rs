@@ -256,6 +256,15 @@ impl Replies {
         ends.max().map(|t| t.saturating_add(1))
     }
 
+    /// When a tick next has an attempt to let leave: a moment after the soonest end of an
+    /// attempt's stay ([`Self::expire`] lets an attempt leave once its end is past).
+    pub(in crate::conversation) fn next_expiry(&self) -> Option<i64> {
+        let soonest = self.expiring.values().filter_map(|heap| heap.peek());
+        soonest
+            .map(|Reverse((ends, _))| ends.saturating_add(1))
+            .min()
+    }
+
     /// Messages may have been lost between `from` and `to`: an exchange waiting then is not
     /// judged, for `why`, if no attempt is answered in time.
     pub(in crate::conversation) fn gap(&mut self, from: i64, to: i64, why: &str) {
