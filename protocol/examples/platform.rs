@@ -69,12 +69,11 @@ fn tencent_download(driver: &mut Driver) -> Result<()> {
         md5sum: MD5.into(),
         url: url.into(),
     });
-    let now = driver.now();
-    driver.engine.respond(responder, task, now)?;
+    driver.engine.respond(responder, task, driver.now())?;
     loop {
         match driver.next_event()? {
             Event::Progress { percent, .. } => println!("platform: download at {percent:?}%"),
-            Event::Finished { status, .. } if status == "done" => return Ok(()),
+            Event::Finished { status, .. } => return ensure(status == "done", &status),
             other => return Err(format!("the download: {other:?}").into()),
         }
     }
@@ -84,8 +83,7 @@ fn tencent_download(driver: &mut Driver) -> Result<()> {
 fn huawei_upload_url(driver: &mut Driver) -> Result<()> {
     let (_, responder) = driver.request::<GetUploadUrl>()?;
     let url = GetUploadUrlResponse::new("https://obs.example.com/uploads/device.log");
-    let now = driver.now();
-    Ok(driver.engine.respond(responder, url, now)?)
+    Ok(driver.engine.respond(responder, url, driver.now())?)
 }
 
 /// DJI firmware: `ota_create`, sent again until it is answered, then the job's progress until

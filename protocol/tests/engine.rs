@@ -532,3 +532,21 @@ fn copies_of_a_request_without_ids_make_one_event_and_an_answer_each() {
     );
     assert_eq!(transmits(&mut platform).len(), 1);
 }
+
+#[test]
+fn the_application_may_set_the_acknowledgement_body() {
+    use iotxfer::dji::firmware::OtaProgressReply;
+    let (mut platform, _) = engines();
+    platform
+        .set_acknowledgement::<OtaProgress>(OtaProgressReply::new(7))
+        .unwrap();
+    let event = br#"{"tid":"e1","bid":"b1","timestamp":1,"method":"ota_progress","need_reply":1,
+        "data":{"result":0,"output":{"status":"in_progress","progress":{"percent":5}}}}"#;
+    platform.receive("thing/product/DOCK-1/events", event, 1);
+    let ack = transmits(&mut platform).remove(0);
+    let ack: serde_json::Value = serde_json::from_slice(&ack.payload).unwrap();
+    assert_eq!(
+        (ack["tid"].as_str(), ack["data"]["result"].as_i64()),
+        (Some("e1"), Some(7))
+    );
+}

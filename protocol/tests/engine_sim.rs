@@ -601,6 +601,7 @@ fn brief(e: &Event) -> String {
         Event::Message { message, .. } => format!("message {}", message.info().id),
         Event::Violation(f) => format!("VIOLATION {}: {}", f.rule, f.reason),
         Event::Invalid { topic, .. } => format!("INVALID on {topic}"),
+        other => format!("{other:?}"),
     }
 }
 

@@ -99,7 +99,7 @@ fn named_constructor(c: &Ctor<'_>) -> TokenStream {
     let (name, fields, required, vendor, owner) =
         (c.name, c.fields, &c.required, c.vendor, c.owner);
     let args = ident(&format!("{name}Required"));
-    let link = format!("The required fields of [`{name}`], by name: what [`{name}::new`] takes.");
+    let link = format!(" The required fields of [`{name}`], by name: what [`{name}::new`] takes.");
     let name = ident(name);
     let members = required.iter().map(|f| {
         let (field, ty) = (ident(&f.rust), rust_type(&f.ty, vendor, owner));

@@ -114,8 +114,9 @@ pub struct Transmit {
     pub message: &'static str,
 }
 
-/// What the engine tells the application.
+/// What the engine tells the application. More kinds may come: match with a wildcard arm.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Event {
     /// A call's reply: one of its attempts was answered.
     Answered {
@@ -325,13 +326,12 @@ impl Engine {
     pub fn send<B: Body>(&mut self, message: Outgoing<B>, now: i64) -> Result<Option<Job>, Error> {
         let bytes = encode(&message)?;
         let info = info(B::ID);
-        if info.reply.is_some() && asks_reply(info, &value(&message)?) {
+        let payload = value(&message)?;
+        if info.reply.is_some() && asks_reply(info, &payload) {
             return Err(Error::AsksReply(B::ID));
         }
         let topic = message.topic_name();
-        let job = value(&message)
-            .ok()
-            .and_then(|v| jobs::Jobs::started(info, &device(&topic), &v));
+        let job = jobs::Jobs::started(info, &device(&topic), &payload);
         if let Some(job) = &job {
             self.jobs.start(job.clone(), now, true, None);
         }
