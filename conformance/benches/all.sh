@@ -9,5 +9,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cargo bench --manifest-path "$root/Cargo.toml" -p iotxfer --bench decode -- --warm-up-time 2 --measurement-time 5
 taskset -c 0 cargo bench --manifest-path "$root/Cargo.toml" -p iotxfer --bench decode_paired
+taskset -c 0 cargo bench --manifest-path "$root/Cargo.toml" -p iotxfer --bench engine_paired
 "$root/conformance/benches/throughput/throughput.sh" "${1:-1000000}"
 "$root/conformance/benches/build_time.sh"

@@ -403,20 +403,24 @@ impl Engine {
 
     /// Follows a message received at `now`.
     pub fn receive(&mut self, topic: &str, payload: &[u8], now: i64) {
-        let messages = crate::decode_all(topic, payload).unwrap_or_default();
+        let (checked, facts) = Facts::check_and_read(topic, payload);
+        // The check decoded a payload of one message; a list of events is read event by event.
+        let batch = catalog::route(topic).is_none_or(|t| t.batch.is_some());
+        let messages = match &checked.decoded {
+            Some(message) if !batch => vec![message.clone()],
+            _ => crate::decode_all(topic, payload).unwrap_or_default(),
+        };
         // The same bytes of a message without ids may be a second message (Tencent's reports
         // and acknowledgements): only those with ids are dropped as copies.
         let copy = messages.iter().all(|m| identified(m.info()));
         if copy && self.redelivered(topic, payload, now) {
             return;
         }
-        let (checked, facts) = Facts::check_and_read(topic, payload);
         self.observe(facts.as_ref(), now);
         if checked.verdict != crate::Verdict::Conforms {
-            let checked = Box::new(checked);
             self.events.push_back(Event::Invalid {
                 topic: topic.to_owned(),
-                checked,
+                checked: Box::new(checked),
             });
         }
         let device = device(topic);
