@@ -34,7 +34,7 @@ fn main() {
             now += 1_000;
             engine.receive(TOPIC, black_box(payload), now);
             while let Some(t) = engine.poll_transmit() {
-                black_box(t);
+                let _published = black_box(t);
             }
             while let Some(e) = engine.poll_event() {
                 black_box(e);
