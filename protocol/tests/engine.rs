@@ -550,3 +550,130 @@ fn the_application_may_set_the_acknowledgement_body() {
         (Some("e1"), Some(7))
     );
 }
+
+/// The `ota_create` of `tid`, as the dock receives it.
+fn create_bytes(tid: &str, bid: &str, timestamp: i64) -> Vec<u8> {
+    format!(
+        r#"{{"tid":"{tid}","bid":"{bid}","timestamp":{timestamp},"method":"ota_create","data":{{"devices":[{{
+        "sn":"DOCK-1","product_version":"1.2","file_url":"https://example.com/fw.zip","file_size":1,
+        "md5":"0123456789abcdef0123456789abcdef","file_name":"fw.zip","firmware_upgrade_type":2}}]}}}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn each_attempt_received_while_the_application_answers_gets_the_answer_and_later_ones_are_new() {
+    let (_, mut device) = engines();
+    let services = "thing/product/DOCK-1/services";
+    device.receive(services, &create_bytes("t1", "b1", 1), 0);
+    let Some(Event::Request(incoming)) = device.poll_event() else {
+        panic!()
+    };
+    // The cloud tries again after 3 s, with a fresh tid (and, as its demo may, a fresh bid).
+    device.receive(services, &create_bytes("t2", "b2", 3_000), 3_000_000);
+    assert!(
+        events(&mut device).is_empty(),
+        "an attempt of the same request"
+    );
+    let (_, responder) = incoming.take::<OtaCreate>().unwrap();
+    let body = OtaCreateReply::new(
+        FirmwareResult::Success,
+        OtaCreateOutput::new(TaskStatus::InProgress),
+    );
+    device.respond(responder, body, 4_000_000).unwrap();
+    let tids: Vec<String> = transmits(&mut device)
+        .iter()
+        .map(|t| {
+            serde_json::from_slice::<serde_json::Value>(&t.payload).unwrap()["tid"].to_string()
+        })
+        .collect();
+    assert_eq!(tids, ["\"t1\"", "\"t2\""], "each attempt answered");
+    // After the sender's window (three attempts of 3 s), the same command is a new one.
+    device.receive(services, &create_bytes("t3", "b3", 10_000), 10_000_000);
+    assert!(matches!(device.poll_event(), Some(Event::Request(_))));
+}
+
+#[test]
+fn a_responder_of_another_engine_and_a_report_of_another_family_are_refused() {
+    let (mut platform, mut device) = engines();
+    device.receive(
+        "thing/product/DOCK-1/services",
+        &create_bytes("t1", "b1", 1),
+        0,
+    );
+    let Some(Event::Request(incoming)) = device.poll_event() else {
+        panic!()
+    };
+    let job = incoming.job().cloned().unwrap();
+    let (_, responder) = incoming.take::<OtaCreate>().unwrap();
+    let body = OtaCreateReply::new(
+        FirmwareResult::Success,
+        OtaCreateOutput::new(TaskStatus::InProgress),
+    );
+    let refused = platform.respond(responder, body, 1).unwrap_err();
+    assert_eq!(refused, iotxfer::engine::Error::UnknownResponder);
+    let up = iotxfer::tencent::ResourceUpTopic::new("P", "d").unwrap();
+    let other = device.message(up, iotxfer::tencent::resource::GetDownloadTask::new(), 2);
+    let refused = device.report(&job, other, 2).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "tencent/resource/get_download_task reports no job of dji/firmware"
+    );
+}
+
+#[test]
+fn a_job_is_watched_by_the_side_its_reports_come_to_whoever_started_it() {
+    use iotxfer::tencent::ResourceUpTopic;
+    use iotxfer::tencent::resource::{CreateUploadTask, CreateUploadTaskRequired};
+    let options = Options {
+        stall_ms: Some(1_000),
+        ..Options::default()
+    };
+    let mut device = Engine::with_ids(Direction::Up, options, Box::new(Counter("d", 0)));
+    let mut platform = Engine::with_ids(Direction::Down, options, Box::new(Counter("p", 0)));
+    let topic = ResourceUpTopic::new("PRODUCT1", "dev1").unwrap();
+    let md5 = "0123456789abcdef0123456789abcdef";
+    let required = CreateUploadTaskRequired {
+        size: 1,
+        name: "a.jpg".into(),
+        md5sum: md5.into(),
+    };
+    let task = device.message(topic, CreateUploadTask::new(required), 0);
+    let _call = device.call(task, 0).unwrap();
+    deliver(&mut device, &mut platform, 1);
+    let _asked = events(&mut platform);
+    device.wake(5_000_000);
+    platform.wake(5_000_000);
+    let stalled = |e: &Vec<Event>| e.iter().any(|e| matches!(e, Event::Stalled { .. }));
+    assert!(
+        !stalled(&events(&mut device)),
+        "the device reports the upload itself"
+    );
+    assert!(
+        stalled(&events(&mut platform)),
+        "the platform waits on its reports"
+    );
+}
+
+#[test]
+fn a_deadline_of_forever_overflows_nothing_and_an_earlier_attempts_tid_is_not_reused() {
+    let forever = Options {
+        deadline_ms: u64::MAX,
+        ..Options::default()
+    };
+    let mut platform = Engine::with_ids(Direction::Down, forever, Box::new(Counter("p", 0)));
+    platform.receive("thing/product/DOCK-1/services_reply", b"{}", i64::MAX - 1);
+    let (mut platform, _) = engines();
+    let create = ota_create(&mut platform, 0);
+    let first = create.clone();
+    let _call = platform.call(create, 0).unwrap();
+    platform.wake(3_000_000); // The second attempt, with a fresh tid.
+    let refused = platform.call(first, 3_000_001).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            iotxfer::engine::Error::Reused { field: "/tid", .. }
+        ),
+        "{refused}"
+    );
+}

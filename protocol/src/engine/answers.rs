@@ -2,6 +2,7 @@
 //! kept so that a retry of an answered request gets the same answer again.
 
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
@@ -26,8 +27,9 @@ impl Incoming {
         &self.message
     }
 
-    /// When its sender stops waiting for the reply (microseconds since the Unix epoch): the
-    /// deadline its definitions give an attempt, from when it was received.
+    /// When its sender stops waiting for the reply to this attempt (microseconds since the Unix
+    /// epoch): the deadline its definitions give an attempt, from when it was received. A
+    /// sender that retries sends the request again then; the answer to any attempt counts.
     pub fn deadline(&self) -> i64 {
         self.deadline
     }
@@ -64,95 +66,117 @@ pub struct Responder<Q: Request> {
     request: PhantomData<fn() -> Q>,
 }
 
+/// The most attempts of one request answered at once: a flood of copies is not amplified.
+const MOST_ATTEMPTS: usize = 8;
+
+/// Tokens are unique across engines, so that a responder is refused by another engine.
+static TOKENS: AtomicU64 = AtomicU64::new(0);
+
 /// A request waiting for the application's answer.
 struct Waiting {
     token: u64,
     identity: Identity,
-    message: Message,
-    /// The copies received since, where a copy cannot be told from the request sent again.
-    copies: u32,
-}
-
-/// An answer given, for the retries of its request.
-struct Given {
-    identity: Identity,
-    body: Value,
+    /// Every attempt received, the first first: each gets the answer, since its sender may
+    /// wait on its latest.
+    attempts: Vec<Message>,
+    /// Until when a request alike is an attempt of this one: the sender's retry window.
+    window: i64,
+    /// When it is forgotten unanswered: its responder then answers nothing.
     until: i64,
 }
 
+/// An answer given, for the later attempts of its request, until its retry window ends.
+struct Given {
+    identity: Identity,
+    body: Value,
+    window: i64,
+}
+
 /// What every attempt of one request holds alike: its device, its message and the digest of
-/// its payload but for what a retry changes.
+/// its payload but for what a retry changes; no digest for a request that has no attempts.
 pub(crate) type Identity = (String, &'static str, Option<u64>);
 
 #[derive(Default)]
 pub(crate) struct Answers {
     waiting: Vec<Waiting>,
     given: Vec<Given>,
-    next: u64,
 }
 
 /// What to do with a request received.
 pub(crate) enum Seen<'a> {
     /// Answered already: answer this attempt with the same body.
     Again(&'a Value),
-    /// An attempt of a request the application is answering: nothing to do.
+    /// An attempt of a request the application is answering: it gets the answer too.
     Waiting,
     New,
 }
 
 impl Answers {
-    /// What `identity` is: answered, waiting for the application's answer (a copy is counted
-    /// then, when `copies` counts), or new.
-    pub(crate) fn seen(&mut self, identity: &Identity, copies: bool) -> Seen<'_> {
+    /// What `message`, of `identity`, received at `now` is: an attempt of a request answered,
+    /// or of one waiting for the application's answer (then kept to be answered too), or new.
+    pub(crate) fn seen(&mut self, identity: &Identity, message: &Message, now: i64) -> Seen<'_> {
         if identity.2.is_none() {
-            return Seen::New; // A request its sender does not retry.
+            return Seen::New;
         }
-        if let Some(given) = self.given.iter().find(|g| g.identity == *identity) {
+        let same = |id: &Identity, window: i64| id == identity && window > now;
+        if let Some(given) = self.given.iter().find(|g| same(&g.identity, g.window)) {
             return Seen::Again(&given.body);
         }
-        if let Some(waiting) = self.waiting.iter_mut().find(|w| w.identity == *identity) {
-            waiting.copies += u32::from(copies);
+        let waiting = self.waiting.iter_mut();
+        if let Some(waiting) = waiting.into_iter().find(|w| same(&w.identity, w.window)) {
+            if waiting.attempts.len() < MOST_ATTEMPTS {
+                waiting.attempts.push(message.clone());
+            }
             return Seen::Waiting;
         }
         Seen::New
     }
 
-    /// Holds `message` for the application's answer; the token its responder carries.
-    pub(crate) fn wait(&mut self, identity: Identity, message: Message) -> u64 {
-        self.next += 1;
-        let token = self.next;
+    /// Holds `message` for the application's answer, its attempts matched until `window` and
+    /// itself kept until `until`; the token its responder carries.
+    pub(crate) fn wait(
+        &mut self,
+        identity: Identity,
+        message: Message,
+        window: i64,
+        until: i64,
+    ) -> u64 {
+        let token = TOKENS.fetch_add(1, Ordering::Relaxed);
         self.waiting.push(Waiting {
             token,
             identity,
-            message,
-            copies: 0,
+            attempts: vec![message],
+            window,
+            until,
         });
         token
     }
 
-    /// The request of `token`, no longer waiting, and its copies received meanwhile.
-    pub(crate) fn take(&mut self, token: u64) -> Option<(Identity, Message, u32)> {
+    /// The request of `token`, no longer waiting: its identity, its attempts and its window.
+    pub(crate) fn take(&mut self, token: u64) -> Option<(Identity, Vec<Message>, i64)> {
         let at = self.waiting.iter().position(|w| w.token == token)?;
         let waiting = self.waiting.swap_remove(at);
-        Some((waiting.identity, waiting.message, waiting.copies))
+        Some((waiting.identity, waiting.attempts, waiting.window))
     }
 
-    /// Keeps `body`, the answer to `identity`, until `until`.
-    pub(crate) fn given(&mut self, identity: Identity, body: Value, until: i64) {
+    /// Keeps `body`, the answer to `identity`, for its attempts until `window`.
+    pub(crate) fn given(&mut self, identity: Identity, body: Value, window: i64) {
         self.given.push(Given {
             identity,
             body,
-            until,
+            window,
         });
     }
 
     pub(crate) fn forget(&mut self, now: i64) {
-        self.given.retain(|g| g.until > now);
+        self.given.retain(|g| g.window > now);
+        self.waiting.retain(|w| w.until > now);
     }
 
-    /// When the oldest answer kept may be forgotten.
+    /// When an answer or a request kept may be forgotten.
     pub(crate) fn next_due(&self) -> Option<i64> {
-        self.given.iter().map(|g| g.until).min()
+        let given = self.given.iter().map(|g| g.window);
+        given.chain(self.waiting.iter().map(|w| w.until)).min()
     }
 
     /// How many requests wait for the application's answer.

@@ -71,11 +71,22 @@ impl Calls {
     /// The field of `plan` that an open call of its device holds the same value of, where the
     /// definitions keep it fresh.
     pub(crate) fn reused(&self, plan: &Plan) -> Option<&'static str> {
-        let open = self.open.iter().filter(|c| c.plan.device == plan.device);
-        let mut open = open.filter(|c| c.plan.info.id == plan.info.id);
+        let open = || {
+            let open = self.open.iter().filter(|c| c.plan.device == plan.device);
+            open.filter(|c| c.plan.info.id == plan.info.id)
+        };
         plan.fresh.iter().copied().find(|field| {
             let value = json::text(&plan.payload, field);
-            open.any(|c| json::text(&c.plan.payload, field) == value)
+            // Where the reply copies the field: each attempt's value is in its key.
+            let copied = plan
+                .reply
+                .correlate
+                .iter()
+                .position(|c| c.request == *field);
+            open().any(|c| match copied {
+                Some(at) => c.keys.iter().any(|key| key.get(at) == Some(&value)),
+                None => json::text(&c.plan.payload, field) == value,
+            })
         })
     }
 
@@ -147,9 +158,10 @@ impl Calls {
         out
     }
 
-    /// When the next attempt runs out.
+    /// When the next attempt runs out, or an ended call is forgotten.
     pub(crate) fn next_due(&self) -> Option<i64> {
-        self.open.iter().map(|c| c.due).min()
+        let ended = self.ended.iter().map(|e| e.until);
+        self.open.iter().map(|c| c.due).chain(ended).min()
     }
 
     /// How many calls wait for their reply.

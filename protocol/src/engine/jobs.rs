@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::CallId;
 use super::json;
-use crate::catalog::{MessageInfo, RuleCheck, RuleInfo};
+use crate::Direction;
+use crate::catalog::{self, MessageInfo, RuleCheck, RuleInfo};
 use crate::conversation::rules_about;
 
 /// One job: a firmware upgrade, a file transfer. Its reports name it by the fields the
@@ -48,14 +49,19 @@ pub(crate) struct Jobs {
 }
 
 impl Jobs {
-    /// The job `message` starts, if it starts one.
-    pub(crate) fn started(info: &MessageInfo, device: &str, payload: &Value) -> Option<Job> {
+    /// The job `message` starts, if it starts one, and the direction its reports travel.
+    pub(crate) fn started(
+        info: &MessageInfo,
+        device: &str,
+        payload: &Value,
+    ) -> Option<(Job, Direction)> {
         let rule = job_rules(info.id).find_map(|r| {
             let start = r.check.starts().iter().find(|s| s.message == info.id)?;
             Some((r, start.job))
         });
         let (rule, pointers) = rule?;
-        Some(job(rule, device, payload, pointers))
+        let report = reports(rule).first().and_then(|id| catalog::message(id))?;
+        Some((job(rule, device, payload, pointers), report.direction))
     }
 
     /// Starts `job` at `now`; `watched` when the other side reports it.
@@ -80,6 +86,7 @@ impl Jobs {
     ) -> Option<(Job, Report)> {
         let rule = report_rule(info.id)?;
         let job = job(rule, device, payload, named_by(rule));
+        // A report of a job never started here is followed too: its start may predate us.
         let state = self.jobs.entry(job.clone()).or_insert(State {
             last: now,
             finished: None,
@@ -99,11 +106,19 @@ impl Jobs {
         Some((job, said))
     }
 
-    /// The watched jobs quiet for `quiet` microseconds by `now`, each said once per silence;
-    /// ended jobs quiet for `memory` are forgotten.
+    /// The watched jobs quiet for `quiet` microseconds by `now`, each said once per silence.
+    /// A job quiet for `memory` is forgotten (an open one not before it has stalled), so that
+    /// jobs reported by this side, or never ended, do not stay.
     pub(crate) fn quiet(&mut self, now: i64, quiet: Option<i64>, memory: i64) -> Vec<Job> {
-        self.jobs
-            .retain(|_, s| s.finished.is_none() || now.saturating_sub(s.last) < memory);
+        let open_memory = quiet.map_or(memory, |q| memory.max(q.saturating_mul(2)));
+        self.jobs.retain(|_, s| {
+            let keep = if s.finished.is_some() {
+                memory
+            } else {
+                open_memory
+            };
+            now.saturating_sub(s.last) < keep
+        });
         let Some(quiet) = quiet else {
             return Vec::new();
         };
@@ -135,16 +150,19 @@ impl Jobs {
         self.jobs.get(job)?.started_by
     }
 
-    /// Where the reports `id` name their job, and the values that name `job` there.
-    pub(crate) fn fields(id: &str, job: &Job) -> Vec<(&'static str, Value)> {
-        let Some(rule) = report_rule(id) else {
-            return Vec::new();
-        };
+    /// Where the reports `id` name their job, and the values that name `job` there; `None`
+    /// when `id` is no report of `job`'s family.
+    pub(crate) fn fields(id: &str, job: &Job) -> Option<Vec<(&'static str, Value)>> {
+        let rule = report_rule(id)?;
+        let family = format!("{}/{}", rule.vendor, rule.family.unwrap_or_default());
+        if family != job.family {
+            return None;
+        }
         let values = job
             .key
             .iter()
             .map(|text| serde_json::from_str(text).unwrap_or_default());
-        named_by(rule).iter().copied().zip(values).collect()
+        Some(named_by(rule).iter().copied().zip(values).collect())
     }
 }
 
@@ -160,12 +178,15 @@ fn job_rules(id: &str) -> impl Iterator<Item = &'static RuleInfo> {
 
 /// The first `progress` or `final` rule of which message `id` is a report.
 fn report_rule(id: &str) -> Option<&'static RuleInfo> {
-    job_rules(id).find(|r| match r.check {
-        RuleCheck::Progress { messages, .. } | RuleCheck::Final { messages, .. } => {
-            messages.contains(&id)
-        }
-        _ => false,
-    })
+    job_rules(id).find(|r| reports(r).contains(&id))
+}
+
+/// The reports of a `progress` or `final` rule.
+fn reports(rule: &RuleInfo) -> &'static [&'static str] {
+    match rule.check {
+        RuleCheck::Progress { messages, .. } | RuleCheck::Final { messages, .. } => messages,
+        _ => &[],
+    }
 }
 
 /// Where a `progress` or `final` rule's reports name their job.

@@ -9,14 +9,19 @@
 //!
 //! - **Calls.** [`Engine::call`] sends a request and waits for its reply, matched by the fields
 //!   the definitions correlate; when an attempt's deadline passes it sends the request again
-//!   as the vendor's retry data says (DJI: 3 s, twice more, each with a fresh `tid`), and
+//!   as the vendor's retry data says (DJI: 3 s, twice more), each attempt with new values of
+//!   the fields a `fresh` rule keeps new (DJI's `tid`; the `bid` stays, as DJI's demo keeps
+//!   one its caller gave) and the time, and
 //!   refuses a request that reuses an open request's fresh id. Each call ends once:
 //!   [`Event::Answered`] or [`Event::TimedOut`].
 //! - **Answers.** A request that asks for its reply comes as [`Event::Request`]; its
 //!   [`Responder`] answers it once. A request whose reply the definitions give an `ack` body is
-//!   acknowledged by the engine ([`Engine::set_acknowledgement`] changes the body). A retry of
-//!   an answered request gets the same answer again and no event; a redelivery (the same
-//!   bytes) is dropped.
+//!   acknowledged by the engine ([`Engine::set_acknowledgement`] changes the body). The
+//!   attempts of one request within its sender's retry window make one event, and each gets
+//!   the application's answer, those that come after it too; a redelivery (the same bytes of a
+//!   message with ids) is dropped, and a copy of a request without ids (Tencent) is answered
+//!   as the request was. A request not answered within two minutes after its sender's retry
+//!   window is forgotten: its responder then answers nothing.
 //! - **Jobs.** A message that starts a job ([`catalog::JobStart`]) names a [`Job`]; its reports
 //!   come as [`Event::Progress`] and [`Event::Finished`], [`Event::Stalled`] when it is quiet for
 //!   [`Options::stall_ms`]; [`Engine::report`] builds a report of a job with the job's fields
@@ -239,6 +244,14 @@ pub enum Error {
     /// The responder's request was answered already, or is not this engine's.
     #[error("no request of this engine waits for this answer")]
     UnknownResponder,
+    /// The message is no progress report of the job's family.
+    #[error("{message} reports no job of {family}")]
+    NotAReport {
+        /// The message's id.
+        message: &'static str,
+        /// The job's family.
+        family: String,
+    },
     /// The payload could not be encoded.
     #[error("{0}: {1}")]
     Encode(&'static str, String),
@@ -246,6 +259,8 @@ pub enum Error {
 
 /// One side of the conversations; see the [module docs](self).
 pub struct Engine {
+    /// The direction of what this side sends.
+    side: Direction,
     options: Options,
     ids: Box<dyn Stamp + Send>,
     calls: calls::Calls,
@@ -290,6 +305,7 @@ impl Engine {
             duty: Some(other),
         });
         Self {
+            side,
             options,
             ids,
             calls: calls::Calls::default(),
@@ -331,34 +347,31 @@ impl Engine {
             return Err(Error::AsksReply(B::ID));
         }
         let topic = message.topic_name();
-        let job = jobs::Jobs::started(info, &device(&topic), &payload);
-        if let Some(job) = &job {
-            self.jobs.start(job.clone(), now, true, None);
-        }
+        let job = self.started(info, &device(&topic), &payload, now, None);
         self.publish(info, topic, bytes, now);
         Ok(job)
     }
 
-    /// Answers the request of `responder` with `body`, at `now`. A retry of the request gets
-    /// the same answer. A request that starts a job starts it, reported by this side.
+    /// Answers the request of `responder` with `body`, at `now`: each attempt of it received
+    /// so far, and those that come within its sender's retry window, get the same answer (the
+    /// job a request starts started when it was received).
     pub fn respond<Q: Request>(
         &mut self,
         responder: Responder<Q>,
         body: Q::Reply,
         now: i64,
     ) -> Result<(), Error> {
-        let (identity, message, copies) = self
+        let (identity, attempts, window) = self
             .answers
             .take(responder.token)
             .ok_or(Error::UnknownResponder)?;
         let body = serde_json::to_value(&body).map_err(|e| Error::Encode(Q::ID, e.to_string()))?;
-        // A copy of a request without ids may be the request sent again: each gets its answer.
-        for _ in 0..=copies {
-            self.answer(&message, Some(&body), now);
+        // Each attempt gets the answer: its sender may wait on its latest.
+        for attempt in &attempts {
+            self.answer(attempt, Some(&body), now);
         }
         if identity.2.is_some() {
-            let until = now.saturating_add(2 * self.wait(Q::ID));
-            self.answers.given(identity, body, until);
+            self.answers.given(identity, body, window);
         }
         Ok(())
     }
@@ -374,7 +387,11 @@ impl Engine {
     ) -> Result<Option<CallId>, Error> {
         let info = info(B::ID);
         let mut payload = value(&report)?;
-        for (at, value) in jobs::Jobs::fields(B::ID, job) {
+        let fields = jobs::Jobs::fields(B::ID, job).ok_or_else(|| Error::NotAReport {
+            message: B::ID,
+            family: job.family.clone(),
+        })?;
+        for (at, value) in fields {
             json::set(&mut payload, at, value);
         }
         for ask in info.reply_when {
@@ -436,8 +453,13 @@ impl Engine {
         if self.recent.get(&digest).is_some_and(|until| *until > now) {
             return true;
         }
-        let memory = now.saturating_add(2 * micros(self.options.deadline_ms));
+        let memory = now.saturating_add(micros(self.options.deadline_ms).saturating_mul(2));
         self.recent.insert(digest, memory);
+        // Swept here too, once in 1,024 messages, not only at a wake: a side that only
+        // receives may never be woken.
+        if self.line.is_multiple_of(1024) {
+            self.recent.retain(|_, until| *until > now);
+        }
         false
     }
 
@@ -526,9 +548,11 @@ impl Engine {
         let topic = plan.topic.clone();
         let job = jobs::Jobs::started(info, &plan.device, &plan.payload);
         let id = self.calls.start(plan, now);
-        if let Some(job) = &job {
-            self.jobs.start(job.clone(), now, true, Some(id));
+        if let Some((job, reports)) = &job {
+            self.jobs
+                .start(job.clone(), now, *reports != self.side, Some(id));
         }
+        let job = job.map(|(job, _)| job);
         self.publish(info, topic, bytes, now);
         Ok((id, job))
     }
@@ -555,48 +579,56 @@ impl Engine {
                 None => {}
             }
         }
-        let job = jobs::Jobs::started(info, device, &payload);
-        if let Some(job) = &job {
-            self.jobs.start(job.clone(), now, false, None);
-        }
+        let job = self.started(info, device, &payload, now, None);
         let asks = info.reply.is_some() && asks_reply(info, &payload);
-        if asks && !self.answer_request(&message, info, device, &payload, job.clone(), now) {
+        let asked = asks.then(|| self.answer_request(&message, info, device, &payload, &job, now));
+        if asked == Some(Asked::Again) {
             return;
         }
-        if let Some((job, report)) = self.jobs.report(info, device, &payload, now) {
-            let event = match report {
-                jobs::Report::Progress { percent, step } => Event::Progress {
-                    job,
-                    percent,
-                    step,
-                    report: message,
-                },
-                jobs::Report::Finished(status) => Event::Finished {
-                    job,
-                    status,
-                    report: message,
-                },
-                jobs::Report::Stale => return,
-            };
-            return self.events.push_back(event);
-        }
-        if !asks {
-            self.events.push_back(Event::Message { message, job });
-        }
+        let event = match self.jobs.report(info, device, &payload, now) {
+            Some((job, jobs::Report::Progress { percent, step })) => Event::Progress {
+                job,
+                percent,
+                step,
+                report: message,
+            },
+            Some((job, jobs::Report::Finished(status))) => Event::Finished {
+                job,
+                status,
+                report: message,
+            },
+            Some((_, jobs::Report::Stale)) => return,
+            None if asked.is_none() => Event::Message { message, job },
+            None => return,
+        };
+        self.events.push_back(event);
     }
 
-    /// Answers a request that asks for its reply, or hands it to the application; true when
-    /// the engine answered it, or it is an attempt of one already handled, so that it goes on
-    /// as a report if it is one.
+    /// The job `info` starts, if it starts one, started at `now`: watched when its reports
+    /// come to this side.
+    fn started(
+        &mut self,
+        info: &MessageInfo,
+        device: &str,
+        payload: &Value,
+        now: i64,
+        by: Option<CallId>,
+    ) -> Option<Job> {
+        let (job, reports) = jobs::Jobs::started(info, device, payload)?;
+        self.jobs.start(job.clone(), now, reports != self.side, by);
+        Some(job)
+    }
+
+    /// Answers a request that asks for its reply, or hands it to the application.
     fn answer_request(
         &mut self,
         message: &Message,
         info: &'static MessageInfo,
         device: &str,
         payload: &Value,
-        job: Option<Job>,
+        job: &Option<Job>,
         now: i64,
-    ) -> bool {
+    ) -> Asked {
         // The attempts of a request its sender retries are one request; so are the copies of
         // one without ids (which may also be the same request sent again): each is answered
         // as the first was, with no second event.
@@ -606,29 +638,33 @@ impl Engine {
             None => None,
         };
         let identity = (device.to_owned(), info.id, attempts);
-        match self.answers.seen(&identity, !identified(info)) {
+        match self.answers.seen(&identity, message, now) {
             answers::Seen::Again(body) => {
                 let body = body.clone();
                 self.answer(message, Some(&body), now);
-                return false;
+                return Asked::Again;
             }
-            answers::Seen::Waiting => return false,
+            answers::Seen::Waiting => return Asked::Again,
             answers::Seen::New => {}
         }
         let own = self.acks.get(info.id).cloned();
         if self.answer(message, own.as_ref(), now) {
-            return true;
+            return Asked::Acknowledged;
         }
-        let deadline = now.saturating_add(self.wait(info.id));
-        let token = self.answers.wait(identity, message.clone());
+        let wait = self.wait(info.id);
+        let tries = retry(info).map_or(1, |r| i64::from(r.count).saturating_add(1));
+        let window = now.saturating_add(wait.saturating_mul(tries));
+        let until =
+            window.saturating_add(micros(crate::conversation::JOB_MEMORY_MS.unsigned_abs()));
+        let token = self.answers.wait(identity, message.clone(), window, until);
         let incoming = Incoming {
             message: message.clone(),
             token,
-            deadline,
-            job,
+            deadline: now.saturating_add(wait),
+            job: job.clone(),
         };
         self.events.push_back(Event::Request(incoming));
-        false
+        Asked::ToApplication
     }
 
     /// Publishes the answer to `request` with `body`, or its acknowledgement.
@@ -690,6 +726,17 @@ impl Engine {
             now,
         }
     }
+}
+
+/// What became of a request that asks for its reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// The engine acknowledged it.
+    Acknowledged,
+    /// It went to the application, as [`Event::Request`].
+    ToApplication,
+    /// An attempt of a request handled already: answered as it was, or to be.
+    Again,
 }
 
 /// The engine's ids, and the time it was told.
