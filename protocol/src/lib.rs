@@ -127,7 +127,8 @@ impl Message {
     /// request, those its reply will copy; none for another message.
     ///
     /// ```
-    /// let reply = br#"{"tid":"t1","bid":"b1","timestamp":1,"method":"fileupload_list","data":{"files":[]}}"#;
+    /// let reply = br#"{"tid":"t1","bid":"b1","timestamp":1,"method":"fileupload_list",
+    ///     "data":{"files":[]}}"#;
     /// let message = iotxfer::decode("thing/product/DOCK1/services_reply", reply).unwrap();
     /// let tid = &message.correlation()[0];
     /// assert_eq!((tid.0, tid.1.as_str()), ("/tid", Some("t1")));

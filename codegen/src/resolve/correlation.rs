@@ -272,8 +272,9 @@ pub(super) fn reply_correlate(ctx: &mut Ctx<'_>, def: &MessageDef, pair: &Pair<'
     out
 }
 
-/// A `correlate` or an `ack` on a message that answers nothing. A message whose topic is unknown, or that
-/// a message names as its reply although the pair does not resolve, is reported already.
+/// A `correlate` or an `ack` on a message that answers nothing. A message whose topic is
+/// unknown, or that a message names as its reply although the pair does not resolve, is
+/// reported already.
 pub(super) fn check_correlate_has_request(
     ctx: &mut Ctx<'_>,
     defs: &[Named<MessageDef>],

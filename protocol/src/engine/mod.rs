@@ -11,9 +11,8 @@
 //!   the definitions correlate; when an attempt's deadline passes it sends the request again
 //!   as the vendor's retry data says (DJI: 3 s, twice more), each attempt with new values of
 //!   the fields a `fresh` rule keeps new (DJI's `tid`; the `bid` stays, as DJI's demo keeps
-//!   one its caller gave) and the time, and
-//!   refuses a request that reuses an open request's fresh id. Each call ends once:
-//!   [`Event::Answered`] or [`Event::TimedOut`].
+//!   one its caller gave) and the time. It refuses a request that reuses an open request's
+//!   fresh id. Each call ends once: [`Event::Answered`] or [`Event::TimedOut`].
 //! - **Answers.** A request that asks for its reply comes as [`Event::Request`]; its
 //!   [`Responder`] answers it once. A request whose reply the definitions give an `ack` body is
 //!   acknowledged by the engine ([`Engine::set_acknowledgement`] changes the body). The
@@ -44,9 +43,10 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut dock = Engine::new(Direction::Up, Options::default());
-//! let create = br#"{"tid":"t1","bid":"job-1","timestamp":1,"method":"ota_create","data":{"devices":[{
-//!     "sn":"DOCK-1","product_version":"1.2","file_url":"https://example.com/fw.zip","file_size":1,
-//!     "md5":"0123456789abcdef0123456789abcdef","file_name":"fw.zip","firmware_upgrade_type":2}]}}"#;
+//! let create = br#"{"tid":"t1","bid":"job-1","timestamp":1,"method":"ota_create",
+//!     "data":{"devices":[{"sn":"DOCK-1","product_version":"1.2","file_size":1,
+//!     "file_url":"https://example.com/fw.zip","md5":"0123456789abcdef0123456789abcdef",
+//!     "file_name":"fw.zip","firmware_upgrade_type":2}]}}"#;
 //! dock.receive("thing/product/DOCK-1/services", create, 1_000);
 //! let Some(Event::Request(asked)) = dock.poll_event() else { return Err("no request".into()) };
 //! let job = asked.job().cloned().ok_or("ota_create starts a job")?;
@@ -55,7 +55,8 @@
 //! dock.respond(responder, OtaCreateReply::new(FirmwareResult::Success, accepted), 2_000)?;
 //!
 //! let output = OtaProgressOutput::new(TaskStatus::Ok, OtaProgressDetail::new(100));
-//! let report = dock.message(EventsTopic::new("DOCK-1")?, OtaProgress::new(FirmwareResult::Success, output), 3_000);
+//! let body = OtaProgress::new(FirmwareResult::Success, output);
+//! let report = dock.message(EventsTopic::new("DOCK-1")?, body, 3_000);
 //! let acknowledgement = dock.report(&job, report, 3_000)?; // waits for the cloud's ack
 //! assert!(acknowledgement.is_some());
 //! let sent: Vec<_> = std::iter::from_fn(|| dock.poll_transmit()).collect();
