@@ -160,6 +160,20 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     entries
 }
 
+/// The tables a `vendor.toml` may hold.
+pub(crate) const VENDOR_SECTIONS: &[&str] = &[
+    "vendor",
+    "envelope",
+    "envelopes",
+    "topic",
+    "rule",
+    "struct",
+    "enum",
+];
+
+/// The tables a family file may hold.
+pub(crate) const FAMILY_SECTIONS: &[&str] = &["family", "message", "rule", "struct", "enum"];
+
 fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
     let mut out = VendorFile {
         file,
@@ -187,21 +201,7 @@ fn load_vendor(file: FileId, diags: &mut Diagnostics) -> VendorFile {
             "rule" => out.rules = section(file, "rule", value, diags),
             "struct" => out.structs = section(file, "struct", value, diags),
             "enum" => out.enums = section(file, "enum", value, diags),
-            other => unknown_section(
-                file,
-                &key,
-                other,
-                &[
-                    "vendor",
-                    "envelope",
-                    "envelopes",
-                    "topic",
-                    "rule",
-                    "struct",
-                    "enum",
-                ],
-                diags,
-            ),
+            other => unknown_section(file, &key, other, VENDOR_SECTIONS, diags),
         }
     }
     if out.header.is_none() {
@@ -236,13 +236,7 @@ fn load_family(file: FileId, id: String, diags: &mut Diagnostics) -> FamilyFile 
             "rule" => out.rules = section(file, "rule", value, diags),
             "struct" => out.structs = section(file, "struct", value, diags),
             "enum" => out.enums = section(file, "enum", value, diags),
-            other => unknown_section(
-                file,
-                &key,
-                other,
-                &["family", "message", "rule", "struct", "enum"],
-                diags,
-            ),
+            other => unknown_section(file, &key, other, FAMILY_SECTIONS, diags),
         }
     }
     if out.header.is_none() {

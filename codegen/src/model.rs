@@ -342,6 +342,9 @@ pub enum Bound {
 }
 
 #[cfg(test)]
+mod documented;
+
+#[cfg(test)]
 mod tests {
     use serde::Deserialize;
 
