@@ -115,14 +115,25 @@ fn json_output_names_the_message_even_when_the_payload_violates() {
     );
 }
 
+/// A topic of the catalog that carries no message defined here, its parameters set: taken
+/// from the catalog, so that a family defined on a topic breaks no test.
+fn uncovered_topic() -> String {
+    let topic = iotxfer::catalog::topics()
+        .iter()
+        .find(|t| t.messages.is_empty());
+    let levels = topic.map_or("iotxfer/other", |t| t.pattern).split('/');
+    let levels = levels.map(|l| if l.starts_with('{') { "GW" } else { l });
+    levels.collect::<Vec<_>>().join("/")
+}
+
 #[test]
 fn not_covered_lines_are_not_failures() {
+    // A method on DJI's open `events` topic that no definition has, and no near miss of one.
+    let undefined =
+        br#"{"tid":"t","bid":"b","timestamp":1,"method":"iotxfer_undefined","data":{}}"#;
     let input = [
-        line_j("thing/product/GW/osd", br#"{"data":{}}"#),
-        line_j(
-            "thing/product/GW/events",
-            br#"{"tid":"t","bid":"b","timestamp":1,"method":"flighttask_progress","data":{}}"#,
-        ),
+        line_j(&uncovered_topic(), br#"{"data":{}}"#),
+        line_j("thing/product/GW/events", undefined),
         line_j("some/other/topic", b"hello"),
         line_j(OK_TOPIC, OK_PAYLOAD),
     ]
@@ -167,16 +178,19 @@ fn text_output_has_a_line_per_finding_and_a_summary() {
     let input = [
         line_j(OK_TOPIC, OK_PAYLOAD),
         line_j(OK_TOPIC, br#"{"type":"no_such_type"}"#),
-        line_j("thing/product/GW/osd", b"{}"),
+        line_j(&uncovered_topic(), b"{}"),
     ]
     .join("\n");
     let output = iotxfer(&["check", "--no-flows", "-"], input.as_bytes());
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stdout(&output),
-        "line 2: violation: $resource/up/service/ABCDEFGHIJ/dev001 at /type: unknown discriminator `no_such_type`\n\
-         line 3: not covered: thing/product/GW/osd\n\
-         3 lines: 1 ok, 1 violation, 1 not covered\n"
+        format!(
+            "line 2: violation: $resource/up/service/ABCDEFGHIJ/dev001 at /type: unknown discriminator `no_such_type`\n\
+             line 3: not covered: {}\n\
+             3 lines: 1 ok, 1 violation, 1 not covered\n",
+            uncovered_topic()
+        )
     );
 }
 

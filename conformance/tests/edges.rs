@@ -186,6 +186,13 @@ fn values_further_away_stay_not_covered_on_an_open_topic() {
         "progress_ota",
         "OTA-PROGRES",
     ] {
+        // A method a family defines one day is no longer an example of one it does not.
+        let defined = iotxfer::catalog::messages()
+            .iter()
+            .any(|m| m.tags.contains(&method));
+        if defined {
+            continue;
+        }
         let payload =
             format!(r#"{{"tid":"t","bid":"b","timestamp":1,"method":"{method}","data":{{}}}}"#);
         let checked = iotxfer::check(topic, payload.as_bytes());
