@@ -233,6 +233,8 @@ codes! {
     // Fields and types.
     /// A field of a type no definition names.
     UnknownType = "unknown-type",
+    /// A type that another family of the vendor defines, which this family cannot see.
+    TypeOfAnotherFamily = "type-of-another-family",
     /// An array whose items are arrays.
     ArrayOfArrays = "array-of-arrays",
     /// An `array` field without `items`.

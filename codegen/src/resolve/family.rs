@@ -18,6 +18,8 @@ use crate::naming;
 pub(super) struct Known<'a> {
     pub(super) vendor: &'a str,
     pub(super) types: &'a BTreeMap<String, Kind>,
+    /// Every family type of the vendor, with its family.
+    pub(super) family_types: &'a BTreeMap<String, String>,
     pub(super) envelopes: &'a [ir::Envelope],
     pub(super) topics: &'a [ir::Topic],
     /// Whether each topic's envelope is known.
@@ -63,6 +65,7 @@ pub(super) fn resolve_family(
     let scope = Scope {
         family: Some((&ff.id, &family_types)),
         vendor: known.types,
+        families: known.family_types,
     };
     let structs: Vec<ir::Struct> = ff
         .structs

@@ -45,6 +45,9 @@ pub fn resolve(dirs: &[VendorDir], diags: &mut Diagnostics) -> ir::Protocol {
 struct Scope<'a> {
     family: Option<(&'a str, &'a BTreeMap<String, Kind>)>,
     vendor: &'a BTreeMap<String, Kind>,
+    /// Every family type of the vendor, with its family: what an unknown name may be, out of
+    /// sight.
+    families: &'a BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,10 +83,12 @@ fn resolve_vendor(
     let mut vendor_types = BTreeMap::new();
     check_type_names(file, &vf.structs, &vf.enums, &mut vendor_types, diags);
     mark_generic(&vf.structs, &mut vendor_types);
+    let family_types = family_type_names(dir);
 
     let scope = Scope {
         family: None,
         vendor: &vendor_types,
+        families: &family_types,
     };
     let mut ctx = Ctx {
         file,
@@ -126,6 +131,7 @@ fn resolve_vendor(
     let known = Known {
         vendor: &vendor_id,
         types: &vendor_types,
+        family_types: &family_types,
         envelopes: &envelopes,
         topics: &topics,
         carried: &carried,
@@ -228,6 +234,16 @@ fn check_vendor_id(ctx: &mut Ctx<'_>, id: &str) {
 }
 
 /// Every family of the vendor, each read in its own file.
+/// The struct and enum names of each family of `dir`, with the family that defines them.
+fn family_type_names(dir: &VendorDir) -> BTreeMap<String, String> {
+    let each = dir.families.iter().flat_map(|ff| {
+        let structs = ff.structs.iter().map(|s| s.name.get_ref());
+        let names = structs.chain(ff.enums.iter().map(|e| e.name.get_ref()));
+        names.map(|n| (n.clone(), ff.id.clone()))
+    });
+    each.collect()
+}
+
 fn resolve_families(
     dir: &VendorDir,
     diags: &mut Diagnostics,

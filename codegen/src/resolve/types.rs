@@ -95,6 +95,17 @@ pub(super) fn resolve_type(
 /// so that it is not also reported unused.
 fn unknown_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, name: &Spanned<String>) {
     let n = name.get_ref().as_str();
+    if let Some(family) = scope.families.get(n) {
+        ctx.used.insert((Some(family.clone()), n.to_owned()));
+        ctx.diags.error_help(
+            Code::TypeOfAnotherFamily,
+            ctx.file,
+            name.span(),
+            format!("type `{n}` is defined in family `{family}`, which only that family sees"),
+            format!("a type several families use goes in vendor.toml: move `{n}` there"),
+        );
+        return;
+    }
     let mut known: Vec<&str> = vec!["int", "float", "bool", "text", "json", "array"];
     known.extend(scope.vendor.keys().map(String::as_str));
     if let Some((_, types)) = scope.family {
