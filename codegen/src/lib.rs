@@ -37,11 +37,10 @@ pub fn generate(schema_dir: &Path) -> Result<Output, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
     let dirs = load::load(schema_dir, &mut diags, &mut inputs);
-    // A definition that could not be read is missing from every lookup; resolving the rest
-    // would report each of those lookups again, as faults of their own.
-    if !diags.is_empty() {
-        return Err(diags);
-    }
+    // A file that could not be read is left out, with what depends on it; the rest is still
+    // resolved, so that the faults of independent files are all reported at once.
+    let faulty = diags.iter().map(|d| d.file).collect();
+    let dirs = load::readable(dirs, &faulty);
     let protocol = resolve::resolve(&dirs, &mut diags);
     if !diags.is_empty() {
         return Err(diags);

@@ -4,6 +4,7 @@
 //! message, one struct, ...) is then deserialized on its own, so one typo does not hide the
 //! faults of the other definitions.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -11,6 +12,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::codes::Code;
+
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::model::{
     EnumDef, EnvelopeDef, FamilyHeader, MessageDef, RuleDef, StructDef, TopicDef, VendorHeader,
@@ -53,6 +55,23 @@ pub struct VendorDir {
     pub id: String,
     pub vendor: Option<VendorFile>,
     pub families: Vec<FamilyFile>,
+    /// Whether a family was left out for a fault in reading it: what only it used is then not
+    /// reported unused.
+    pub partial: bool,
+}
+
+/// The definitions less the files that could not be read (`faulty`): a vendor whose
+/// `vendor.toml` is one of them, a family that is. The rest is resolved, so that the faults of
+/// every file show at once; what depends on a file left out would only repeat its fault.
+pub fn readable(dirs: Vec<VendorDir>, faulty: &BTreeSet<FileId>) -> Vec<VendorDir> {
+    let vendor_read = |d: &VendorDir| d.vendor.as_ref().is_none_or(|v| !faulty.contains(&v.file));
+    let mut dirs: Vec<VendorDir> = dirs.into_iter().filter(vendor_read).collect();
+    for dir in &mut dirs {
+        let before = dir.families.len();
+        dir.families.retain(|f| !faulty.contains(&f.file));
+        dir.partial |= dir.families.len() < before;
+    }
+    dirs
 }
 
 /// Loads every vendor directory under `root`, in name order.
@@ -113,6 +132,7 @@ fn load_vendor_dir(
         id: id.clone(),
         vendor: None,
         families: Vec::new(),
+        partial: false,
     };
     for path in &files {
         inputs.push(path.clone());

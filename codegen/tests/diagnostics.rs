@@ -160,3 +160,19 @@ fn every_snapshot_has_a_fixture() {
         dir.display()
     );
 }
+
+/// A fault in reading one file hides no fault of another: each family is resolved on its own.
+#[test]
+fn faults_of_independent_files_are_all_reported() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/several/two-faulty-families.toml");
+    let Err(diagnostics) = iotxfer_codegen::generate(&materialize("several", &fixture)) else {
+        panic!("two faults, yet code was generated");
+    };
+    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [Code::TomlSyntax, Code::UnknownType],
+        "{diagnostics}"
+    );
+}

@@ -139,7 +139,9 @@ fn resolve_vendor(
         enums: &enums,
     };
     let families = resolve_families(dir, diags, &mut used, &known, variants);
-    report_unused(diags, dir, &used);
+    if !dir.partial {
+        report_unused(diags, dir, &used);
+    }
 
     Some(ir::Vendor {
         id: vendor_id,
