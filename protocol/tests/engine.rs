@@ -47,6 +47,14 @@ fn deliver(from: &mut Engine, to: &mut Engine, now: i64) -> usize {
     sent.len()
 }
 
+/// The dock's reply that accepts an upgrade.
+fn accepted() -> OtaCreateReply {
+    OtaCreateReply::new(
+        FirmwareResult::Success,
+        OtaCreateOutput::new(TaskStatus::InProgress),
+    )
+}
+
 fn ota_create(platform: &mut Engine, now: i64) -> iotxfer::Outgoing<OtaCreate> {
     let device = OtaDevice::new(OtaDeviceRequired {
         sn: "DOCK-1".into(),
@@ -72,10 +80,7 @@ fn a_dji_upgrade_is_called_answered_reported_and_acknowledged() {
     };
     let job = incoming.job().cloned().expect("ota_create starts a job");
     let (_, responder) = incoming.take::<OtaCreate>().unwrap();
-    let accepted = OtaCreateReply::new(
-        FirmwareResult::Success,
-        OtaCreateOutput::new(TaskStatus::InProgress),
-    );
+    let accepted = accepted();
     device.respond(responder, accepted, 1_200_000).unwrap();
     deliver(&mut device, &mut platform, 1_300_000);
     let answered = events(&mut platform);
@@ -338,10 +343,7 @@ fn a_retry_of_an_answered_request_gets_the_same_answer_and_a_redelivery_nothing(
         panic!()
     };
     let (_, responder) = incoming.take::<OtaCreate>().unwrap();
-    let body = OtaCreateReply::new(
-        FirmwareResult::Success,
-        OtaCreateOutput::new(TaskStatus::InProgress),
-    );
+    let body = accepted();
     device.respond(responder, body, 2).unwrap();
     let answer = transmits(&mut device).remove(0);
     // The reply is lost; the platform tries again after 3 s, with a fresh tid.
@@ -386,10 +388,7 @@ fn a_quiet_job_stalls_and_progress_going_back_is_the_devices_violation() {
     };
     let job = incoming.job().cloned().unwrap();
     let (_, responder) = incoming.take::<OtaCreate>().unwrap();
-    let body = OtaCreateReply::new(
-        FirmwareResult::Success,
-        OtaCreateOutput::new(TaskStatus::InProgress),
-    );
+    let body = accepted();
     device.respond(responder, body, 2).unwrap();
     let events_topic = dji::EventsTopic::new("DOCK-1").unwrap();
     for (percent, now) in [(60, 3_000), (40, 5_000)] {
@@ -576,10 +575,7 @@ fn each_attempt_received_while_the_application_answers_gets_the_answer_and_later
         "an attempt of the same request"
     );
     let (_, responder) = incoming.take::<OtaCreate>().unwrap();
-    let body = OtaCreateReply::new(
-        FirmwareResult::Success,
-        OtaCreateOutput::new(TaskStatus::InProgress),
-    );
+    let body = accepted();
     device.respond(responder, body, 4_000_000).unwrap();
     let tids: Vec<String> = transmits(&mut device)
         .iter()
@@ -606,10 +602,7 @@ fn a_responder_of_another_engine_and_a_report_of_another_family_are_refused() {
     };
     let job = incoming.job().cloned().unwrap();
     let (_, responder) = incoming.take::<OtaCreate>().unwrap();
-    let body = OtaCreateReply::new(
-        FirmwareResult::Success,
-        OtaCreateOutput::new(TaskStatus::InProgress),
-    );
+    let body = accepted();
     let refused = platform.respond(responder, body, 1).unwrap_err();
     assert_eq!(refused, iotxfer::engine::Error::UnknownResponder);
     let up = iotxfer::tencent::ResourceUpTopic::new("P", "d").unwrap();

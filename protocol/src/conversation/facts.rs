@@ -189,22 +189,26 @@ impl Facts {
 
 /// The fields a retry of message `id` changes, when its sender retries.
 fn retried(message: &MessageInfo) -> Option<&'static [&'static str]> {
-    let mut rules = super::rules_about(message.id).iter();
-    rules.find_map(|r| match r.check {
-        RuleCheck::Answered {
-            retry: Some(retry), ..
-        } => Some(retry.changes),
-        _ => None,
-    })
+    super::retry_of(message.id).map(|retry| retry.changes)
 }
 
-/// The digest of what every attempt of a request holds: its top-level members but `changes`
-/// and the sending time, in a canonical order. A payload that is not a JSON object is its own.
+/// The digest of what every attempt of a request holds, from its payload's bytes. A payload
+/// that is not a JSON object is its own.
 fn identity(info: &TopicInfo, payload: &[u8], changes: &[&str]) -> u64 {
-    let Ok(mut members) = serde_json::from_slice::<serde_json::Map<String, Value>>(payload) else {
-        return digest(&payload);
-    };
-    for pointer in changes.iter().chain(&info.sent_at) {
+    match serde_json::from_slice::<serde_json::Map<String, Value>>(payload) {
+        Ok(members) => attempt_digest(members, changes, info.sent_at),
+        Err(_) => digest(&payload),
+    }
+}
+
+/// The digest of what every attempt of a request holds: its top-level `members` but `changes`
+/// and the sending time `sent_at`, in a canonical order.
+pub(crate) fn attempt_digest(
+    mut members: serde_json::Map<String, Value>,
+    changes: &[&str],
+    sent_at: Option<&str>,
+) -> u64 {
+    for pointer in changes.iter().copied().chain(sent_at) {
         let name = pointer.trim_start_matches('/');
         members.remove(&name.replace("~1", "/").replace("~0", "~"));
     }
@@ -212,7 +216,7 @@ fn identity(info: &TopicInfo, payload: &[u8], changes: &[&str]) -> u64 {
     digest(&Value::Object(members).to_string())
 }
 
-fn digest(value: &impl std::hash::Hash) -> u64 {
+pub(crate) fn digest(value: &impl std::hash::Hash) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
 }
@@ -340,6 +344,18 @@ fn pointers_of(m: &'static MessageInfo) -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_attempt_digest_leaves_out_the_changed_members_and_the_time_only() {
+        use super::attempt_digest;
+        let members = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+        let a = members(serde_json::json!({"tid": "1", "timestamp": 1, "data": {"x": 1}}));
+        let b = members(serde_json::json!({"tid": "2", "timestamp": 2, "data": {"x": 1}}));
+        let c = members(serde_json::json!({"tid": "2", "timestamp": 2, "data": {"x": 2}}));
+        let digest = |m| attempt_digest(m, &["/tid"], Some("/timestamp"));
+        assert_eq!(digest(a), digest(b.clone()));
+        assert_ne!(digest(b), digest(c));
+    }
+
     use super::Facts;
 
     const TOPIC: &str = "$oc/devices/D1/sys/events/up";

@@ -48,6 +48,7 @@ mod replies;
 use std::collections::{BTreeMap, HashMap};
 
 pub use facts::Facts;
+pub(crate) use facts::{attempt_digest, digest};
 
 use crate::Direction;
 use crate::catalog::{self, RuleCheck, RuleInfo};
@@ -363,15 +364,23 @@ impl Seen<'_> {
 }
 
 /// The fields of message `id` that a `fresh` rule keeps new for each request.
-fn fresh_fields(id: &str) -> impl Iterator<Item = &'static str> {
+pub(crate) fn fresh_fields(id: &str) -> impl Iterator<Item = &'static str> {
     rules_about(id).iter().filter_map(|r| match r.check {
         RuleCheck::Fresh { field, .. } => Some(field),
         _ => None,
     })
 }
 
+/// How the sender of request `id` retries it, where its definitions say.
+pub(crate) fn retry_of(id: &str) -> Option<catalog::Retry> {
+    rules_about(id).iter().find_map(|r| match r.check {
+        RuleCheck::Answered { retry, .. } => retry,
+        _ => None,
+    })
+}
+
 /// Milliseconds in microseconds.
-fn micros(ms: u64) -> i64 {
+pub(crate) fn micros(ms: u64) -> i64 {
     i64::try_from(ms)
         .unwrap_or(i64::MAX / 1000)
         .saturating_mul(1000)

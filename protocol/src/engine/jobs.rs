@@ -154,8 +154,7 @@ impl Jobs {
     /// when `id` is no report of `job`'s family.
     pub(crate) fn fields(id: &str, job: &Job) -> Option<Vec<(&'static str, Value)>> {
         let rule = report_rule(id)?;
-        let family = format!("{}/{}", rule.vendor, rule.family.unwrap_or_default());
-        if family != job.family {
+        if family(rule) != job.family {
             return None;
         }
         let values = job
@@ -200,9 +199,14 @@ fn named_by(rule: &RuleInfo) -> &'static [&'static str] {
 fn job(rule: &RuleInfo, device: &str, payload: &Value, pointers: &[&str]) -> Job {
     Job {
         device: device.to_owned(),
-        family: format!("{}/{}", rule.vendor, rule.family.unwrap_or_default()),
+        family: family(rule),
         key: pointers.iter().map(|p| json::text(payload, p)).collect(),
     }
+}
+
+/// The family of a rule, as a job names it: `dji/firmware`.
+fn family(rule: &RuleInfo) -> String {
+    format!("{}/{}", rule.vendor, rule.family.unwrap_or_default())
 }
 
 /// What report `id` says, by its rules: its final status, else its progress.

@@ -1,8 +1,6 @@
 //! The payload as JSON: what the engine reads and changes in messages it holds untyped, and the
 //! typed steps the generated catalog points at.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-
 use serde::Deserialize as _;
 use serde_json::Value;
 
@@ -45,25 +43,6 @@ pub(crate) fn set(payload: &mut Value, pointer: &str, value: Value) -> bool {
     }
 }
 
-/// The digest of `payload` but for the members at `skip`: what every attempt of one request
-/// holds alike.
-pub(crate) fn identity(payload: &Value, skip: &[&str]) -> u64 {
-    let mut same = payload.clone();
-    for pointer in skip {
-        set(&mut same, pointer, Value::Null);
-    }
-    let mut hasher = DefaultHasher::new();
-    same.to_string().hash(&mut hasher);
-    hasher.finish()
-}
-
-/// The digest of a message's topic and payload bytes: a redelivery has the same.
-pub(crate) fn digest(topic: &str, payload: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    (topic, payload).hash(&mut hasher);
-    hasher.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,14 +54,5 @@ mod tests {
         assert!(!set(&mut v, "/nope/b", Value::from(2)));
         assert_eq!(text(&v, "/data/b"), "2");
         assert_eq!(text(&v, "/x"), "null");
-    }
-
-    #[test]
-    fn identity_ignores_the_skipped_members_only() {
-        let a = serde_json::json!({"tid": "1", "data": {"x": 1}});
-        let b = serde_json::json!({"tid": "2", "data": {"x": 1}});
-        let c = serde_json::json!({"tid": "2", "data": {"x": 2}});
-        assert_eq!(identity(&a, &["/tid"]), identity(&b, &["/tid"]));
-        assert_ne!(identity(&b, &["/tid"]), identity(&c, &["/tid"]));
     }
 }

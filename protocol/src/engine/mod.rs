@@ -78,7 +78,10 @@ use serde_json::Value;
 
 use crate::SystemStamp;
 use crate::catalog::{self, MessageInfo, RuleCheck};
-use crate::conversation::{Facts, Finding, Monitor, Verdict, rules_about};
+use crate::conversation::{
+    Facts, Finding, Monitor, Verdict, attempt_digest, digest, fresh_fields, micros, retry_of,
+    rules_about,
+};
 use crate::{AnyTopic, Body, Checked, Direction, Message, Outgoing, Received, Request, Stamp};
 pub use answers::{Incoming, Responder};
 pub use calls::CallId;
@@ -431,7 +434,11 @@ impl Engine {
         // The same bytes of a message without ids may be a second message (Tencent's reports
         // and acknowledgements): only those with ids are dropped as copies.
         let copy = messages.iter().all(|m| identified(m.info()));
-        if copy && self.redelivered(topic, payload, now) {
+        // The facts hold the digest of the topic and payload already.
+        let bytes = facts
+            .as_ref()
+            .map_or_else(|| digest(&(topic, payload)), |f| f.digest);
+        if copy && self.redelivered(bytes, now) {
             return;
         }
         self.observe(facts.as_ref(), now);
@@ -447,10 +454,10 @@ impl Engine {
         }
     }
 
-    /// Whether the message is a copy of one received within two default deadlines: the same
-    /// bytes (a QoS 1 redelivery). Asked only of messages that hold ids or their sending time.
-    fn redelivered(&mut self, topic: &str, payload: &[u8], now: i64) -> bool {
-        let digest = json::digest(topic, payload);
+    /// Whether the message of `digest` (of its topic and payload bytes) is a copy of one
+    /// received within two default deadlines: the same bytes (a QoS 1 redelivery). Asked only
+    /// of messages that hold ids or their sending time.
+    fn redelivered(&mut self, digest: u64, now: i64) -> bool {
         if self.recent.get(&digest).is_some_and(|until| *until > now) {
             return true;
         }
@@ -633,9 +640,13 @@ impl Engine {
         // The attempts of a request its sender retries are one request; so are the copies of
         // one without ids (which may also be the same request sent again): each is answered
         // as the first was, with no second event.
-        let attempts = match skipped(info) {
-            Some(skip) => Some(json::identity(payload, &skip)),
-            None if !identified(info) => Some(json::identity(payload, &[])),
+        let members = || payload.as_object().cloned().unwrap_or_default();
+        let attempts = match retry_of(info.id) {
+            Some(retry) => {
+                let sent_at = info.topic_info().and_then(|t| t.sent_at);
+                Some(attempt_digest(members(), retry.changes, sent_at))
+            }
+            None if !identified(info) => Some(attempt_digest(members(), &[], None)),
             None => None,
         };
         let identity = (device.to_owned(), info.id, attempts);
@@ -653,7 +664,7 @@ impl Engine {
             return Asked::Acknowledged;
         }
         let wait = self.wait(info.id);
-        let tries = retry(info).map_or(1, |r| i64::from(r.count).saturating_add(1));
+        let tries = retry_of(info.id).map_or(1, |r| i64::from(r.count).saturating_add(1));
         let window = now.saturating_add(wait.saturating_mul(tries));
         let until =
             window.saturating_add(micros(crate::conversation::JOB_MEMORY_MS.unsigned_abs()));
@@ -798,14 +809,6 @@ fn identified(info: &MessageInfo) -> bool {
     sent_at || exchange.any(|c| c.exchange)
 }
 
-/// What the attempts of request `info` may hold differently: the fields a retry changes and
-/// the envelope's time.
-fn skipped(info: &MessageInfo) -> Option<Vec<&'static str>> {
-    let changes = retry(info)?.changes.iter().copied();
-    let sent_at = info.topic_info().and_then(|t| t.sent_at);
-    Some(changes.chain(sent_at).collect())
-}
-
 fn plan<B: Body>(
     info: &'static MessageInfo,
     topic: String,
@@ -813,10 +816,7 @@ fn plan<B: Body>(
     wait: i64,
 ) -> calls::Plan {
     let reply = info.reply.and_then(catalog::message).unwrap_or(info);
-    let fresh = rules_about(info.id).iter().filter_map(|r| match r.check {
-        RuleCheck::Fresh { field, .. } => Some(field),
-        _ => None,
-    });
+    let fresh = fresh_fields(info.id);
     calls::Plan {
         info,
         reply,
@@ -825,22 +825,8 @@ fn plan<B: Body>(
         payload,
         rebuild: json::reencode::<B>,
         wait,
-        retry: retry(info),
+        retry: retry_of(info.id),
         fresh: fresh.collect(),
         sent_at: info.topic_info().and_then(|t| t.sent_at),
     }
-}
-
-/// How the sender of request `info` retries it, where its definitions say.
-fn retry(info: &MessageInfo) -> Option<catalog::Retry> {
-    rules_about(info.id).iter().find_map(|r| match r.check {
-        RuleCheck::Answered { retry, .. } => retry,
-        _ => None,
-    })
-}
-
-fn micros(ms: u64) -> i64 {
-    i64::try_from(ms)
-        .unwrap_or(i64::MAX / 1000)
-        .saturating_mul(1000)
 }
