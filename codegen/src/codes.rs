@@ -241,12 +241,14 @@ codes! {
     ArrayWithoutItems = "array-without-items",
     /// `items` on a field that is not an `array`.
     ItemsNotArray = "items-not-array",
-    /// `wire = "string"` on a field that is not an `int`.
-    StringWireNotInt = "string-wire-not-int",
-    /// A string-wired `int` whose range needs more than 18 digits.
+    /// `wire = "string"` on a field that is neither `int` nor `float`.
+    StringWireNotNumber = "string-wire-not-number",
+    /// A number sent as a string whose range needs more than 18 digits, or a `float` one whose
+    /// bounds are not integers.
     StringWireRange = "string-wire-range",
-    /// `implemented` without a named type on both sides.
-    ImplementedUnnamed = "implemented-unnamed",
+    /// `implemented` that is neither a named type beside a named type nor a scalar form of
+    /// the documented type.
+    ImplementedForm = "implemented-form",
     /// A non-integer bound on an `int` field.
     IntBoundNotInteger = "int-bound-not-integer",
     /// `min` or `max` on a field that is neither `int` nor `float`.
@@ -255,8 +257,15 @@ codes! {
     BoundsInverted = "bounds-inverted",
     /// A length or item-count constraint on a field of another type.
     ConstraintWrongType = "constraint-wrong-type",
-    /// `format` on a field that is not `text`.
-    FormatNotText = "format-not-text",
+    /// `layout` or `pattern` on a field that is not `text`.
+    PatternNotText = "pattern-not-text",
+    /// Both `layout` and `pattern` on one field.
+    LayoutAndPattern = "layout-and-pattern",
+    /// A `pattern` outside the subset that every engine reads alike.
+    PatternNotPortable = "pattern-not-portable",
+    /// `required_when` naming no sibling field, or a value that sibling cannot hold, or
+    /// outside a family.
+    RequiredWhen = "required-when",
     /// An enum without values.
     EnumEmpty = "enum-empty",
     /// An `enum_int` value that is not an integer.

@@ -2,7 +2,7 @@
 //!
 //! Emitters read only this; they never see TOML or report errors.
 
-pub use crate::model::{Direction, EnumKind, EnumWire, Fill, TextFormat};
+pub use crate::model::{Direction, EnumKind, EnumWire, Fill, Layout};
 
 #[derive(Debug)]
 pub struct Protocol {
@@ -74,8 +74,8 @@ pub struct Topic {
     pub qos: Option<u8>,
 }
 
-/// A top-level field of a payload holding a value.
-#[derive(Debug)]
+/// A top-level field of a payload (or a sibling field) holding a value.
+#[derive(Debug, Clone)]
 pub struct Condition {
     /// The Rust name of the field.
     pub field: String,
@@ -86,14 +86,17 @@ pub struct Condition {
 }
 
 /// A value a field is compared with.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Value {
     Int(i64),
     Text(String),
+    Bool(bool),
     /// A documented value of a vendor enum.
     Variant {
         /// The enum's name.
         name: String,
+        /// The family that defines it; `None` for a vendor enum.
+        family: Option<String>,
         variant: String,
         /// The value as written in the definition.
         wire: String,
@@ -255,6 +258,9 @@ pub struct Field {
     pub range: Range,
     /// An `int` sent as a JSON string.
     pub string_wire: bool,
+    /// When this optional field is required: every sibling holds one of its values (each
+    /// inner list is one sibling's values).
+    pub required_when: Vec<Vec<Condition>>,
     /// What the field is filled with when a message is built (envelope fields only).
     pub fill: Option<Fill>,
 }
@@ -275,7 +281,32 @@ pub struct Range {
     pub max_length: Option<u64>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
-    pub format: Option<TextFormat>,
+    /// The pattern a `text` must match, whole.
+    pub pattern: Option<TextPattern>,
+}
+
+/// A pattern of the portable subset (`resolve::pattern`), perhaps a named layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextPattern {
+    /// As written, without anchors.
+    pub source: String,
+    /// The layout it comes from, if any.
+    pub layout: Option<Layout>,
+}
+
+impl TextPattern {
+    /// The pattern anchored at both ends, as the JSON Schemas and the strict check use it.
+    pub fn anchored(&self) -> String {
+        format!("^(?:{})$", self.source)
+    }
+
+    /// How a fault names it: the layout, else the pattern.
+    pub fn name(&self) -> String {
+        match self.layout {
+            Some(layout) => format!("the layout `{}`", layout.as_str()),
+            None => format!("the pattern `{}`", self.source),
+        }
+    }
 }
 
 /// The largest magnitude of an integer sent as a string: 18 digits, so that every string the
@@ -294,6 +325,8 @@ pub enum Type {
     Float,
     Bool,
     Text,
+    /// A number sent as a JSON string, kept as text (`"-91.40"`).
+    Decimal,
     /// Any JSON value: a free-form object the documents leave open.
     Json,
     Array(Box<Type>),
@@ -302,7 +335,8 @@ pub enum Type {
     /// The message carried by an envelope.
     Body,
     /// A value whose wire form the vendor's document and its own reference implementation
-    /// disagree on: the document's type, then the implementation's. Both are named types.
+    /// disagree on: the document's type, then the implementation's. Both are named types, or
+    /// two scalar forms of one value (a number and its string, a bool and 0/1).
     Disputed(Box<Type>, Box<Type>),
     /// A discriminator, by position in `Envelope::tags`. A struct's fields are resolved before
     /// the envelope that holds the struct, so the position is `None` until the envelope pass

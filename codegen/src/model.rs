@@ -293,12 +293,22 @@ pub struct FieldDef {
     pub max_items: Option<Spanned<u64>>,
     /// The Rust field name, when the one derived from the wire name does not fit.
     pub rust_name: Option<Spanned<String>>,
-    /// A restriction of a `text` field's characters.
-    pub format: Option<Spanned<TextFormat>>,
-    /// How an `int` travels: `"int"` (default) or `"string"` (`"10"` for 10).
+    /// A named layout of a `text` field (`date_time`, `lower_hex`): a pattern of its own.
+    pub layout: Option<Spanned<Layout>>,
+    /// The shape of a `text` field, as a regular expression of the portable subset that the
+    /// whole value must match (`resolve::pattern`).
+    pub pattern: Option<Spanned<String>>,
+    /// How an `int` or `float` travels: `"int"` (default) or `"string"` (`"10"` for 10,
+    /// `"-91.40"`).
     pub wire: Option<Spanned<EnumWire>>,
-    /// The type the vendor's own reference implementation sends where its document says `type`.
+    /// The type the vendor's own reference implementation sends where its document says `type`:
+    /// a named type, or a scalar form (`"string"` for a number sent as one, `"bool"` for an
+    /// integer sent as `true`/`false`, `"int"` for a bool sent as 0/1).
     pub implemented: Option<Spanned<String>>,
+    /// Sibling fields and the value each holds when this field must be present (`{ result =
+    /// 0 }`); the field is optional otherwise.
+    #[serde(default)]
+    pub required_when: IndexMap<Spanned<String>, Spanned<Values>>,
     /// What an envelope field holds when a message is built: a fresh id, or the time.
     pub fill: Option<Spanned<Fill>>,
 }
@@ -313,24 +323,86 @@ pub enum Fill {
     NowMs,
 }
 
-/// A value in a definition: an integer or a string.
+/// A value in a definition: an integer, a string or a bool.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum Scalar {
     Int(i64),
     Text(String),
+    Bool(bool),
+}
+
+impl Scalar {
+    /// As an enum value is written in the definitions (`3`, `in_progress`); `None` for a bool,
+    /// which no enum holds.
+    pub fn enum_wire(&self) -> Option<String> {
+        match self {
+            Scalar::Int(n) => Some(n.to_string()),
+            Scalar::Text(s) => Some(s.clone()),
+            Scalar::Bool(_) => None,
+        }
+    }
+
+    /// As a diagnostic shows it: `0`, `"done"`, `true`.
+    pub fn shown(&self) -> String {
+        match self {
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Text(s) => format!("\"{s}\""),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// One value, or a list of them, any of which counts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Values {
+    One(Scalar),
+    Any(Vec<Scalar>),
+}
+
+impl Values {
+    pub fn as_slice(&self) -> &[Scalar] {
+        match self {
+            Values::One(one) => std::slice::from_ref(one),
+            Values::Any(any) => any,
+        }
+    }
 }
 
 fn yes() -> bool {
     true
 }
 
-/// The characters a `text` field may hold.
+/// A named layout of a `text` field, each a pattern of the portable subset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TextFormat {
-    /// `0-9` and `a-f` only, as hex digests are written.
+pub enum Layout {
+    /// `0-9` and `a-f` only, as hex digests are written; `min_length`/`max_length` give the
+    /// number of digits.
     LowerHex,
+    /// `yyyy-MM-dd HH:mm:ss` (`2022-06-15 14:29:18`), as DJI writes local times.
+    DateTime,
+}
+
+impl Layout {
+    /// As written in the definitions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::LowerHex => "lower_hex",
+            Layout::DateTime => "date_time",
+        }
+    }
+
+    /// The pattern it stands for, in the portable subset.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            Layout::LowerHex => "[0-9a-f]*",
+            Layout::DateTime => {
+                "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+            }
+        }
+    }
 }
 
 /// A numeric bound of a range.

@@ -97,6 +97,10 @@ fn vocabulary(dialect: Dialect) -> [&'static [&'static str]; 2] {
         "anyOf",
         "allOf",
         "not",
+        // A field that a sibling's value requires (`required_when`); both are in draft-07 and
+        // in AsyncAPI's schema format.
+        "if",
+        "then",
     ];
     match dialect {
         Dialect::Draft2020_12 => [SHARED, &["$defs"]],
@@ -120,7 +124,9 @@ pub fn foreign_keywords(schema: &Value, dialect: Dialect) -> Vec<String> {
                     pending.extend(named.values());
                 }
                 ("oneOf" | "anyOf" | "allOf" | "items", Value::Array(list)) => pending.extend(list),
-                ("items" | "not" | "additionalProperties", subschema) => pending.push(subschema),
+                ("items" | "not" | "additionalProperties" | "if" | "then", subschema) => {
+                    pending.push(subschema)
+                }
                 _ => {}
             }
         }

@@ -32,7 +32,7 @@ pub(crate) fn any_float() -> BoxedStrategy<f64> {
 
 /// Any short text.
 pub(crate) fn any_text() -> BoxedStrategy<String> {
-    text(None, None, false)
+    text(None, None, None)
 }
 
 pub(crate) fn int(min: Option<i64>, max: Option<i64>) -> BoxedStrategy<i64> {
@@ -79,18 +79,87 @@ pub(crate) fn json() -> BoxedStrategy<serde_json::Value> {
     .boxed()
 }
 
-/// Lengths count characters, as the contract does.
+/// Lengths count characters, as the contract does. A `pattern` (of the portable subset,
+/// unanchored) shapes the text: a class repeated (`[0-9a-f]*`) gets the lengths directly, any
+/// other is generated from and held to them.
 pub(crate) fn text(
     min: Option<usize>,
     max: Option<usize>,
-    lower_hex: bool,
+    pattern: Option<&'static str>,
 ) -> BoxedStrategy<String> {
     let low = min.unwrap_or(0);
     let high = max.unwrap_or(usize::MAX).min(low + SPREAD);
-    let class = if lower_hex { "[0-9a-f]" } else { "\\PC" };
+    let class = match pattern {
+        None => "\\PC",
+        Some(p) => match p.strip_suffix('*') {
+            Some(class) if class.starts_with('[') && class.find(']') == Some(class.len() - 1) => {
+                class
+            }
+            _ => return shaped(p, min, max),
+        },
+    };
     proptest::string::string_regex(&format!("{class}{{{low},{high}}}"))
         .map(|s| s.boxed())
         .unwrap_or_else(|_| Just(String::new()).boxed())
+}
+
+/// Texts of a pattern, within the lengths.
+fn shaped(pattern: &'static str, min: Option<usize>, max: Option<usize>) -> BoxedStrategy<String> {
+    let fits = move |s: &String| {
+        let n = s.chars().count();
+        min.is_none_or(|min| n >= min) && max.is_none_or(|max| n <= max)
+    };
+    proptest::string::string_regex(pattern)
+        .map(|s| s.prop_filter("within the lengths", fits).boxed())
+        .unwrap_or_else(|_| Just(String::new()).boxed())
+}
+
+/// Numbers sent as strings: within `bounds`, integers only when `integer`.
+pub(crate) fn decimal(bounds: Option<(i64, i64)>, integer: bool) -> BoxedStrategy<crate::Decimal> {
+    let (min, max) = bounds.unwrap_or((-1_000_000, 1_000_000));
+    let whole = prop_oneof![Just(min), Just(max), min..=max];
+    // Trailing zeros too, as DJI writes `-91.40`.
+    let fraction = if integer {
+        Just(String::new()).boxed()
+    } else {
+        prop_oneof![Just(String::new()), "\\.[0-9]{1,3}"].boxed()
+    };
+    (whole, fraction)
+        .prop_map(move |(whole, fraction)| {
+            // A fraction moves the value away from zero: none at the bound it would pass.
+            let edge = if whole < 0 { min } else { max };
+            let fraction = if whole == edge {
+                String::new()
+            } else {
+                fraction
+            };
+            format!("{whole}{fraction}").parse().expect("a decimal")
+        })
+        .boxed()
+}
+
+/// Either form of a disputed value.
+pub(crate) fn disputed<D: std::fmt::Debug + 'static, I: std::fmt::Debug + 'static>(
+    documented: BoxedStrategy<D>,
+    implemented: BoxedStrategy<I>,
+) -> BoxedStrategy<crate::Disputed<D, I>> {
+    prop_oneof![
+        documented.prop_map(crate::Disputed::Documented),
+        implemented.prop_map(crate::Disputed::Implemented),
+    ]
+    .boxed()
+}
+
+/// The values of `values` that keep the contract: for types whose fields require each other
+/// (`required_when`), which field strategies alone cannot keep.
+pub(crate) fn conforming<T: crate::Contract + std::fmt::Debug + 'static>(
+    values: BoxedStrategy<T>,
+) -> BoxedStrategy<T> {
+    values
+        .prop_filter("a field its siblings require", |v| {
+            v.violations().is_empty()
+        })
+        .boxed()
 }
 
 pub(crate) fn list<T: std::fmt::Debug + 'static>(

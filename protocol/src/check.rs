@@ -30,6 +30,12 @@ pub trait Contract {
     fn check(&self, _path: &mut String, _out: &mut Vec<Violation>) {}
 }
 
+/// The scalar forms of a disputed value (`Disputed<f64, Decimal>`): their bounds are the
+/// field's, checked where the field is.
+impl Contract for i64 {}
+impl Contract for f64 {}
+impl Contract for bool {}
+
 impl<T: Contract> Contract for Vec<T> {
     fn check(&self, path: &mut String, out: &mut Vec<Violation>) {
         for (i, item) in self.iter().enumerate() {
@@ -149,16 +155,61 @@ pub(crate) fn string_int(value: i64, path: &str, out: &mut Vec<Violation>) {
     }
 }
 
-pub(crate) fn lower_hex(value: &str, path: &str, out: &mut Vec<Violation>) {
-    if !value
-        .bytes()
-        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    {
+/// A number sent as a string within integer bounds, compared exactly; `integer` holds it to
+/// an integer's canonical form too, as the schema's pattern for an `int` does.
+pub(crate) fn decimal(
+    value: &crate::Decimal,
+    min: i64,
+    max: i64,
+    integer: bool,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
+    if integer && !value.is_integer() {
+        out.push(Violation::new(path, format!("{value} is not an integer")));
+    } else if value.cmp_int(min).is_lt() || value.cmp_int(max).is_gt() {
         out.push(Violation::new(
             path,
-            format!("{value:?} is not lowercase hexadecimal (0-9, a-f)"),
+            format!("{value} is out of range, expected {min} to {max}"),
         ));
     }
+}
+
+/// The pattern of a `text` field, anchored at both ends, compiled when first used. Every
+/// pattern keeps to a subset that this engine, ECMA-262 and Python's `re` read alike.
+pub(crate) struct Pattern {
+    source: &'static str,
+    /// How a fault names it: `the layout \`date_time\``.
+    name: &'static str,
+    regex: std::sync::OnceLock<regex_lite::Regex>,
+}
+
+impl Pattern {
+    pub(crate) const fn new(source: &'static str, name: &'static str) -> Self {
+        Self {
+            source,
+            name,
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn check(&self, value: &str, path: &str, out: &mut Vec<Violation>) {
+        let regex = self.regex.get_or_init(|| {
+            // The code generator admits only patterns of the subset, which this engine reads.
+            regex_lite::Regex::new(self.source).expect("a generated pattern compiles")
+        });
+        if !regex.is_match(value) {
+            out.push(Violation::new(
+                path,
+                format!("{value:?} does not match {}", self.name),
+            ));
+        }
+    }
+}
+
+/// A field that its siblings' values require is absent.
+pub(crate) fn missing(path: &str, why: &str, out: &mut Vec<Violation>) {
+    out.push(Violation::new(path, why.to_owned()));
 }
 
 /// The verdict of the strict check.

@@ -48,6 +48,7 @@ struct Either<D, I>(PhantomData<fn() -> (D, I)>);
 
 impl<D: DeserializeOwned, I: DeserializeOwned> Either<D, I> {
     fn judge<E: de::Error>(value: Value) -> Result<Disputed<D, I>, E> {
+        let value = integral(value);
         let documented = match D::deserialize(&value) {
             Ok(read) => return Ok(Disputed::Documented(read)),
             Err(e) => e,
@@ -60,6 +61,15 @@ impl<D: DeserializeOwned, I: DeserializeOwned> Either<D, I> {
                  implementation's ({implemented})"
                 ))
             })
+    }
+}
+
+/// `3.0` as `3`: JSON Schema's `integer` takes a number without a fraction, so an integer
+/// form does too, as every `int` field of the crate does.
+fn integral(value: Value) -> Value {
+    match value.as_f64() {
+        Some(f) if value.is_f64() && f.fract() == 0.0 && f.abs() < 9.2e18 => Value::from(f as i64),
+        _ => value,
     }
 }
 

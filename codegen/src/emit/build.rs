@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::types::{TagOwner, rust_type};
 use super::{docs, ident};
-use crate::ir::{Condition, Envelope, Field, Fill, Message, Topic, Type, Value, Vendor};
+use crate::ir::{Condition, Envelope, Field, Fill, Message, Topic, Type, Vendor};
 
 /// `new`, with a parameter per required field: the discriminators are set and the optional
 /// fields empty, so that a user never writes `Tag::new()`.
@@ -307,25 +307,9 @@ fn expects_reply(v: &Vendor, when: &[Condition]) -> Option<TokenStream> {
     if when.is_empty() {
         return None;
     }
-    let vendor = ident(&v.id);
-    let mut tests = when.iter().map(|c| {
-        let field = ident(&c.field);
-        let value = match &c.value {
-            Value::Int(n) => quote!(#n),
-            Value::Text(s) => quote!(#s),
-            Value::Variant { name, variant, .. } => {
-                let (e, variant) = (ident(name), ident(variant));
-                quote!(crate::#vendor::#e::#variant)
-            }
-        };
-        match (c.optional, &c.value) {
-            (true, Value::Text(_)) => {
-                quote!(request.#field.as_deref() == ::core::option::Option::Some(#value))
-            }
-            (true, _) => quote!(request.#field == ::core::option::Option::Some(#value)),
-            (false, _) => quote!(request.#field == #value),
-        }
-    });
+    let mut tests = when
+        .iter()
+        .map(|c| super::types::holds(quote!(request), c, &v.id));
     let first = tests.next()?;
     Some(quote! {
         fn expects_reply(request: &Self::Payload) -> bool {

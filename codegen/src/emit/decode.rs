@@ -527,17 +527,23 @@ fn reply_conditions(m: &Message, topic: &crate::ir::Topic) -> Vec<TokenStream> {
         .iter()
         .map(|c| {
             let pointer = naming::pointer_key("", &c.wire);
-            let value = match &c.value {
-                Value::Int(n) => n.to_string(),
-                Value::Text(s) => json_string(s),
-                Value::Variant {
-                    wire, string: true, ..
-                } => json_string(wire),
-                Value::Variant { wire, .. } => wire.clone(),
-            };
+            let value = value_json(&c.value);
             quote!(crate::catalog::ReplyCondition { pointer: #pointer, value: #value })
         })
         .collect()
+}
+
+/// A value of a condition as JSON text.
+pub(crate) fn value_json(value: &Value) -> String {
+    match value {
+        Value::Int(n) => n.to_string(),
+        Value::Text(s) => json_string(s),
+        Value::Bool(b) => b.to_string(),
+        Value::Variant {
+            wire, string: true, ..
+        } => json_string(wire),
+        Value::Variant { wire, .. } => wire.clone(),
+    }
 }
 
 /// A TOML value as JSON text: a table as an object, a date as its string.

@@ -114,7 +114,7 @@ fn vendor(v: &Vendor) -> TokenStream {
         let fields = types::fields(&e.fields, &v.id, TagOwner::Param);
         let doc = docs::escape(&e.doc);
         let item = types::structure(name, &doc, TokenStream::new(), fields, true);
-        let contract = types::contract(name, &e.fields, true);
+        let contract = types::contract(name, &e.fields, true, &v.id);
         let arbitrary = types::arbitrary(name, &e.fields, &v.id, TagOwner::Param, true);
         let wrap = build::envelope_wrap(v, e);
         quote!(#item #contract #arbitrary #wrap)
@@ -178,14 +178,10 @@ fn family(v: &Vendor, f: &Family) -> TokenStream {
 fn named_struct(v: &Vendor, s: &Struct) -> TokenStream {
     let fields = types::fields(&s.fields, &v.id, TagOwner::Param);
     let doc = docs::with_term(&s.doc, s.term.as_deref());
-    let item = types::structure(
-        &s.name,
-        &doc,
-        docs::term_alias(s.term.as_deref()),
-        fields,
-        s.generic,
-    );
-    let contract = types::contract(&s.name, &s.fields, s.generic);
+    let mut attrs = docs::term_alias(s.term.as_deref());
+    attrs.extend(types::requirement_schema(&s.fields));
+    let item = types::structure(&s.name, &doc, attrs, fields, s.generic);
+    let contract = types::contract(&s.name, &s.fields, s.generic, &v.id);
     let arbitrary = types::arbitrary(&s.name, &s.fields, &v.id, TagOwner::Param, s.generic);
     // A struct around the body is built by its envelope's `wrap`.
     let new = (!s.generic).then(|| build::constructor(&s.name, &s.fields, &v.id, TagOwner::Param));
@@ -232,10 +228,11 @@ fn message(v: &Vendor, f: &Family, m: &Message) -> TokenStream {
         Some(t) => format!("{} Original term: {t}.", m.doc),
         None => m.doc.clone(),
     };
-    let attrs = quote!(#[doc(alias = #wire)] #term #[cfg_attr(feature = "schemars", schemars(description = #description))]);
+    let requirements = types::requirement_schema(&m.fields);
+    let attrs = quote!(#[doc(alias = #wire)] #term #[cfg_attr(feature = "schemars", schemars(description = #description))] #requirements);
     let fields = types::fields(&m.fields, &v.id, TagOwner::SelfType);
     let item = types::structure(&m.rust_name, doc.trim_end(), attrs, fields, false);
-    let contract = types::contract(&m.rust_name, &m.fields, false);
+    let contract = types::contract(&m.rust_name, &m.fields, false, &v.id);
     let arbitrary = types::arbitrary(&m.rust_name, &m.fields, &v.id, TagOwner::SelfType, false);
     let name = ident(&m.rust_name);
     let id = &m.id;

@@ -1,4 +1,4 @@
-//! Regular expressions for the JSON Schemas: integers sent as strings, and lowercase hex.
+//! Regular expressions for the JSON Schemas: integers and decimals sent as strings.
 //!
 //! Every pattern sticks to the subset that every common engine reads alike (classes, counted
 //! repeats, alternation, `^` and `$`; no look-around, no `\z`), so that a schema loads in
@@ -7,9 +7,6 @@
 //! that hole beside every pattern.
 
 pub use crate::ir::STRING_INT_LIMIT;
-
-/// Lowercase hexadecimal digits, any number of them.
-pub const LOWER_HEX: &str = "^[0-9a-f]*$";
 
 /// A pattern that finds a line feed anywhere: the schemas refuse a pattern-checked text that
 /// matches it (`"not": {"type": "string", "pattern": NO_LINE_FEED}`). No pattern here admits a
@@ -36,6 +33,45 @@ pub fn int_range(min: i64, max: i64) -> String {
         [one] => format!("^{one}$"),
         _ => format!("^(?:{})$", alternatives.join("|")),
     }
+}
+
+/// The decimal notation, unbounded: the JSON Schema of `iotxfer::Decimal` holds the same.
+pub const DECIMAL: &str = "^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?$";
+
+/// A pattern for the decimals (`-12.50`: a sign, digits without leading zeros, a fraction)
+/// whose value lies in `min..=max`. An integer part below the bound takes any fraction; one
+/// equal to it takes only zeros.
+pub fn decimal_range(min: i64, max: i64) -> String {
+    debug_assert!(-STRING_INT_LIMIT <= min && min <= max && max <= STRING_INT_LIMIT);
+    let mut alternatives = Vec::new();
+    if min <= 0 {
+        // Magnitudes of the values at or below zero: `-0` and `-0.0` are zero.
+        let low = if max < 0 { max.unsigned_abs() } else { 0 };
+        alternatives.extend(
+            magnitudes(low, min.unsigned_abs())
+                .into_iter()
+                .map(|a| format!("-{a}")),
+        );
+    }
+    if max >= 0 {
+        alternatives.extend(magnitudes(min.max(0) as u64, max as u64));
+    }
+    format!("^(?:{})$", alternatives.join("|"))
+}
+
+/// Alternatives for the unsigned decimals from `lo` to `hi`, both integers.
+fn magnitudes(lo: u64, hi: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    if lo < hi {
+        let parts = naturals(lo, hi - 1);
+        let below = match parts.as_slice() {
+            [one] => one.clone(),
+            _ => format!("(?:{})", parts.join("|")),
+        };
+        out.push(format!("{below}(?:\\.[0-9]+)?"));
+    }
+    out.push(format!("{hi}(?:\\.0+)?"));
+    out
 }
 
 /// Alternatives for `lo..=hi`, a digit count at a time. A run of digit counts that holds every
@@ -223,6 +259,78 @@ mod tests {
         for text in ["", "-", "-0", "+1", "00", "01", " 1", "1 ", "1\n"] {
             assert!(!matches(&pattern, text), "{text:?} matched {pattern}");
         }
+    }
+
+    /// Whether the value of `text` lies in `min..=max`, read exactly.
+    fn decimal_in(text: &str, min: i64, max: i64) -> bool {
+        let value: f64 = text.parse().unwrap();
+        (min as f64..=max as f64).contains(&value)
+    }
+
+    #[test]
+    fn decimal_ranges() {
+        assert_eq!(
+            decimal_range(-180, 180),
+            "^(?:-(?:[0-9]|[1-9][0-9]|1[0-7][0-9])(?:\\.[0-9]+)?|-180(?:\\.0+)?|\
+             (?:[0-9]|[1-9][0-9]|1[0-7][0-9])(?:\\.[0-9]+)?|180(?:\\.0+)?)$"
+        );
+        assert_eq!(decimal_range(0, 0), "^(?:-0(?:\\.0+)?|0(?:\\.0+)?)$");
+        let probes = [
+            "0", "-0", "0.5", "-0.5", "179.99", "180", "180.0", "180.01", "-180.00", "-180.5", "5",
+            "-5", "4.999", "-4.999", "12", "99.9",
+        ];
+        for (min, max) in [(-180, 180), (-5, -1), (0, 100), (5, 12), (-3, 0)] {
+            let pattern = decimal_range(min, max);
+            for probe in probes {
+                let inside = decimal_in(probe, min, max);
+                assert_eq!(
+                    decimal_matches(&pattern, probe),
+                    inside,
+                    "{probe} against {pattern}"
+                );
+            }
+        }
+    }
+
+    /// A matcher for the decimal patterns: each alternative is `-`?, an integer part of the
+    /// int-range subset, then `(?:\.[0-9]+)?` (any fraction) or `(?:\.0+)?` (zeros).
+    fn decimal_matches(pattern: &str, text: &str) -> bool {
+        let (int, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let zeros = fraction.bytes().all(|b| b == b'0');
+        let body = &pattern[4..pattern.len() - 2];
+        split_top(body).into_iter().any(|alt| {
+            let (head, any) = match alt.strip_suffix("(?:\\.[0-9]+)?") {
+                Some(head) => (head, true),
+                None => (alt.strip_suffix("(?:\\.0+)?").unwrap(), false),
+            };
+            let (sign, head) = match head.strip_prefix('-') {
+                Some(rest) => ("-", rest),
+                None => ("", head),
+            };
+            let int_ok = match int.strip_prefix('-') {
+                Some(digits) => sign == "-" && matches(&format!("^{head}$"), digits),
+                None => sign.is_empty() && matches(&format!("^{head}$"), int),
+            };
+            int_ok && (any || zeros)
+        })
+    }
+
+    /// The alternatives of `body` outside any group.
+    fn split_top(body: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut out) = (0, 0, Vec::new());
+        for (i, c) in body.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                '|' if depth == 0 => {
+                    out.push(&body[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(&body[start..]);
+        out
     }
 
     #[test]

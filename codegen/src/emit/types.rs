@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
 use super::{docs, ident, pattern};
-use crate::ir::{Enum, EnumKind, EnumWire, Field, Number, TextFormat, Type, TypeRef};
+use crate::ir::{Condition, Enum, EnumKind, EnumWire, Field, Number, Type, TypeRef, Value};
 
 /// What a `discriminator` field is generic over.
 #[derive(Clone, Copy)]
@@ -22,6 +22,7 @@ pub fn rust_type(ty: &Type, vendor: &str, owner: TagOwner) -> TokenStream {
         Type::Bool => quote!(bool),
         Type::Json => quote!(::serde_json::Value),
         Type::Text => quote!(::std::string::String),
+        Type::Decimal => quote!(crate::Decimal),
         Type::Array(inner) => {
             let inner = rust_type(inner, vendor, owner);
             quote!(::std::vec::Vec<#inner>)
@@ -123,6 +124,15 @@ fn schema_attrs(f: &Field) -> TokenStream {
         let (min, max) = string_int_bounds(r);
         return pattern_attr(&pattern::int_range(min, max));
     }
+    match &f.ty {
+        Type::Decimal => {
+            return decimal_bounds(r)
+                .map(|(min, max)| pattern_attr(&pattern::decimal_range(min, max)))
+                .unwrap_or_default();
+        }
+        Type::Disputed(documented, form) => return disputed_schema(f, documented, form),
+        _ => {}
+    }
     let (min, max) = match f.ty {
         Type::Int => (
             Some(literal(r.min).unwrap_or_else(|| quote!(::core::primitive::i64::MIN))),
@@ -145,10 +155,78 @@ fn schema_attrs(f: &Field) -> TokenStream {
             .chain(bound("max", count(hi)));
         out.extend(quote!(#[cfg_attr(feature = "schemars", schemars(length(#(#parts),*)))]));
     }
-    if let Some(TextFormat::LowerHex) = r.format {
-        out.extend(pattern_attr(pattern::LOWER_HEX));
+    if let Some(p) = &r.pattern {
+        out.extend(pattern_attr(&p.anchored()));
     }
     out
+}
+
+/// The integer bounds of a number sent as a string (`resolve` holds them to integers): its
+/// own, the 18 digits where only one is given; `None` without bounds.
+fn decimal_bounds(r: &crate::ir::Range) -> Option<(i64, i64)> {
+    let int = |n: Option<Number>, default: i64| match n {
+        Some(Number::Int(n)) => n,
+        Some(Number::Float(f)) => f as i64,
+        None => default,
+    };
+    let limit = pattern::STRING_INT_LIMIT;
+    (r.min.is_some() || r.max.is_some()).then(|| (int(r.min, -limit), int(r.max, limit)))
+}
+
+/// The schema of a scalar dispute: each form with the field's bounds (and `null` when the
+/// field is optional). A dispute of named types keeps the `anyOf` of its two schemas.
+fn disputed_schema(f: &Field, documented: &Type, form: &Type) -> TokenStream {
+    let r = &f.range;
+    let guard = pattern::NO_LINE_FEED;
+    let bounds = |int: bool| {
+        let limit = |n: Option<Number>, default| match n {
+            Some(n) => number(n).into_token_stream(),
+            None if int => default,
+            None => TokenStream::new(),
+        };
+        let min = limit(r.min, quote!(::core::primitive::i64::MIN));
+        let max = limit(r.max, quote!(::core::primitive::i64::MAX));
+        let min = (!min.is_empty()).then(|| quote!("minimum": #min,));
+        let max = (!max.is_empty()).then(|| quote!("maximum": #max,));
+        quote!(#min #max)
+    };
+    let string = |digits: String| quote!({ "type": "string", "pattern": #digits, "not": { "type": "string", "pattern": #guard } });
+    let mut branches = match (documented, form) {
+        (Type::Int, Type::Decimal) => {
+            let (min, max) = string_int_bounds(r);
+            let bounds = bounds(true);
+            vec![
+                quote!({ "type": "integer", #bounds }),
+                string(pattern::int_range(min, max)),
+            ]
+        }
+        (Type::Float, Type::Decimal) => {
+            let digits = decimal_bounds(r)
+                .map(|(min, max)| pattern::decimal_range(min, max))
+                .unwrap_or_else(|| pattern::DECIMAL.to_owned());
+            let bounds = bounds(false);
+            vec![quote!({ "type": "number", #bounds }), string(digits)]
+        }
+        (Type::Int, Type::Bool) => {
+            let bounds = bounds(true);
+            vec![
+                quote!({ "type": "integer", #bounds }),
+                quote!({ "type": "boolean" }),
+            ]
+        }
+        (Type::Bool, Type::Int) => vec![
+            quote!({ "type": "boolean" }),
+            quote!({ "type": "integer", "minimum": 0, "maximum": 1 }),
+        ],
+        _ => return TokenStream::new(),
+    };
+    if f.optional {
+        branches.push(quote!({ "type": "null" }));
+    }
+    // `with`: no schema of the Rust type's own to merge with, so only the `anyOf` remains.
+    quote! {
+        #[cfg_attr(feature = "schemars", schemars(with = "::serde_json::Value", extend("anyOf" = [#(#branches),*])))]
+    }
 }
 
 /// The range of an `int` sent as a string: its own bounds, else the 18 digits every string
@@ -178,9 +256,10 @@ fn pattern_attr(regex: &str) -> TokenStream {
 
 /// `impl Contract`: the checks that serde does not make (ranges, lengths, sizes, formats), and
 /// the walk into every field that has its own.
-pub fn contract(name: &str, fields: &[Field], generic: bool) -> TokenStream {
+pub fn contract(name: &str, fields: &[Field], generic: bool, vendor: &str) -> TokenStream {
     let name = ident(name);
-    let checks: Vec<TokenStream> = fields.iter().filter_map(field_checks).collect();
+    let mut checks: Vec<TokenStream> = fields.iter().filter_map(field_checks).collect();
+    checks.extend(requirements(fields, vendor));
     let (generics, ty) = if generic {
         (quote!(<B: crate::Body>), quote!(#name<B>))
     } else {
@@ -222,28 +301,21 @@ fn option_count(n: Option<u64>) -> TokenStream {
 }
 
 fn field_checks(f: &Field) -> Option<TokenStream> {
-    let r = &f.range;
-    let mut checks = Vec::new();
-    if r.min.is_some() || r.max.is_some() {
-        let (min, max) = (option_number(r.min), option_number(r.max));
-        checks.push(quote!(crate::check::range(*value, #min, #max, path, out);));
-    }
-    if f.string_wire {
-        checks.push(quote!(crate::check::string_int(*value, path, out);));
-    }
-    if r.min_length.is_some() || r.max_length.is_some() {
-        let (min, max) = (option_count(r.min_length), option_count(r.max_length));
-        checks.push(quote!(crate::check::length(value, #min, #max, path, out);));
-    }
-    if r.min_items.is_some() || r.max_items.is_some() {
-        let (min, max) = (option_count(r.min_items), option_count(r.max_items));
-        checks.push(quote!(crate::check::items(value.len(), #min, #max, path, out);));
-    }
-    if let Some(TextFormat::LowerHex) = r.format {
-        checks.push(quote!(crate::check::lower_hex(value, path, out);));
-    }
-    if has_contract(&f.ty) {
-        checks.push(quote!(crate::Contract::check(value, path, out);));
+    let mut checks = value_checks(&f.ty, &f.range, f.string_wire);
+    if let Type::Disputed(documented_ty, form) = &f.ty
+        && !is_named_dispute(&f.ty)
+    {
+        // A scalar dispute: each form holds the field's bounds its own way.
+        let documented = value_checks(documented_ty, &f.range, false);
+        let form = form_checks(documented_ty, form, &f.range);
+        if !documented.is_empty() || !form.is_empty() {
+            checks.push(quote! {
+                match value {
+                    crate::Disputed::Documented(value) => { #(#documented)* }
+                    crate::Disputed::Implemented(value) => { #(#form)* }
+                }
+            });
+        }
     }
     if checks.is_empty() {
         return None;
@@ -267,6 +339,180 @@ fn field_checks(f: &Field) -> Option<TokenStream> {
             #walk
         }
     })
+}
+
+/// The checks of a value of type `ty` with the field's range, on `value`; a dispute's forms
+/// are checked by [`form_checks`].
+fn value_checks(ty: &Type, r: &crate::ir::Range, string_wire: bool) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    if matches!(ty, Type::Int | Type::Float) && (r.min.is_some() || r.max.is_some()) {
+        let (min, max) = (option_number(r.min), option_number(r.max));
+        checks.push(quote!(crate::check::range(*value, #min, #max, path, out);));
+    }
+    if string_wire {
+        checks.push(quote!(crate::check::string_int(*value, path, out);));
+    }
+    if *ty == Type::Decimal
+        && let Some((min, max)) = decimal_bounds(r)
+    {
+        checks.push(quote!(crate::check::decimal(value, #min, #max, false, path, out);));
+    }
+    if r.min_length.is_some() || r.max_length.is_some() {
+        let (min, max) = (option_count(r.min_length), option_count(r.max_length));
+        checks.push(quote!(crate::check::length(value, #min, #max, path, out);));
+    }
+    if r.min_items.is_some() || r.max_items.is_some() {
+        let (min, max) = (option_count(r.min_items), option_count(r.max_items));
+        checks.push(quote!(crate::check::items(value.len(), #min, #max, path, out);));
+    }
+    if let Some(p) = &r.pattern {
+        let (regex, name) = (p.anchored(), p.name());
+        checks.push(quote! {
+            static PATTERN: crate::check::Pattern = crate::check::Pattern::new(#regex, #name);
+            PATTERN.check(value, path, out);
+        });
+    }
+    if has_contract(ty) && !matches!(ty, Type::Disputed(..)) || is_named_dispute(ty) {
+        checks.push(quote!(crate::Contract::check(value, path, out);));
+    }
+    checks
+}
+
+/// Whether a dispute is between two named types, which check themselves.
+fn is_named_dispute(ty: &Type) -> bool {
+    matches!(ty, Type::Disputed(_, form) if matches!(**form, Type::Enum(_) | Type::Struct(_)))
+}
+
+/// The checks of the implemented form of a scalar dispute: a number's string within the
+/// documented bounds (an integer's, an integer), a bool's 0 or 1.
+fn form_checks(documented: &Type, form: &Type, r: &crate::ir::Range) -> Vec<TokenStream> {
+    match (documented, form) {
+        (Type::Int, Type::Decimal) => {
+            let (min, max) = string_int_bounds(r);
+            vec![quote!(crate::check::decimal(value, #min, #max, true, path, out);)]
+        }
+        (Type::Float, Type::Decimal) => match decimal_bounds(r) {
+            Some((min, max)) => {
+                vec![quote!(crate::check::decimal(value, #min, #max, false, path, out);)]
+            }
+            None => Vec::new(),
+        },
+        (Type::Bool, Type::Int) => {
+            vec![quote!(crate::check::range(*value, Some(0), Some(1), path, out);)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `owner.field` holds the condition's value.
+pub fn holds(owner: TokenStream, c: &Condition, vendor: &str) -> TokenStream {
+    let field = ident(&c.field);
+    let value = match &c.value {
+        Value::Int(n) => quote!(#n),
+        Value::Text(s) => quote!(#s),
+        Value::Bool(b) => quote!(#b),
+        Value::Variant {
+            name,
+            family,
+            variant,
+            ..
+        } => {
+            let r = TypeRef {
+                family: family.clone(),
+                name: name.clone(),
+                generic: false,
+            };
+            let (path, variant) = (type_path(&r, vendor), ident(variant));
+            quote!(#path::#variant)
+        }
+    };
+    match (c.optional, &c.value) {
+        (true, Value::Text(_)) => {
+            quote!(#owner.#field.as_deref() == ::core::option::Option::Some(#value))
+        }
+        (true, _) => quote!(#owner.#field == ::core::option::Option::Some(#value)),
+        (false, _) => quote!(#owner.#field == #value),
+    }
+}
+
+/// The checks of the fields that their siblings' values require: each alternative of a
+/// sibling's values, for every sibling it names.
+fn requirements(fields: &[Field], vendor: &str) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .filter(|f| !f.required_when.is_empty())
+        .map(|f| {
+            let name = ident(&f.rust);
+            let key = format!("/{}", f.wire.replace('~', "~0").replace('/', "~1"));
+            let tests = f.required_when.iter().map(|any| {
+                let each = any.iter().map(|c| holds(quote!(self), c, vendor));
+                quote!((#(#each)||*))
+            });
+            let why = format!("`{}` is required {}", f.wire, when_text(&f.required_when));
+            quote! {
+                if #(#tests)&&* && self.#name.is_none() {
+                    crate::check::at(path, #key, |path| crate::check::missing(path, #why, out));
+                }
+            }
+        })
+        .collect()
+}
+
+/// `when `state` is "downloading"`, for a fault's reason.
+fn when_text(when: &[Vec<Condition>]) -> String {
+    let each: Vec<String> = when
+        .iter()
+        .map(|any| {
+            let values: Vec<String> = any
+                .iter()
+                .map(|c| super::decode::value_json(&c.value))
+                .collect();
+            format!("`{}` is {}", any[0].wire, values.join(" or "))
+        })
+        .collect();
+    format!("when {}", each.join(" and "))
+}
+
+/// The `if`/`then` of the JSON Schema for each field that its siblings' values require; a
+/// `null` counts as absent, as the strict check has it.
+pub fn requirement_schema(fields: &[Field]) -> TokenStream {
+    let each: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| !f.required_when.is_empty())
+        .map(|f| {
+            let wire = &f.wire;
+            let siblings = f.required_when.iter().map(|any| {
+                let sibling = &any[0].wire;
+                let values = any.iter().map(|c| value_tokens(&c.value));
+                quote!(#sibling: { "enum": [#(#values),*] })
+            });
+            let names = f.required_when.iter().map(|any| &any[0].wire);
+            quote!({
+                "if": { "properties": { #(#siblings),* }, "required": [#(#names),*] },
+                "then": { "properties": { #wire: { "not": { "type": "null" } } }, "required": [#wire] }
+            })
+        })
+        .collect();
+    if each.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#[cfg_attr(feature = "schemars", schemars(extend("allOf" = [#(#each),*])))])
+}
+
+/// A condition's value as a JSON literal of the `schemars` attribute.
+fn value_tokens(value: &Value) -> TokenStream {
+    match value {
+        Value::Int(n) => Literal::i64_unsuffixed(*n).into_token_stream(),
+        Value::Text(s) => Literal::string(s).into_token_stream(),
+        Value::Bool(b) => quote!(#b),
+        Value::Variant {
+            wire, string: true, ..
+        } => Literal::string(wire).into_token_stream(),
+        Value::Variant { wire, .. } => wire
+            .parse::<i64>()
+            .map(|n| Literal::i64_unsuffixed(n).into_token_stream())
+            .unwrap_or_default(),
+    }
 }
 
 /// `impl Arbitrary` behind the `proptest` feature: values that keep the documented contract
@@ -301,7 +547,13 @@ pub fn arbitrary(
             ::proptest::strategy::Just(Self {})
         ))
     } else {
-        quote!(crate::arbitrary::build(#tuple, |#pattern| Self { #(#names),* }))
+        let build = quote!(crate::arbitrary::build(#tuple, |#pattern| Self { #(#names),* }));
+        if fields.iter().any(|f| !f.required_when.is_empty()) {
+            // Values that leave out a field their siblings require are not kept.
+            quote!(crate::arbitrary::conforming(#build))
+        } else {
+            build
+        }
     };
     quote! {
         #[cfg(feature = "proptest")]
@@ -362,8 +614,24 @@ fn type_strategy(
         Type::Text if *r == (crate::ir::Range::default()) => quote!(crate::arbitrary::any_text()),
         Type::Text => {
             let (min, max) = (option_count(r.min_length), option_count(r.max_length));
-            let hex = r.format == Some(TextFormat::LowerHex);
-            quote!(crate::arbitrary::text(#min, #max, #hex))
+            let pattern = match &r.pattern {
+                Some(p) => {
+                    let source = &p.source;
+                    quote!(::core::option::Option::Some(#source))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(crate::arbitrary::text(#min, #max, #pattern))
+        }
+        Type::Decimal => decimal_strategy(r, false),
+        Type::Disputed(documented, form) if !is_named_dispute(ty) => {
+            let documented = type_strategy(documented, r, false, vendor, owner);
+            let form = match (form.as_ref(), ty) {
+                (Type::Decimal, Type::Disputed(d, _)) => decimal_strategy(r, **d == Type::Int),
+                (Type::Int, _) => quote!(crate::arbitrary::int(Some(0), Some(1))),
+                _ => quote!(crate::arbitrary::any::<bool>()),
+            };
+            quote!(crate::arbitrary::disputed(#documented, #form))
         }
         Type::Array(inner) => {
             let inner = type_strategy(inner, &crate::ir::Range::default(), false, vendor, owner);
@@ -380,12 +648,31 @@ fn type_strategy(
     }
 }
 
+/// Numbers sent as strings within the field's bounds: integers only for an `int`'s.
+fn decimal_strategy(r: &crate::ir::Range, integer: bool) -> TokenStream {
+    let bounds = match (decimal_bounds(r), integer) {
+        (Some((min, max)), _) => quote!(::core::option::Option::Some((#min, #max))),
+        (None, true) => {
+            let (min, max) = string_int_bounds(r);
+            quote!(::core::option::Option::Some((#min, #max)))
+        }
+        (None, false) => quote!(::core::option::Option::None),
+    };
+    quote!(crate::arbitrary::decimal(#bounds, #integer))
+}
+
 /// Whether values of the type have checks of their own.
 fn has_contract(ty: &Type) -> bool {
     match ty {
         Type::Array(inner) => has_contract(inner),
         Type::Struct(_) | Type::Enum(_) | Type::Disputed(..) | Type::Body => true,
-        Type::Int | Type::Float | Type::Bool | Type::Text | Type::Json | Type::Tag(_) => false,
+        Type::Int
+        | Type::Float
+        | Type::Bool
+        | Type::Text
+        | Type::Decimal
+        | Type::Json
+        | Type::Tag(_) => false,
     }
 }
 

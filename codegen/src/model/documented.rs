@@ -6,7 +6,7 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 use super::{
     Direction, EnumDef, EnumKind, EnumValueDef, EnumWire, EnvelopeDef, FamilyHeader, FieldDef,
-    Fill, MessageDef, ParamDef, RetryDef, RuleDef, RuleKind, StructDef, TextFormat, TopicDef,
+    Fill, Layout, MessageDef, ParamDef, RetryDef, RuleDef, RuleKind, StructDef, TopicDef,
     VendorHeader,
 };
 
@@ -78,7 +78,7 @@ fn the_readme_names_every_key_and_keyword_of_the_model() {
         ("kind", names::<RuleKind>()),
         ("direction", names::<Direction>()),
         ("fill", names::<Fill>()),
-        ("format", names::<TextFormat>()),
+        ("layout", names::<Layout>()),
         ("enum type", names::<EnumKind>()),
         ("enum wire", names::<EnumWire>()),
     ];

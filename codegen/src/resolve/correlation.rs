@@ -154,14 +154,12 @@ fn typed_value(ty: &Type, value: &Scalar, enums: &[ir::Enum]) -> Option<ir::Valu
         (Type::Int, Scalar::Int(n)) => Some(ir::Value::Int(*n)),
         (Type::Text, Scalar::Text(s)) => Some(ir::Value::Text(s.clone())),
         (Type::Enum(r), _) if r.family.is_none() => {
-            let wire = match value {
-                Scalar::Int(n) => n.to_string(),
-                Scalar::Text(s) => s.clone(),
-            };
+            let wire = value.enum_wire()?;
             let e = enums.iter().find(|e| e.name == r.name)?;
             let v = e.values.iter().find(|v| v.wire == wire)?;
             Some(ir::Value::Variant {
                 name: e.name.clone(),
+                family: None,
                 variant: v.variant.clone(),
                 wire: v.wire.clone(),
                 string: e.wire == ir::EnumWire::String,

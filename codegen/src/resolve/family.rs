@@ -19,7 +19,7 @@ pub(super) struct Known<'a> {
     pub(super) vendor: &'a str,
     pub(super) types: &'a BTreeMap<String, Kind>,
     /// Every family type of the vendor, with its family.
-    pub(super) family_types: &'a BTreeMap<String, String>,
+    pub(super) family_types: &'a super::FamilyTypes,
     pub(super) envelopes: &'a [ir::Envelope],
     pub(super) topics: &'a [ir::Topic],
     /// Whether each topic's envelope is known.
@@ -100,6 +100,20 @@ pub(super) fn resolve_family(
         }
     }
     pair_replies(ctx, ff, known, &mut messages, &unplaced);
+    let mut structs = structs;
+    let enums_seen = super::requirements::Enums {
+        family: &ff.id,
+        own: &enums,
+        vendor: known.enums,
+    };
+    super::requirements::resolve(
+        ctx,
+        &enums_seen,
+        &ff.structs,
+        &mut structs,
+        &ff.messages,
+        &mut messages,
+    );
     correlation::check_correlate_has_request(ctx, &ff.messages, &messages);
 
     let mut family = ir::Family {

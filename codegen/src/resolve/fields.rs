@@ -79,6 +79,11 @@ fn resolve_field(
         Some(implemented) => disputed(ctx, scope, ty, &d.ty, implemented, place)?,
         None => ty,
     };
+    let range = resolve_range(ctx, d, &ty);
+    let (ty, string_wire) = string_wire(ctx, d, ty);
+    if string_wire || holds_decimal(&ty) {
+        string_bounds(ctx, d, &range);
+    }
     if d.optional && matches!(ty, Type::Body | Type::Tag(_)) {
         ctx.diags.error(
             Code::OptionalTag,
@@ -94,14 +99,24 @@ fn resolve_field(
             "a field that leads to the body or a discriminator cannot be optional",
         );
     }
-    let range = resolve_range(ctx, d, &ty);
-    let string_wire = string_wire(ctx, d, &ty, &range);
     let fill = super::fill::fill(ctx, d, &ty, place);
+    let conditional = !d.required_when.is_empty();
+    if conditional && place == Place::Envelope {
+        let (key, _) = d.required_when.first()?;
+        ctx.diags.error(
+            Code::RequiredWhen,
+            ctx.file,
+            key.span(),
+            "`required_when` is for the fields of a family's messages and structs",
+        );
+    }
     Some(ir::Field {
         wire,
         rust,
         ty,
-        optional: d.optional,
+        // Required only when its siblings say so (`conditions`).
+        optional: d.optional || conditional,
+        required_when: Vec::new(),
         doc: doc(ctx, &d.doc),
         term: d.term.clone(),
         unit: d.unit.clone(),
@@ -184,39 +199,30 @@ fn field_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, d: &FieldDef, place: Place) 
     }
 }
 
-/// Whether an `int` travels as a string (`wire = "string"`), within 18 digits.
-fn string_wire(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type, range: &ir::Range) -> bool {
+/// Whether a number travels as a string (`wire = "string"`): an `int` keeps its type, within
+/// 18 digits; a `float` becomes a [`Type::Decimal`], whose bounds are integers.
+fn string_wire(ctx: &mut Ctx<'_>, d: &FieldDef, ty: Type) -> (Type, bool) {
     let Some(w) = d.wire.as_ref().filter(|w| *w.get_ref() == EnumWire::String) else {
-        return false;
+        return (ty, false);
     };
-    if *ty != Type::Int {
+    if !matches!(ty, Type::Int | Type::Float) {
         ctx.diags.error(
-            Code::StringWireNotInt,
+            Code::StringWireNotNumber,
             ctx.file,
             w.span(),
-            "`wire = \"string\"` is only for `int` fields",
+            "`wire = \"string\"` is only for `int` and `float` fields",
         );
-    } else if let Some(bound) = [(range.min, &d.min), (range.max, &d.max)]
-        .into_iter()
-        .find(|(n, _)| n.is_some_and(beyond_string_int))
-    {
-        let span = bound.1.as_ref().map_or(w.span(), Spanned::span);
-        ctx.diags.error_help(
-            Code::StringWireRange,
-            ctx.file,
-            span,
-            format!(
-                "an `int` sent as a string must lie within 18 digits (±{})",
-                ir::STRING_INT_LIMIT
-            ),
-            "the JSON Schema holds such a string to its range with a pattern of at most 18 digits",
-        );
+        return (ty, false);
     }
-    true
+    match ty {
+        Type::Float => (Type::Decimal, false),
+        ty => (ty, true),
+    }
 }
 
-/// The type of a field whose document and reference implementation disagree on its wire form.
-/// Both forms are named types, so each reads its own wire form.
+/// The type of a field whose document and reference implementation disagree on its wire form:
+/// two named types, each reading its own wire form, or a scalar form of the documented type
+/// ([`scalar_form`]).
 fn disputed(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
@@ -225,6 +231,9 @@ fn disputed(
     implemented: &Spanned<String>,
     place: Place,
 ) -> Option<Type> {
+    if let Some(form) = scalar_form(&documented, implemented.get_ref()) {
+        return Some(Type::Disputed(Box::new(documented), Box::new(form)));
+    }
     let implemented_ty = resolve_type(ctx, scope, implemented, place)?;
     let named = |ty: &Type| {
         matches!(
@@ -238,11 +247,14 @@ fn disputed(
     ] {
         if !named(ty) {
             ctx.diags.error_help(
-                Code::ImplementedUnnamed,
+                Code::ImplementedForm,
                 ctx.file,
                 name.span(),
-                "a field with `implemented` needs a named enum or struct on both sides",
-                "name the wire form of each side with an `[enum.X]` or `[struct.X]`",
+                "`implemented` needs a named enum or struct on both sides, or a scalar form of \
+                 the documented type",
+                "name the wire form of each side with an `[enum.X]` or `[struct.X]`; or write \
+                 `\"string\"` for an `int` or `float` sent as a string, `\"bool\"` for an `int` or \
+                 enum sent as `true`/`false`, `\"int\"` for a `bool` sent as 0/1",
             );
             return None;
         }
@@ -253,10 +265,57 @@ fn disputed(
     ))
 }
 
-/// Whether a bound lies outside what an `int` sent as a string may hold (18 digits).
+/// The scalar form `implemented` names for a value documented as `documented`: a number sent
+/// as its string, an integer (or integer enum) sent as a bool, a bool sent as 0 or 1.
+fn scalar_form(documented: &Type, implemented: &str) -> Option<Type> {
+    match (documented, implemented) {
+        (Type::Int | Type::Float, "string") => Some(Type::Decimal),
+        (Type::Int | Type::Enum(_), "bool") => Some(Type::Bool),
+        (Type::Bool, "int") => Some(Type::Int),
+        _ => None,
+    }
+}
+
+/// Whether a number may travel as a string: a [`Type::Decimal`], alone or as the implemented
+/// form of a dispute.
+fn holds_decimal(ty: &Type) -> bool {
+    match ty {
+        Type::Decimal => true,
+        Type::Disputed(_, form) => **form == Type::Decimal,
+        _ => false,
+    }
+}
+
+/// The bounds of a number sent as a string are integers within 18 digits: the JSON Schema
+/// holds the string to them with a pattern of its digits.
+fn string_bounds(ctx: &mut Ctx<'_>, d: &FieldDef, range: &ir::Range) {
+    let beyond = [(range.min, &d.min), (range.max, &d.max)]
+        .into_iter()
+        .find(|(n, _)| n.is_some_and(beyond_string_int));
+    let Some((_, bound)) = beyond else {
+        return;
+    };
+    let span = bound.as_ref().map_or(d.ty.span(), Spanned::span);
+    ctx.diags.error_help(
+        Code::StringWireRange,
+        ctx.file,
+        span,
+        format!(
+            "the bounds of a number sent as a string are integers within 18 digits (±{})",
+            ir::STRING_INT_LIMIT
+        ),
+        "the JSON Schema holds such a string to its range with a pattern of its digits",
+    );
+}
+
+/// Whether a bound lies outside what a number sent as a string may be held to: an integer of
+/// at most 18 digits.
 fn beyond_string_int(bound: ir::Number) -> bool {
     let limit = ir::STRING_INT_LIMIT;
-    !matches!(bound, ir::Number::Int(n) if (-limit..=limit).contains(&n))
+    match bound {
+        ir::Number::Int(n) => !(-limit..=limit).contains(&n),
+        ir::Number::Float(f) => !(f.fract() == 0.0 && f.abs() <= limit as f64),
+    }
 }
 
 fn carries_generic(ty: &Type) -> bool {
@@ -270,6 +329,13 @@ fn carries_generic(ty: &Type) -> bool {
 
 fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
     let file = ctx.file;
+    // A scalar dispute is bounded as its documented form.
+    let ty = match ty {
+        Type::Disputed(documented, form) if !matches!(**form, Type::Enum(_) | Type::Struct(_)) => {
+            documented.as_ref()
+        }
+        ty => ty,
+    };
     let mut bound = |b: &Option<Spanned<Bound>>| -> Option<Number> {
         let b = b.as_ref()?;
         match (ty, *b.get_ref()) {
@@ -319,20 +385,59 @@ fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
         max_length: only("max_length", &d.max_length, is_text, "text"),
         min_items: only("min_items", &d.min_items, is_array, "array"),
         max_items: only("max_items", &d.max_items, is_array, "array"),
-        format: d.format.as_ref().and_then(|f| {
-            if !is_text {
-                ctx.diags.error(
-                    Code::FormatNotText,
-                    file,
-                    f.span(),
-                    "`format` is only for `text` fields",
-                );
-            }
-            is_text.then(|| *f.get_ref())
-        }),
+        pattern: text_pattern(ctx, d, is_text),
     };
     check_inverted(ctx, d, &range);
     range
+}
+
+/// The pattern a `text` field must match: its `layout`'s, or its own `pattern`, which must be
+/// in the portable subset.
+fn text_pattern(ctx: &mut Ctx<'_>, d: &FieldDef, is_text: bool) -> Option<ir::TextPattern> {
+    let span = match (&d.layout, &d.pattern) {
+        (None, None) => return None,
+        (Some(_), Some(p)) => {
+            let message = "a field has one shape: a `layout` or a `pattern`";
+            ctx.diags
+                .error(Code::LayoutAndPattern, ctx.file, p.span(), message);
+            return None;
+        }
+        (Some(l), None) => l.span(),
+        (None, Some(p)) => p.span(),
+    };
+    if !is_text {
+        let message = "`layout` and `pattern` are only for `text` fields";
+        ctx.diags
+            .error(Code::PatternNotText, ctx.file, span, message);
+        return None;
+    }
+    if let Some(layout) = &d.layout {
+        let layout = *layout.get_ref();
+        return Some(ir::TextPattern {
+            source: layout.pattern().to_owned(),
+            layout: Some(layout),
+        });
+    }
+    let source = d.pattern.as_ref()?.get_ref();
+    if let Err(fault) = super::pattern::check(source) {
+        // The span covers the quoted string: the fault's character is `at` bytes past the
+        // quote, unless escapes (`"\\."`) make the text longer than the pattern.
+        let at = span.start + 1 + fault.at;
+        let unescaped = span.len() == source.len() + 2;
+        ctx.diags.error_help(
+            Code::PatternNotPortable,
+            ctx.file,
+            if unescaped { at..at + 1 } else { span },
+            fault.reason,
+            "patterns keep to the subset that Rust, ECMA-262 and Python read alike (see \
+             schema/README.md)",
+        );
+        return None;
+    }
+    Some(ir::TextPattern {
+        source: source.clone(),
+        layout: None,
+    })
 }
 
 /// Each lower bound is at most its upper bound; the fault points at the upper one.

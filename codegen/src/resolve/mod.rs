@@ -19,6 +19,8 @@ mod family;
 mod fields;
 mod fill;
 mod names;
+mod pattern;
+mod requirements;
 mod rules;
 mod topics;
 mod types;
@@ -47,7 +49,7 @@ struct Scope<'a> {
     vendor: &'a BTreeMap<String, Kind>,
     /// Every family type of the vendor, with its family: what an unknown name may be, out of
     /// sight.
-    families: &'a BTreeMap<String, String>,
+    families: &'a FamilyTypes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -236,12 +238,18 @@ fn check_vendor_id(ctx: &mut Ctx<'_>, id: &str) {
 }
 
 /// Every family of the vendor, each read in its own file.
+/// The structs and enums of every family of a vendor, by family and name.
+type FamilyTypes = BTreeMap<(String, String), Kind>;
+
 /// The struct and enum names of each family of `dir`, with the family that defines them.
-fn family_type_names(dir: &VendorDir) -> BTreeMap<String, String> {
+fn family_type_names(dir: &VendorDir) -> FamilyTypes {
     let each = dir.families.iter().flat_map(|ff| {
-        let structs = ff.structs.iter().map(|s| s.name.get_ref());
-        let names = structs.chain(ff.enums.iter().map(|e| e.name.get_ref()));
-        names.map(|n| (n.clone(), ff.id.clone()))
+        let key = |name: &Spanned<String>| (ff.id.clone(), name.get_ref().clone());
+        let structs = ff
+            .structs
+            .iter()
+            .map(move |s| (key(&s.name), Kind::Struct { generic: false }));
+        structs.chain(ff.enums.iter().map(move |e| (key(&e.name), Kind::Enum)))
     });
     each.collect()
 }

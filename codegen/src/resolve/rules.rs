@@ -495,10 +495,7 @@ fn final_value(
 ) -> Option<String> {
     let json = as_json(place, ty, value.get_ref());
     if json.is_none() {
-        let shown = match value.get_ref() {
-            Scalar::Int(n) => n.to_string(),
-            Scalar::Text(t) => format!("\"{t}\""),
-        };
+        let shown = value.get_ref().shown();
         ctx.diags.error_help(
             Code::RuleFinalValue,
             ctx.file,
@@ -517,10 +514,7 @@ fn as_json(place: &Place<'_>, ty: &Type, value: &Scalar) -> Option<String> {
         (Type::Text, Scalar::Text(t)) => Some(json_string(t)),
         (Type::Disputed(a, b), v) => as_json(place, a, v).or_else(|| as_json(place, b, v)),
         (Type::Enum(r), v) => {
-            let wire = match v {
-                Scalar::Int(n) => n.to_string(),
-                Scalar::Text(t) => t.clone(),
-            };
+            let wire = v.enum_wire()?;
             let e = enum_of(place, r)?;
             let string = e.kind == ir::EnumKind::EnumString || e.wire == ir::EnumWire::String;
             e.values

@@ -56,10 +56,18 @@ pub(super) fn resolve_type(
         }
         _ => {}
     }
-    let found = scope
-        .family
-        .and_then(|(family, types)| types.get(n).map(|k| (Some(family.to_owned()), *k)))
-        .or_else(|| scope.vendor.get(n).map(|k| (None, *k)));
+    let found = match n.split_once('.') {
+        // `log_upload.StorageProvider`: a type of another family of the vendor.
+        Some((family, name)) if scope.family.is_some() => scope
+            .families
+            .get(&(family.to_owned(), name.to_owned()))
+            .map(|k| (Some(family.to_owned()), *k)),
+        _ => scope
+            .family
+            .and_then(|(family, types)| types.get(n).map(|k| (Some(family.to_owned()), *k)))
+            .or_else(|| scope.vendor.get(n).map(|k| (None, *k))),
+    };
+    let n = n.rsplit('.').next().unwrap_or(n);
     match found {
         Some((family, kind)) => {
             ctx.used.insert((family.clone(), n.to_owned()));
@@ -95,14 +103,23 @@ pub(super) fn resolve_type(
 /// so that it is not also reported unused.
 fn unknown_type(ctx: &mut Ctx<'_>, scope: &Scope<'_>, name: &Spanned<String>) {
     let n = name.get_ref().as_str();
-    if let Some(family) = scope.families.get(n) {
+    let elsewhere = scope.families.keys().find(|(family, type_name)| {
+        type_name == n && scope.family.is_none_or(|(own, _)| own != family)
+    });
+    if let Some((family, _)) = elsewhere {
         ctx.used.insert((Some(family.clone()), n.to_owned()));
+        let help = match scope.family {
+            Some(_) => format!("name it with its family: `type = \"{family}.{n}\"`"),
+            None => {
+                format!("a type the vendor's envelope uses goes in vendor.toml: move `{n}` there")
+            }
+        };
         ctx.diags.error_help(
             Code::TypeOfAnotherFamily,
             ctx.file,
             name.span(),
-            format!("type `{n}` is defined in family `{family}`, which only that family sees"),
-            format!("a type several families use goes in vendor.toml: move `{n}` there"),
+            format!("type `{n}` is defined in family `{family}`"),
+            help,
         );
         return;
     }

@@ -1,0 +1,303 @@
+//! Text patterns: the subset of regular expressions that Rust's `regex`, ECMA-262 (ajv, with
+//! or without the `u` flag) and Python's `re` read alike.
+//!
+//! The subset is ASCII literals, escaped syntax characters, classes of ASCII characters and
+//! ranges (never negated), groups, alternation, and the repeats `?`, `*`, `+`, `{n}`, `{n,}`,
+//! `{n,m}`. It leaves out everything the engines disagree on: `.` (which line breaks it
+//! stops at), `\d` `\w` `\s` `\b` (ASCII in ECMA-262, Unicode in the others), anchors and
+//! `$` (Python's matches before a final line feed; the schema anchors every pattern itself),
+//! `{,m}` (a literal in ECMA-262), lazy and nested repeats, look-around, back-references,
+//! flags and negated classes (UTF-16 units against code points). Such a pattern matches ASCII
+//! only, never a line feed, and means the same in each engine.
+
+/// Why a pattern is outside the subset, and where (a byte offset into it).
+#[derive(Debug, PartialEq)]
+pub struct Fault {
+    pub at: usize,
+    pub reason: String,
+}
+
+/// The largest count of a repeat: beyond it, engines' size limits differ.
+const MAX_REPEAT: u32 = 1000;
+
+/// Characters that must be escaped to stand for themselves; each may be escaped anywhere.
+const SYNTAX: &str = "^$\\.*+?()[]{}|/";
+
+/// Checks that `pattern` is in the subset.
+pub fn check(pattern: &str) -> Result<(), Fault> {
+    let mut parser = Parser {
+        text: pattern.as_bytes(),
+        at: 0,
+    };
+    parser.alternation()?;
+    match parser.peek() {
+        None => Ok(()),
+        Some(b')') => Err(parser.fault("a `)` without its `(`")),
+        Some(_) => Err(parser.fault("unexpected character")),
+    }
+}
+
+struct Parser<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.at).copied()
+    }
+
+    fn fault(&self, reason: impl Into<String>) -> Fault {
+        Fault {
+            at: self.at,
+            reason: reason.into(),
+        }
+    }
+
+    /// Branches separated by `|`, none empty.
+    fn alternation(&mut self) -> Result<(), Fault> {
+        loop {
+            if !self.sequence()? {
+                return Err(self.fault("an empty alternative (`||`, `(|`, or `|` at an end)"));
+            }
+            if self.peek() != Some(b'|') {
+                return Ok(());
+            }
+            self.at += 1;
+        }
+    }
+
+    /// Items, each perhaps repeated; whether there was one.
+    fn sequence(&mut self) -> Result<bool, Fault> {
+        let mut any = false;
+        while let Some(c) = self.peek() {
+            if matches!(c, b'|' | b')') {
+                break;
+            }
+            self.item()?;
+            self.repeat()?;
+            any = true;
+        }
+        Ok(any)
+    }
+
+    fn item(&mut self) -> Result<(), Fault> {
+        let c = self.peek().unwrap_or_default();
+        match c {
+            b'(' => self.group(),
+            b'[' => self.class(),
+            b'\\' => self.escape(false).map(|_| ()),
+            b'.' => Err(self.fault(
+                "`.` stops at different line breaks in each engine: write the class it means",
+            )),
+            b'^' | b'$' => Err(self.fault(
+                "anchors are implicit: the whole value must match, so leave out `^` and `$`",
+            )),
+            b'?' | b'*' | b'+' | b'{' => Err(self.fault("a repeat of nothing")),
+            b']' | b'}' => Err(self.fault(format!("escape `{}` as `\\{}`", c as char, c as char))),
+            _ => self.literal().map(|_| ()),
+        }
+    }
+
+    fn literal(&mut self) -> Result<u8, Fault> {
+        let c = self.peek().unwrap_or_default();
+        if !(0x20..0x7f).contains(&c) {
+            return Err(self.fault(
+                "only printable ASCII characters: classes and line breaks differ beyond them",
+            ));
+        }
+        self.at += 1;
+        Ok(c)
+    }
+
+    /// `\` and a syntax character (or `-` in a class); the character it stands for.
+    fn escape(&mut self, in_class: bool) -> Result<u8, Fault> {
+        self.at += 1;
+        match self.peek() {
+            Some(c) if SYNTAX.as_bytes().contains(&c) || (in_class && c == b'-') => {
+                self.at += 1;
+                Ok(c)
+            }
+            Some(c) if c.is_ascii_alphanumeric() => Err(self.fault(format!(
+                "`\\{}` means different things in each engine: write the class it means",
+                c as char
+            ))),
+            _ => Err(self.fault(format!(
+                "only syntax characters ({SYNTAX}, and `-` in a class) may be escaped"
+            ))),
+        }
+    }
+
+    fn group(&mut self) -> Result<(), Fault> {
+        self.at += 1;
+        if self.peek() == Some(b'?') {
+            if self.text.get(self.at + 1) != Some(&b':') {
+                return Err(self.fault("only `(?:` groups: no look-around, names or flags"));
+            }
+            self.at += 2;
+        }
+        self.alternation()?;
+        if self.peek() != Some(b')') {
+            return Err(self.fault("a `(` without its `)`"));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// `[...]`: characters and ranges, not negated.
+    fn class(&mut self) -> Result<(), Fault> {
+        self.at += 1;
+        if self.peek() == Some(b'^') {
+            return Err(
+                self.fault("no negated classes: engines count characters beyond ASCII differently")
+            );
+        }
+        let mut any = false;
+        loop {
+            match self.peek() {
+                None => return Err(self.fault("a `[` without its `]`")),
+                Some(b']') if any => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                Some(b']') => return Err(self.fault("an empty class")),
+                Some(_) => self.class_item()?,
+            }
+            any = true;
+        }
+    }
+
+    /// One character of a class, or a range of two.
+    fn class_item(&mut self) -> Result<(), Fault> {
+        let low = self.class_char()?;
+        if self.peek() != Some(b'-') {
+            return Ok(());
+        }
+        self.at += 1;
+        let start = self.at;
+        let high = self.class_char()?;
+        if high < low {
+            return Err(Fault {
+                at: start,
+                reason: format!(
+                    "the range `{}-{}` runs backwards",
+                    low as char, high as char
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn class_char(&mut self) -> Result<u8, Fault> {
+        match self.peek() {
+            Some(b'\\') => self.escape(true),
+            Some(c @ (b'[' | b']' | b'-' | b'^')) => Err(self.fault(format!(
+                "escape `{}` in a class as `\\{}`",
+                c as char, c as char
+            ))),
+            None => Err(self.fault("a `[` without its `]`")),
+            Some(_) => self.literal(),
+        }
+    }
+
+    /// An optional repeat after an item; a second one is refused.
+    fn repeat(&mut self) -> Result<(), Fault> {
+        match self.peek() {
+            Some(b'?' | b'*' | b'+') => self.at += 1,
+            Some(b'{') => self.counted()?,
+            _ => return Ok(()),
+        }
+        if matches!(self.peek(), Some(b'?' | b'*' | b'+' | b'{')) {
+            return Err(self.fault("no lazy or repeated repeats: put a group in between"));
+        }
+        Ok(())
+    }
+
+    fn counted(&mut self) -> Result<(), Fault> {
+        self.at += 1;
+        let low = self.number()?;
+        let high = match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                if self.peek() == Some(b'}') {
+                    None
+                } else {
+                    Some(self.number()?)
+                }
+            }
+            _ => Some(low),
+        };
+        if self.peek() != Some(b'}') {
+            return Err(self.fault("a repeat is `{n}`, `{n,}` or `{n,m}`"));
+        }
+        if high.is_some_and(|high| high < low) {
+            return Err(self.fault("a repeat `{n,m}` needs n ≤ m"));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    fn number(&mut self) -> Result<u32, Fault> {
+        let start = self.at;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.at += 1;
+        }
+        let digits = std::str::from_utf8(&self.text[start..self.at]).unwrap_or_default();
+        match digits.parse::<u32>() {
+            Ok(n) if n <= MAX_REPEAT => Ok(n),
+            Ok(_) => Err(self.fault(format!("a repeat counts at most {MAX_REPEAT}"))),
+            Err(_) => Err(self.fault("a repeat is `{n}`, `{n,}` or `{n,m}`")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::model::Layout;
+
+    #[test]
+    fn the_layouts_are_in_the_subset() {
+        for layout in [Layout::LowerHex, Layout::DateTime] {
+            assert_eq!(check(layout.pattern()), Ok(()), "{}", layout.as_str());
+        }
+    }
+
+    #[test]
+    fn portable_patterns_pass() {
+        for ok in [
+            "[0-9a-f]{32}",
+            "(?:[A-Z]{2}|x)+",
+            "a\\.b\\/c",
+            "[a\\-z]",
+            "https?://[a-z]+",
+            "[0-9]{1,}",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn what_engines_read_apart_is_refused() {
+        for (bad, at) in [
+            (".*", 0),
+            ("\\d+", 1),
+            ("^a$", 0),
+            ("a{,3}", 2),
+            ("a*?", 2),
+            ("[^a]", 1),
+            ("(?=a)", 1),
+            ("a|", 2),
+            ("(a", 2),
+            ("a)", 1),
+            ("[z-a]", 3),
+            ("é", 0),
+            ("\\-", 1),
+            ("a{2000}", 6),
+            ("]", 0),
+            ("[]", 1),
+        ] {
+            assert_eq!(check(bad).map_err(|f| f.at), Err(at), "{bad}");
+        }
+    }
+}
