@@ -49,8 +49,11 @@ fn the_corpus_holds_every_seed_example_and_every_message() {
 }
 
 /// The example files are the documents' bytes (examples `constructed` from a field table have no
-/// document to match). The documents sit beside the repository (`shared/`), as they do in CI;
-/// elsewhere this test says it could not look.
+/// document to match). The seed documents sit beside the repository (`shared/`), as they do in
+/// CI; elsewhere this test says it could not look. An example of a page of a GitHub repository
+/// (`https://github.com/<owner>/<repo>/blob/<commit>/<path>`) is compared with that page where
+/// a clone of the repository is at hand: `$IOTXFER_SOURCES/<owner>+<repo>`, a git directory or
+/// one holding it as `repo`; CI, without the network, does not look.
 #[test]
 fn examples_are_the_documents_bytes() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
@@ -67,22 +70,66 @@ fn examples_are_the_documents_bytes() {
         .iter()
         .filter(|e| !e.source.starts_with("constructed"))
     {
-        let source = if example.source.ends_with(".txt") {
-            shared.join("seeds").join(&example.source)
-        } else {
-            shared.join("reference/vendors.md")
+        let (document, place) = match github_page(&example.source) {
+            Some(page) => match page.read() {
+                Some(document) => (document, example.source.clone()),
+                None => {
+                    eprintln!("{}: no clone of {} at hand", example.id, page.repo);
+                    continue;
+                }
+            },
+            None => {
+                let source = if example.source.ends_with(".txt") {
+                    shared.join("seeds").join(&example.source)
+                } else {
+                    shared.join("reference/vendors.md")
+                };
+                let document =
+                    std::fs::read(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+                (document, source.display().to_string())
+            }
         };
-        let document =
-            std::fs::read(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
         let found = document
             .windows(example.bytes.len())
             .any(|w| w == example.bytes.as_slice());
-        assert!(
-            found,
-            "{}: its bytes are not in {}",
-            example.id,
-            source.display()
-        );
+        assert!(found, "{}: its bytes are not in {place}", example.id);
+    }
+}
+
+/// A file of a GitHub repository at a commit, as a corpus source names it.
+struct GithubPage<'a> {
+    repo: String,
+    commit: &'a str,
+    path: &'a str,
+}
+
+fn github_page(source: &str) -> Option<GithubPage<'_>> {
+    let rest = source.strip_prefix("https://github.com/")?;
+    let (owner, rest) = rest.split_once('/')?;
+    let (repo, rest) = rest.split_once("/blob/")?;
+    let (commit, path) = rest.split_once('/')?;
+    Some(GithubPage {
+        repo: format!("{owner}+{repo}"),
+        commit,
+        path,
+    })
+}
+
+impl GithubPage<'_> {
+    /// The file, from a clone under `$IOTXFER_SOURCES`; `None` without one.
+    fn read(&self) -> Option<Vec<u8>> {
+        let sources = std::env::var_os("IOTXFER_SOURCES")?;
+        let clone = Path::new(&sources).join(&self.repo);
+        // The project's fetch tool keeps the git directory in `repo` inside.
+        let inner = clone.join("repo");
+        let git_dir = if inner.is_dir() { inner } else { clone };
+        let output = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&git_dir)
+            .args(["show", &format!("{}:{}", self.commit, self.path)])
+            .output()
+            .ok()?;
+        output.status.success().then_some(output.stdout)
     }
 }
 

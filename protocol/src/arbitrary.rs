@@ -138,18 +138,6 @@ pub(crate) fn decimal(bounds: Option<(i64, i64)>, integer: bool) -> BoxedStrateg
         .boxed()
 }
 
-/// Either form of a disputed value.
-pub(crate) fn disputed<D: std::fmt::Debug + 'static, I: std::fmt::Debug + 'static>(
-    documented: BoxedStrategy<D>,
-    implemented: BoxedStrategy<I>,
-) -> BoxedStrategy<crate::Disputed<D, I>> {
-    prop_oneof![
-        documented.prop_map(crate::Disputed::Documented),
-        implemented.prop_map(crate::Disputed::Implemented),
-    ]
-    .boxed()
-}
-
 /// The values of `values` that keep the contract: for types whose fields require each other
 /// (`required_when`), which field strategies alone cannot keep.
 pub(crate) fn conforming<T: crate::Contract + std::fmt::Debug + 'static>(

@@ -155,26 +155,6 @@ pub(crate) fn string_int(value: i64, path: &str, out: &mut Vec<Violation>) {
     }
 }
 
-/// A number sent as a string within integer bounds, compared exactly; `integer` holds it to
-/// an integer's canonical form too, as the schema's pattern for an `int` does.
-pub(crate) fn decimal(
-    value: &crate::Decimal,
-    min: i64,
-    max: i64,
-    integer: bool,
-    path: &str,
-    out: &mut Vec<Violation>,
-) {
-    if integer && !value.is_integer() {
-        out.push(Violation::new(path, format!("{value} is not an integer")));
-    } else if value.cmp_int(min).is_lt() || value.cmp_int(max).is_gt() {
-        out.push(Violation::new(
-            path,
-            format!("{value} is out of range, expected {min} to {max}"),
-        ));
-    }
-}
-
 /// The pattern of a `text` field, anchored at both ends, compiled when first used. Every
 /// pattern keeps to a subset that this engine, ECMA-262 and Python's `re` read alike.
 pub(crate) struct Pattern {

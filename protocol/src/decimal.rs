@@ -50,15 +50,23 @@ impl Decimal {
         (negative, int, fraction)
     }
 
-    /// Whether it is written as an integer: no fraction, and not `-0`.
-    pub(crate) fn is_integer(&self) -> bool {
+    /// Whether it is written as an integer: no fraction, and not `-0` (`"3"`, not `"3.0"`),
+    /// as an `int` sent as a string must be.
+    pub fn is_integer(&self) -> bool {
         let (negative, int, fraction) = self.parts();
         fraction.is_empty() && !(negative && int == "0")
     }
 
     /// Compares the exact value with an integer, digit by digit: `"180.0000000000000000001"`
-    /// is above 180, although it rounds to 180 as an `f64`.
-    pub(crate) fn cmp_int(&self, bound: i64) -> Ordering {
+    /// is above 180, although it rounds to 180 as an `f64`. The strict check holds a number
+    /// sent as a string to its bounds so, as the JSON Schema's pattern does.
+    ///
+    /// ```
+    /// use std::cmp::Ordering;
+    /// let yaw: iotxfer::Decimal = "-91.40".parse().unwrap();
+    /// assert_eq!(yaw.cmp_int(-180), Ordering::Greater);
+    /// ```
+    pub fn cmp_int(&self, bound: i64) -> Ordering {
         let (negative, int, fraction) = self.parts();
         let whole = fraction.bytes().all(|d| d == b'0');
         let magnitude = bound.unsigned_abs().to_string();
@@ -126,11 +134,14 @@ impl<'de> Deserialize<'de> for Decimal {
 
 struct DecimalVisitor;
 
+/// What a [`Decimal`] expects, as its errors say (`wire::LIST_REFUSERS`).
+pub(crate) const EXPECTING: &str = "a number in a string";
+
 impl Visitor<'_> for DecimalVisitor {
     type Value = Decimal;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number in a string")
+        f.write_str(EXPECTING)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
@@ -222,6 +233,6 @@ mod tests {
         assert_eq!(value.value(), -91.4);
         let number: Decimal = serde_json::from_str("-91.4").unwrap();
         assert_eq!(number.as_str(), "-91.4");
-        assert!(d("-0").is_integer() == false && d("3").is_integer() && !d("3.0").is_integer());
+        assert!(!d("-0").is_integer() && d("3").is_integer() && !d("3.0").is_integer());
     }
 }

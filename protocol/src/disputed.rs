@@ -157,3 +157,35 @@ where
         .boxed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Disputed;
+    use crate::Decimal;
+
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> T {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_scalar_form_is_read_as_the_document_writes_it_when_it_can_be() {
+        let number: Disputed<f64, Decimal> = read("-91.4");
+        assert_eq!(number, Disputed::Documented(-91.4));
+        let text: Disputed<f64, Decimal> = read("\"-91.40\"");
+        assert_eq!(text, Disputed::Implemented("-91.40".parse().unwrap()));
+        assert_eq!(serde_json::to_string(&text).unwrap(), "\"-91.40\"");
+        let flag: Disputed<bool, i64> = read("1");
+        assert_eq!(flag, Disputed::Implemented(1));
+        let flag: Disputed<i64, bool> = read("true");
+        assert_eq!(flag, Disputed::Implemented(true));
+    }
+
+    #[test]
+    fn an_integer_form_takes_a_number_without_a_fraction() {
+        let count: Disputed<i64, Decimal> = read("3.0");
+        assert_eq!(count, Disputed::Documented(3));
+        let count: Result<Disputed<i64, bool>, _> =
+            serde_json::from_str::<Disputed<i64, bool>>("3.5");
+        assert!(count.is_err());
+    }
+}

@@ -57,7 +57,7 @@ where
 /// hands such a visitor a list once it has read the `[`, so when one refuses a list, reading
 /// stops just inside it, where a list whose first item is refused stops too: `locate` tells the
 /// two apart by this text.
-pub(crate) const LIST_REFUSERS: [&str; 2] = [INT, INT_OR_STRING];
+pub(crate) const LIST_REFUSERS: [&str; 3] = [INT, INT_OR_STRING, crate::decimal::EXPECTING];
 const INT: &str = "an integer";
 const INT_OR_STRING: &str = "an integer, or a string holding one";
 

@@ -202,13 +202,23 @@ pub fn topic_decoders(vendor: &Vendor) -> TokenStream {
                         }
                     }
                 });
-                let one_pass = quote! {
-                    if guess && let Some(tags) = crate::guess::tags(text, [#(#keys),*], #in_events) {
-                        match tags {
-                            #(#arms)*
-                            _ => {}
+                let guessed = quote!(guess && let Some(tags) = crate::guess::tags(text, [#(#keys),*], #in_events));
+                // One message on the topic: an `if let`, as clippy would have the `match`.
+                let one_pass = match messages.as_slice() {
+                    [(tags, body, variant)] => quote! {
+                        if #guessed && let [#(#tags),*] = tags
+                            && let ::core::option::Option::Some(payload) = crate::decode::direct::<#body>(text) #counts {
+                            return Ok(crate::Message::#variant(crate::Received { topic, payload }));
                         }
-                    }
+                    },
+                    _ => quote! {
+                        if #guessed {
+                            match tags {
+                                #(#arms)*
+                                _ => {}
+                            }
+                        }
+                    },
                 };
                 (quote!(guess), one_pass)
             }

@@ -309,10 +309,15 @@ fn field_checks(f: &Field) -> Option<TokenStream> {
         let documented = value_checks(documented_ty, &f.range, false);
         let form = form_checks(documented_ty, form, &f.range);
         if !documented.is_empty() || !form.is_empty() {
+            let bind = |checks: &[TokenStream]| match checks.is_empty() {
+                true => quote!(_),
+                false => quote!(value),
+            };
+            let (d, i) = (bind(&documented), bind(&form));
             checks.push(quote! {
                 match value {
-                    crate::Disputed::Documented(value) => { #(#documented)* }
-                    crate::Disputed::Implemented(value) => { #(#form)* }
+                    crate::Disputed::Documented(#d) => { #(#documented)* }
+                    crate::Disputed::Implemented(#i) => { #(#form)* }
                 }
             });
         }
@@ -355,7 +360,7 @@ fn value_checks(ty: &Type, r: &crate::ir::Range, string_wire: bool) -> Vec<Token
     if *ty == Type::Decimal
         && let Some((min, max)) = decimal_bounds(r)
     {
-        checks.push(quote!(crate::check::decimal(value, #min, #max, false, path, out);));
+        checks.push(decimal_check(min, max, false));
     }
     if r.min_length.is_some() || r.max_length.is_some() {
         let (min, max) = (option_count(r.min_length), option_count(r.max_length));
@@ -389,18 +394,36 @@ fn form_checks(documented: &Type, form: &Type, r: &crate::ir::Range) -> Vec<Toke
     match (documented, form) {
         (Type::Int, Type::Decimal) => {
             let (min, max) = string_int_bounds(r);
-            vec![quote!(crate::check::decimal(value, #min, #max, true, path, out);)]
+            vec![decimal_check(min, max, true)]
         }
         (Type::Float, Type::Decimal) => match decimal_bounds(r) {
-            Some((min, max)) => {
-                vec![quote!(crate::check::decimal(value, #min, #max, false, path, out);)]
-            }
+            Some((min, max)) => vec![decimal_check(min, max, false)],
             None => Vec::new(),
         },
         (Type::Bool, Type::Int) => {
             vec![quote!(crate::check::range(*value, Some(0), Some(1), path, out);)]
         }
         _ => Vec::new(),
+    }
+}
+
+/// A number sent as a string within integer bounds, compared exactly
+/// ([`Decimal::cmp_int`](https://docs.rs/iotxfer)); `integer` holds it to an integer's canonical
+/// form too, as the schema's pattern for an `int` does.
+fn decimal_check(min: i64, max: i64, integer: bool) -> TokenStream {
+    let range = format!("out of range, expected {min} to {max}");
+    let integral = integer.then(|| {
+        quote! {
+            if !value.is_integer() {
+                out.push(crate::Violation::new(path, ::std::format!("{value} is not an integer")));
+            } else
+        }
+    });
+    quote! {
+        #integral
+        if value.cmp_int(#min).is_lt() || value.cmp_int(#max).is_gt() {
+            out.push(crate::Violation::new(path, ::std::format!("{value} is {}", #range)));
+        }
     }
 }
 
@@ -631,7 +654,12 @@ fn type_strategy(
                 (Type::Int, _) => quote!(crate::arbitrary::int(Some(0), Some(1))),
                 _ => quote!(crate::arbitrary::any::<bool>()),
             };
-            quote!(crate::arbitrary::disputed(#documented, #form))
+            quote!(::proptest::strategy::Strategy::boxed(
+                ::proptest::prop_oneof![
+                    ::proptest::strategy::Strategy::prop_map(#documented, crate::Disputed::Documented),
+                    ::proptest::strategy::Strategy::prop_map(#form, crate::Disputed::Implemented),
+                ]
+            ))
         }
         Type::Array(inner) => {
             let inner = type_strategy(inner, &crate::ir::Range::default(), false, vendor, owner);
