@@ -687,6 +687,14 @@ fn scenarios() -> Vec<Scenario> {
             steps: 3,
         },
         Scenario {
+            vendor: "dji",
+            family: "media",
+            start: dji_media::start,
+            event: dji_media::event,
+            report: no_reports,
+            steps: 0,
+        },
+        Scenario {
             vendor: "tencent",
             family: "resource",
             start: tencent_resource::start,
@@ -856,6 +864,109 @@ mod dji_log_upload {
         let topic = dji::EventsTopic::new("DOCK-1").unwrap();
         let report = ctx.message(later.side, topic, body);
         ctx.report(later.side, &later.job, report);
+    }
+}
+
+/// The dock asks for storage credentials; the cloud has a flight's media uploaded first, and
+/// the dock reports that flight and each uploaded file, each event acknowledged by the cloud's
+/// engine by itself.
+mod dji_media {
+    use super::*;
+    use iotxfer::dji::log_upload::StorageProvider;
+    use iotxfer::dji::media::{
+        FileUploadCallback, HighestPriorityUploadFlighttaskMedia, MediaFileExt,
+        MediaFileExtRequired, MediaFileMetadata, MediaFileMetadataRequired, ShootPosition,
+        ShootPositionRequired, StorageConfig, StorageConfigGet, StorageConfigGetReply,
+        StorageConfigRequired, StorageCredentials, StorageCredentialsRequired, StorageModule,
+        UploadFlighttaskMediaPrioritize, UploadFlighttaskMediaPrioritizeReply, UploadedMediaFile,
+        UploadedMediaFileRequired,
+    };
+    use iotxfer::dji::{self, NeedReply};
+
+    const FLIGHT: &str = "flight-1";
+
+    pub fn start(ctx: &mut Ctx) {
+        let topic = dji::RequestsTopic::new("DOCK-1").unwrap();
+        let get = ctx.message(
+            Side::Device,
+            topic,
+            StorageConfigGet::new(StorageModule::Media),
+        );
+        let _ = ctx.call(Side::Device, get);
+        let topic = dji::ServicesTopic::new("DOCK-1").unwrap();
+        let first = UploadFlighttaskMediaPrioritize::new(FLIGHT);
+        let first = ctx.message(Side::Platform, topic, first);
+        let _ = ctx.call(Side::Platform, first);
+    }
+
+    pub fn event(ctx: &mut Ctx, side: Side, event: Event) {
+        let Event::Request(incoming) = event else {
+            return;
+        };
+        match side {
+            Side::Platform => {
+                let mut reply = StorageConfigGetReply::new(0);
+                reply.output = Some(storage());
+                ctx.respond::<StorageConfigGet>(side, incoming, reply);
+            }
+            Side::Device => {
+                let reply = UploadFlighttaskMediaPrioritizeReply::new(0);
+                ctx.respond::<UploadFlighttaskMediaPrioritize>(side, incoming, reply);
+                let topic = dji::EventsTopic::new("DOCK-1").unwrap();
+                let mut first = ctx.message(
+                    side,
+                    topic.clone(),
+                    HighestPriorityUploadFlighttaskMedia::new(FLIGHT),
+                );
+                first.payload.need_reply = Some(NeedReply::Yes);
+                let _ = ctx.call(side, first);
+                let mut uploaded = ctx.message(side, topic, FileUploadCallback::new(file()));
+                uploaded.payload.need_reply = Some(NeedReply::Yes);
+                let _ = ctx.call(side, uploaded);
+            }
+        }
+    }
+
+    fn storage() -> StorageConfig {
+        StorageConfig::new(StorageConfigRequired {
+            bucket: "media".into(),
+            credentials: StorageCredentials::new(StorageCredentialsRequired {
+                access_key_id: "key".into(),
+                access_key_secret: "secret".into(),
+                expire: 3600,
+                security_token: "token".into(),
+            }),
+            endpoint: "https://storage.example.com".into(),
+            provider: StorageProvider::Minio,
+            region: "region".into(),
+            object_key_prefix: "dock".into(),
+        })
+    }
+
+    fn file() -> UploadedMediaFile {
+        let ext = MediaFileExt::new(MediaFileExtRequired {
+            flight_id: FLIGHT.into(),
+            drone_model_key: "0-67-0".into(),
+            payload_model_key: "1-53-0".into(),
+            is_original: true,
+        });
+        let mut metadata = MediaFileMetadata::new(MediaFileMetadataRequired {
+            gimbal_yaw_degree: "-91.40".parse().unwrap(),
+            absolute_altitude: 120.5,
+            relative_altitude: 80.0,
+            shoot_position: ShootPosition::new(ShootPositionRequired {
+                lat: 22.58,
+                lng: 113.94,
+            }),
+        });
+        metadata.create_time = Some("2026-12-07 10:00:00".into());
+        UploadedMediaFile::new(UploadedMediaFileRequired {
+            object_key: "dock/flight-1/DJI_0001.jpg".into(),
+            path: "flight-1".into(),
+            name: "DJI_0001.jpg".into(),
+            ext,
+            metadata,
+        })
     }
 }
 
@@ -1167,6 +1278,11 @@ fn dji_firmware() {
 #[test]
 fn dji_log_upload() {
     seeds(&scenario("dji", "log_upload"));
+}
+
+#[test]
+fn dji_media() {
+    seeds(&scenario("dji", "media"));
 }
 
 #[test]
