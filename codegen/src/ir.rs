@@ -292,10 +292,12 @@ pub struct TextPattern {
     pub source: String,
     /// The layout it comes from, if any.
     pub layout: Option<Layout>,
+    /// The matcher of the strict check.
+    pub dfa: crate::subset::Dfa,
 }
 
 impl TextPattern {
-    /// The pattern anchored at both ends, as the JSON Schemas and the strict check use it.
+    /// The pattern anchored at both ends, as the JSON Schemas carry it.
     pub fn anchored(&self) -> String {
         format!("^(?:{})$", self.source)
     }

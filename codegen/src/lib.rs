@@ -16,6 +16,7 @@ mod load;
 mod model;
 mod naming;
 mod resolve;
+mod subset;
 mod suggest;
 
 use std::path::{Path, PathBuf};

@@ -155,30 +155,39 @@ pub(crate) fn string_int(value: i64, path: &str, out: &mut Vec<Violation>) {
     }
 }
 
-/// The pattern of a `text` field, anchored at both ends, compiled when first used. Every
-/// pattern keeps to a subset that this engine, ECMA-262 and Python's `re` read alike.
+/// The pattern of a `text` field, as the automaton the code generator built of it: a whole
+/// value matches when its bytes lead from state 1 to an accepting state. State 0 is dead, and
+/// a byte beyond ASCII, which no pattern of the subset matches, leads nowhere.
 pub(crate) struct Pattern {
-    source: &'static str,
     /// How a fault names it: `the layout \`date_time\``.
-    name: &'static str,
-    regex: std::sync::OnceLock<regex_lite::Regex>,
+    pub(crate) name: &'static str,
+    /// The class of each ASCII byte.
+    pub(crate) classes: [u8; 128],
+    /// Classes a state: the width of a row of `table`.
+    pub(crate) width: usize,
+    /// The next state of each state and class.
+    pub(crate) table: &'static [u16],
+    /// Whether each state accepts.
+    pub(crate) accepting: &'static [bool],
 }
 
 impl Pattern {
-    pub(crate) const fn new(source: &'static str, name: &'static str) -> Self {
-        Self {
-            source,
-            name,
-            regex: std::sync::OnceLock::new(),
+    fn matches(&self, value: &str) -> bool {
+        let mut state = 1;
+        for byte in value.bytes() {
+            let Some(&class) = self.classes.get(usize::from(byte)) else {
+                return false;
+            };
+            state = usize::from(self.table[state * self.width + usize::from(class)]);
+            if state == 0 {
+                return false;
+            }
         }
+        self.accepting[state]
     }
 
     pub(crate) fn check(&self, value: &str, path: &str, out: &mut Vec<Violation>) {
-        let regex = self.regex.get_or_init(|| {
-            // The code generator admits only patterns of the subset, which this engine reads.
-            regex_lite::Regex::new(self.source).expect("a generated pattern compiles")
-        });
-        if !regex.is_match(value) {
+        if !self.matches(value) {
             out.push(Violation::new(
                 path,
                 format!("{value:?} does not match {}", self.name),

@@ -371,16 +371,32 @@ fn value_checks(ty: &Type, r: &crate::ir::Range, string_wire: bool) -> Vec<Token
         checks.push(quote!(crate::check::items(value.len(), #min, #max, path, out);));
     }
     if let Some(p) = &r.pattern {
-        let (regex, name) = (p.anchored(), p.name());
-        checks.push(quote! {
-            static PATTERN: crate::check::Pattern = crate::check::Pattern::new(#regex, #name);
-            PATTERN.check(value, path, out);
-        });
+        checks.push(pattern_check(p));
     }
     if has_contract(ty) && !matches!(ty, Type::Disputed(..)) || is_named_dispute(ty) {
         checks.push(quote!(crate::Contract::check(value, path, out);));
     }
     checks
+}
+
+/// The strict check of a pattern: its automaton, as tables (`subset::Dfa`).
+fn pattern_check(p: &crate::ir::TextPattern) -> TokenStream {
+    let name = p.name();
+    let dfa = &p.dfa;
+    let classes = dfa.classes.iter().map(|&c| Literal::u8_unsuffixed(c));
+    let width = Literal::usize_unsuffixed(dfa.width);
+    let table = dfa.table.iter().map(|&s| Literal::u16_unsuffixed(s));
+    let accepting = &dfa.accepting;
+    quote! {
+        static PATTERN: crate::check::Pattern = crate::check::Pattern {
+            name: #name,
+            classes: [#(#classes),*],
+            width: #width,
+            table: &[#(#table),*],
+            accepting: &[#(#accepting),*],
+        };
+        PATTERN.check(value, path, out);
+    }
 }
 
 /// Whether a dispute is between two named types, which check themselves.

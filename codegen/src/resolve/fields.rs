@@ -411,33 +411,34 @@ fn text_pattern(ctx: &mut Ctx<'_>, d: &FieldDef, is_text: bool) -> Option<ir::Te
             .error(Code::PatternNotText, ctx.file, span, message);
         return None;
     }
-    if let Some(layout) = &d.layout {
-        let layout = *layout.get_ref();
-        return Some(ir::TextPattern {
-            source: layout.pattern().to_owned(),
-            layout: Some(layout),
-        });
-    }
-    let source = d.pattern.as_ref()?.get_ref();
-    if let Err(fault) = super::pattern::check(source) {
-        // The span covers the quoted string: the fault's character is `at` bytes past the
-        // quote, unless escapes (`"\\."`) make the text longer than the pattern.
-        let at = span.start + 1 + fault.at;
-        let unescaped = span.len() == source.len() + 2;
-        ctx.diags.error_help(
-            Code::PatternNotPortable,
-            ctx.file,
-            if unescaped { at..at + 1 } else { span },
-            fault.reason,
-            "patterns keep to the subset that Rust, ECMA-262 and Python read alike (see \
-             schema/README.md)",
-        );
-        return None;
-    }
-    Some(ir::TextPattern {
-        source: source.clone(),
-        layout: None,
-    })
+    let (source, layout) = match (&d.layout, &d.pattern) {
+        (Some(layout), _) => (layout.get_ref().pattern(), Some(*layout.get_ref())),
+        (None, pattern) => (pattern.as_ref()?.get_ref().as_str(), None),
+    };
+    let fault = match crate::subset::compile(source) {
+        Ok(dfa) => {
+            let source = source.to_owned();
+            return Some(ir::TextPattern {
+                source,
+                layout,
+                dfa,
+            });
+        }
+        Err(fault) => fault,
+    };
+    // The span covers the quoted string: the fault's character is `at` bytes past the quote,
+    // unless escapes (`"\\."`) make the text longer than the pattern.
+    let at = span.start + 1 + fault.at;
+    let unescaped = span.len() == source.len() + 2;
+    ctx.diags.error_help(
+        Code::PatternNotPortable,
+        ctx.file,
+        if unescaped { at..at + 1 } else { span },
+        fault.reason,
+        "patterns keep to the subset that Rust, ECMA-262 and Python read alike (see \
+         schema/README.md)",
+    );
+    None
 }
 
 /// Each lower bound is at most its upper bound; the fault points at the upper one.

@@ -19,7 +19,6 @@ mod family;
 mod fields;
 mod fill;
 mod names;
-mod pattern;
 mod requirements;
 mod rules;
 mod topics;

@@ -1,5 +1,4 @@
-//! Text patterns: the subset of regular expressions that Rust's `regex`, ECMA-262 (ajv, with
-//! or without the `u` flag) and Python's `re` read alike.
+//! Reading a pattern of the subset into a [`Node`], or saying where it leaves the subset.
 //!
 //! The subset is ASCII literals, escaped syntax characters, classes of ASCII characters and
 //! ranges (never negated), groups, alternation, and the repeats `?`, `*`, `+`, `{n}`, `{n,}`,
@@ -23,15 +22,26 @@ const MAX_REPEAT: u32 = 1000;
 /// Characters that must be escaped to stand for themselves; each may be escaped anywhere.
 const SYNTAX: &str = "^$\\.*+?()[]{}|/";
 
-/// Checks that `pattern` is in the subset.
-pub fn check(pattern: &str) -> Result<(), Fault> {
+/// What a pattern of the subset matches, a byte at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// One byte of a set: bit `b` for the ASCII byte `b`.
+    Set(u128),
+    Concat(Vec<Node>),
+    Alt(Vec<Node>),
+    /// At least `min`, at most `max` (no limit when `None`) in a row.
+    Repeat(Box<Node>, u32, Option<u32>),
+}
+
+/// Reads `pattern`, which must be in the subset.
+pub fn parse(pattern: &str) -> Result<Node, Fault> {
     let mut parser = Parser {
         text: pattern.as_bytes(),
         at: 0,
     };
-    parser.alternation()?;
+    let node = parser.alternation()?;
     match parser.peek() {
-        None => Ok(()),
+        None => Ok(node),
         Some(b')') => Err(parser.fault("a `)` without its `(`")),
         Some(_) => Err(parser.fault("unexpected character")),
     }
@@ -55,38 +65,47 @@ impl Parser<'_> {
     }
 
     /// Branches separated by `|`, none empty.
-    fn alternation(&mut self) -> Result<(), Fault> {
+    fn alternation(&mut self) -> Result<Node, Fault> {
+        let mut branches = Vec::new();
         loop {
-            if !self.sequence()? {
+            let Some(branch) = self.sequence()? else {
                 return Err(self.fault("an empty alternative (`||`, `(|`, or `|` at an end)"));
-            }
+            };
+            branches.push(branch);
             if self.peek() != Some(b'|') {
-                return Ok(());
+                return Ok(match branches.len() {
+                    1 => branches.remove(0),
+                    _ => Node::Alt(branches),
+                });
             }
             self.at += 1;
         }
     }
 
-    /// Items, each perhaps repeated; whether there was one.
-    fn sequence(&mut self) -> Result<bool, Fault> {
-        let mut any = false;
+    /// Items, each perhaps repeated; `None` when there is none.
+    fn sequence(&mut self) -> Result<Option<Node>, Fault> {
+        let mut items = Vec::new();
         while let Some(c) = self.peek() {
             if matches!(c, b'|' | b')') {
                 break;
             }
-            self.item()?;
-            self.repeat()?;
-            any = true;
+            let item = self.item()?;
+            items.push(self.repeat(item)?);
         }
-        Ok(any)
+        Ok(match items.len() {
+            0 => None,
+            1 => items.pop(),
+            _ => Some(Node::Concat(items)),
+        })
     }
 
-    fn item(&mut self) -> Result<(), Fault> {
+    fn item(&mut self) -> Result<Node, Fault> {
         let c = self.peek().unwrap_or_default();
+        let byte = |b: u8| Node::Set(1 << b);
         match c {
             b'(' => self.group(),
             b'[' => self.class(),
-            b'\\' => self.escape(false).map(|_| ()),
+            b'\\' => self.escape(false).map(byte),
             b'.' => Err(self.fault(
                 "`.` stops at different line breaks in each engine: write the class it means",
             )),
@@ -95,7 +114,7 @@ impl Parser<'_> {
             )),
             b'?' | b'*' | b'+' | b'{' => Err(self.fault("a repeat of nothing")),
             b']' | b'}' => Err(self.fault(format!("escape `{}` as `\\{}`", c as char, c as char))),
-            _ => self.literal().map(|_| ()),
+            _ => self.literal().map(byte),
         }
     }
 
@@ -128,7 +147,7 @@ impl Parser<'_> {
         }
     }
 
-    fn group(&mut self) -> Result<(), Fault> {
+    fn group(&mut self) -> Result<Node, Fault> {
         self.at += 1;
         if self.peek() == Some(b'?') {
             if self.text.get(self.at + 1) != Some(&b':') {
@@ -136,42 +155,41 @@ impl Parser<'_> {
             }
             self.at += 2;
         }
-        self.alternation()?;
+        let inner = self.alternation()?;
         if self.peek() != Some(b')') {
             return Err(self.fault("a `(` without its `)`"));
         }
         self.at += 1;
-        Ok(())
+        Ok(inner)
     }
 
     /// `[...]`: characters and ranges, not negated.
-    fn class(&mut self) -> Result<(), Fault> {
+    fn class(&mut self) -> Result<Node, Fault> {
         self.at += 1;
         if self.peek() == Some(b'^') {
             return Err(
                 self.fault("no negated classes: engines count characters beyond ASCII differently")
             );
         }
-        let mut any = false;
+        let mut set = 0;
         loop {
             match self.peek() {
                 None => return Err(self.fault("a `[` without its `]`")),
-                Some(b']') if any => {
+                Some(b']') if set != 0 => {
                     self.at += 1;
-                    return Ok(());
+                    return Ok(Node::Set(set));
                 }
                 Some(b']') => return Err(self.fault("an empty class")),
-                Some(_) => self.class_item()?,
+                Some(_) => set |= self.class_item()?,
             }
-            any = true;
         }
     }
 
-    /// One character of a class, or a range of two.
-    fn class_item(&mut self) -> Result<(), Fault> {
+    /// One character of a class, or a range of two, as a set.
+    fn class_item(&mut self) -> Result<u128, Fault> {
         let low = self.class_char()?;
         if self.peek() != Some(b'-') {
-            return Ok(());
+            return Ok(1 << low);
         }
         self.at += 1;
         let start = self.at;
@@ -185,7 +203,7 @@ impl Parser<'_> {
                 ),
             });
         }
-        Ok(())
+        Ok((low..=high).fold(0, |set, b| set | 1 << b))
     }
 
     fn class_char(&mut self) -> Result<u8, Fault> {
@@ -200,20 +218,25 @@ impl Parser<'_> {
         }
     }
 
-    /// An optional repeat after an item; a second one is refused.
-    fn repeat(&mut self) -> Result<(), Fault> {
-        match self.peek() {
-            Some(b'?' | b'*' | b'+') => self.at += 1,
+    /// `item` with the repeat that follows it, if any; a second one is refused.
+    fn repeat(&mut self, item: Node) -> Result<Node, Fault> {
+        let (min, max) = match self.peek() {
+            Some(b'?') => (0, Some(1)),
+            Some(b'*') => (0, None),
+            Some(b'+') => (1, None),
             Some(b'{') => self.counted()?,
-            _ => return Ok(()),
-        }
+            _ => return Ok(item),
+        };
+        // One byte: the repeat, or the `}` that `counted` stops at.
+        self.at += 1;
         if matches!(self.peek(), Some(b'?' | b'*' | b'+' | b'{')) {
             return Err(self.fault("no lazy or repeated repeats: put a group in between"));
         }
-        Ok(())
+        Ok(Node::Repeat(Box::new(item), min, max))
     }
 
-    fn counted(&mut self) -> Result<(), Fault> {
+    /// `{n}`, `{n,}` or `{n,m}`, up to its closing `}`.
+    fn counted(&mut self) -> Result<(u32, Option<u32>), Fault> {
         self.at += 1;
         let low = self.number()?;
         let high = match self.peek() {
@@ -233,8 +256,7 @@ impl Parser<'_> {
         if high.is_some_and(|high| high < low) {
             return Err(self.fault("a repeat `{n,m}` needs n ≤ m"));
         }
-        self.at += 1;
-        Ok(())
+        Ok((low, high))
     }
 
     fn number(&mut self) -> Result<u32, Fault> {
@@ -253,8 +275,12 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::check;
+    use super::{Fault, parse};
     use crate::model::Layout;
+
+    fn check(pattern: &str) -> Result<(), Fault> {
+        parse(pattern).map(|_| ())
+    }
 
     #[test]
     fn the_layouts_are_in_the_subset() {
