@@ -179,13 +179,16 @@ fn disputed_schema(f: &Field, documented: &Type, form: &Type) -> TokenStream {
     let r = &f.range;
     let guard = pattern::NO_LINE_FEED;
     let bounds = |int: bool| {
+        // Suffixed: in the attribute's JSON an unsuffixed integer is an `i32`.
         let limit = |n: Option<Number>, default| match n {
+            Some(Number::Int(i)) => Literal::i64_suffixed(i).into_token_stream(),
             Some(n) => number(n).into_token_stream(),
             None if int => default,
             None => TokenStream::new(),
         };
-        let min = limit(r.min, quote!(::core::primitive::i64::MIN));
-        let max = limit(r.max, quote!(::core::primitive::i64::MAX));
+        // Literals: the `extend` attribute takes JSON, not paths.
+        let min = limit(r.min, Literal::i64_suffixed(i64::MIN).into_token_stream());
+        let max = limit(r.max, Literal::i64_suffixed(i64::MAX).into_token_stream());
         let min = (!min.is_empty()).then(|| quote!("minimum": #min,));
         let max = (!max.is_empty()).then(|| quote!("maximum": #max,));
         quote!(#min #max)

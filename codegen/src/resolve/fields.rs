@@ -206,12 +206,15 @@ fn string_wire(ctx: &mut Ctx<'_>, d: &FieldDef, ty: Type) -> (Type, bool) {
         return (ty, false);
     };
     if !matches!(ty, Type::Int | Type::Float) {
-        ctx.diags.error(
-            Code::StringWireNotNumber,
-            ctx.file,
-            w.span(),
-            "`wire = \"string\"` is only for `int` and `float` fields",
-        );
+        let message = match ty {
+            Type::Disputed(..) => {
+                "`wire = \"string\"` and `implemented` do not go together: write the string form \
+                 as `implemented = \"string\"`"
+            }
+            _ => "`wire = \"string\"` is only for `int` and `float` fields",
+        };
+        ctx.diags
+            .error(Code::StringWireNotNumber, ctx.file, w.span(), message);
         return (ty, false);
     }
     match ty {
@@ -314,7 +317,8 @@ fn beyond_string_int(bound: ir::Number) -> bool {
     let limit = ir::STRING_INT_LIMIT;
     match bound {
         ir::Number::Int(n) => !(-limit..=limit).contains(&n),
-        ir::Number::Float(f) => !(f.fract() == 0.0 && f.abs() <= limit as f64),
+        // `limit as f64` rounds up to 1e18, which has 19 digits.
+        ir::Number::Float(f) => !(f.fract() == 0.0 && f.abs() < 1e18),
     }
 }
 

@@ -99,8 +99,9 @@ fn sibling_values(
                     ctx.file,
                     values.span(),
                     format!("`{key}` cannot hold {}", value.shown()),
-                    "`required_when` compares `int`, `bool`, `text` and enum fields with a value \
-                     they hold (an enum's documented value)",
+                    "`required_when` compares `int`, `bool`, `text` and enum fields (of this \
+                     family or the vendor) with a value they hold, an enum's documented value; \
+                     not an `int` sent as a string",
                 );
             }
             Some(ir::Condition {

@@ -262,7 +262,7 @@ mod tests {
             ("(?:ab|a)(?:bc|c)", b"abc", 5),
             ("[A-Z]{2}[0-9]{1,}(-[0-9]+)?", b"AZ09-", 6),
             ("(a|b)*abb", b"ab", 7),
-            ("((ab)?c){2}", b"abc", 7),
+            ("((ab)?c)?(?:c{2}){2}", b"abc", 7),
             ("\\.\\/[\\-a]", b"./-a", 4),
         ];
         for (pattern, alphabet, len) in cases {

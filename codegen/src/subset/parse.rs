@@ -33,6 +33,33 @@ pub enum Node {
     Repeat(Box<Node>, u32, Option<u32>),
 }
 
+/// Whether `node` holds a repeat of a varying count (`*`, `+`, `{1,3}`): repeating it again
+/// would let a backtracking engine split a text in exponentially many ways.
+fn repeats(node: &Node) -> bool {
+    match node {
+        Node::Set(_) => false,
+        Node::Concat(items) | Node::Alt(items) => items.iter().any(repeats),
+        Node::Repeat(item, min, max) => *max != Some(*min) || repeats(item),
+    }
+}
+
+/// The most bytes a pattern may spell out once its counts are: a bound on the automaton's
+/// size, whatever the nesting (`(?:x{1000}){1000}` spells a million).
+const MAX_SPELLED: u64 = 10_000;
+
+/// How many byte sets `node` spells out, its counts multiplied out (an unbounded repeat
+/// counts once more than its minimum).
+fn spelled(node: &Node) -> u64 {
+    match node {
+        Node::Set(_) => 1,
+        Node::Concat(items) | Node::Alt(items) => items.iter().map(spelled).sum(),
+        Node::Repeat(item, min, max) => {
+            let count = u64::from(max.unwrap_or(min + 1).max(1));
+            spelled(item).saturating_mul(count)
+        }
+    }
+}
+
 /// Reads `pattern`, which must be in the subset.
 pub fn parse(pattern: &str) -> Result<Node, Fault> {
     let mut parser = Parser {
@@ -40,6 +67,15 @@ pub fn parse(pattern: &str) -> Result<Node, Fault> {
         at: 0,
     };
     let node = parser.alternation()?;
+    if spelled(&node) > MAX_SPELLED {
+        return Err(Fault {
+            at: 0,
+            reason: format!(
+                "the pattern spells out more than {MAX_SPELLED} characters once its counts are \
+                 multiplied out"
+            ),
+        });
+    }
     match parser.peek() {
         None => Ok(node),
         Some(b')') => Err(parser.fault("a `)` without its `(`")),
@@ -214,12 +250,19 @@ impl Parser<'_> {
                 c as char, c as char
             ))),
             None => Err(self.fault("a `[` without its `]`")),
+            Some(c @ (b'&' | b'~')) if self.text.get(self.at + 1) == Some(&c) => {
+                Err(self.fault(format!(
+                    "`{0}{0}` in a class is an operator in Rust's regex: write `{0}` once",
+                    c as char
+                )))
+            }
             Some(_) => self.literal(),
         }
     }
 
     /// `item` with the repeat that follows it, if any; a second one is refused.
     fn repeat(&mut self, item: Node) -> Result<Node, Fault> {
+        let start = self.at;
         let (min, max) = match self.peek() {
             Some(b'?') => (0, Some(1)),
             Some(b'*') => (0, None),
@@ -227,6 +270,15 @@ impl Parser<'_> {
             Some(b'{') => self.counted()?,
             _ => return Ok(item),
         };
+        if max != Some(1) && repeats(&item) {
+            // A varying repeat inside a repeat: `(a+)+`; `(?:[A-Z]{2})+` is fine.
+            let reason = "no repeat of what repeats (`(a+)+`): validators that backtrack take \
+                          exponential time on it";
+            return Err(Fault {
+                at: start,
+                reason: reason.to_owned(),
+            });
+        }
         // One byte: the repeat, or the `}` that `counted` stops at.
         self.at += 1;
         if matches!(self.peek(), Some(b'?' | b'*' | b'+' | b'{')) {
@@ -265,10 +317,11 @@ impl Parser<'_> {
             self.at += 1;
         }
         let digits = std::str::from_utf8(&self.text[start..self.at]).unwrap_or_default();
+        let fault = |reason: String| Fault { at: start, reason };
         match digits.parse::<u32>() {
             Ok(n) if n <= MAX_REPEAT => Ok(n),
-            Ok(_) => Err(self.fault(format!("a repeat counts at most {MAX_REPEAT}"))),
-            Err(_) => Err(self.fault("a repeat is `{n}`, `{n,}` or `{n,m}`")),
+            Ok(_) => Err(fault(format!("a repeat counts at most {MAX_REPEAT}"))),
+            Err(_) => Err(fault("a repeat is `{n}`, `{n,}` or `{n,m}`".to_owned())),
         }
     }
 }
@@ -298,6 +351,10 @@ mod tests {
             "[a\\-z]",
             "https?://[a-z]+",
             "[0-9]{1,}",
+            "(-[0-9]+)?",
+            "(a+b)?c",
+            "[a&b~]",
+            "(?:[0-9]{10}){10}",
         ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
@@ -309,7 +366,6 @@ mod tests {
             (".*", 0),
             ("\\d+", 1),
             ("^a$", 0),
-            ("a{,3}", 2),
             ("a*?", 2),
             ("[^a]", 1),
             ("(?=a)", 1),
@@ -319,7 +375,13 @@ mod tests {
             ("[z-a]", 3),
             ("é", 0),
             ("\\-", 1),
-            ("a{2000}", 6),
+            ("a{2000}", 2),
+            ("[a&&b]", 2),
+            ("[a~~b]", 2),
+            ("(?:a+)+b", 6),
+            ("(?:a{1,2}){3}", 10),
+            ("(?:[0-9]{100}){200}", 0),
+            ("a{,3}", 2),
             ("]", 0),
             ("[]", 1),
         ] {
