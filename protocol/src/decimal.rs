@@ -164,7 +164,8 @@ impl Visitor<'_> for DecimalVisitor {
 impl crate::Contract for Decimal {}
 
 /// The decimal notation, for the JSON Schema of a `Decimal` without bounds of its own.
-pub(crate) const PATTERN: &str = "^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?$";
+#[cfg(feature = "schemars")]
+const PATTERN: &str = "^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?$";
 
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Decimal {
