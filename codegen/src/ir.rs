@@ -346,6 +346,22 @@ pub enum Type {
     Tag(Option<usize>),
 }
 
+impl Type {
+    /// For a dispute between two scalar forms of one value (a number and its string, a bool
+    /// and 0/1): the documented form and the implemented one. `None` for a dispute of named
+    /// types, which check themselves, and for every other type.
+    pub fn scalar_dispute(&self) -> Option<(&Type, &Type)> {
+        match self {
+            Type::Disputed(documented, form)
+                if !matches!(**form, Type::Enum(_) | Type::Struct(_)) =>
+            {
+                Some((documented, form))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A named type and the module that holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeRef {

@@ -162,15 +162,10 @@ fn schema_attrs(f: &Field) -> TokenStream {
 }
 
 /// The integer bounds of a number sent as a string (`resolve` holds them to integers): its
-/// own, the 18 digits where only one is given; `None` without bounds.
+/// own, the 18 digits where only one is given; `None` without bounds, where a `float`'s
+/// string is unbounded.
 fn decimal_bounds(r: &crate::ir::Range) -> Option<(i64, i64)> {
-    let int = |n: Option<Number>, default: i64| match n {
-        Some(Number::Int(n)) => n,
-        Some(Number::Float(f)) => f as i64,
-        None => default,
-    };
-    let limit = pattern::STRING_INT_LIMIT;
-    (r.min.is_some() || r.max.is_some()).then(|| (int(r.min, -limit), int(r.max, limit)))
+    (r.min.is_some() || r.max.is_some()).then(|| string_int_bounds(r))
 }
 
 /// The schema of a scalar dispute: each form with the field's bounds (and `null` when the
@@ -232,12 +227,13 @@ fn disputed_schema(f: &Field, documented: &Type, form: &Type) -> TokenStream {
     }
 }
 
-/// The range of an `int` sent as a string: its own bounds, else the 18 digits every string
-/// integer is held to.
+/// The range of a number sent as a string: its own bounds (integers, as `resolve` holds
+/// them), else the 18 digits every string integer is held to.
 fn string_int_bounds(r: &crate::ir::Range) -> (i64, i64) {
     let bound = |n: Option<Number>, default| match n {
         Some(Number::Int(n)) => n,
-        _ => default,
+        Some(Number::Float(f)) => f as i64,
+        None => default,
     };
     (
         bound(r.min, -pattern::STRING_INT_LIMIT),
@@ -305,9 +301,7 @@ fn option_count(n: Option<u64>) -> TokenStream {
 
 fn field_checks(f: &Field) -> Option<TokenStream> {
     let mut checks = value_checks(&f.ty, &f.range, f.string_wire);
-    if let Type::Disputed(documented_ty, form) = &f.ty
-        && !is_named_dispute(&f.ty)
-    {
+    if let Some((documented_ty, form)) = f.ty.scalar_dispute() {
         // A scalar dispute: each form holds the field's bounds its own way.
         let documented = value_checks(documented_ty, &f.range, false);
         let form = form_checks(documented_ty, form, &f.range);
@@ -329,7 +323,7 @@ fn field_checks(f: &Field) -> Option<TokenStream> {
         return None;
     }
     let name = ident(&f.rust);
-    let key = format!("/{}", f.wire.replace('~', "~0").replace('/', "~1"));
+    let key = crate::naming::pointer_key("", &f.wire);
     let walk = quote! {
         crate::check::at(path, #key, |path| {
             #(#checks)*
@@ -376,7 +370,7 @@ fn value_checks(ty: &Type, r: &crate::ir::Range, string_wire: bool) -> Vec<Token
     if let Some(p) = &r.pattern {
         checks.push(pattern_check(p));
     }
-    if has_contract(ty) && !matches!(ty, Type::Disputed(..)) || is_named_dispute(ty) {
+    if has_contract(ty) && ty.scalar_dispute().is_none() {
         checks.push(quote!(crate::Contract::check(value, path, out);));
     }
     checks
@@ -400,11 +394,6 @@ fn pattern_check(p: &crate::ir::TextPattern) -> TokenStream {
         };
         PATTERN.check(value, path, out);
     }
-}
-
-/// Whether a dispute is between two named types, which check themselves.
-fn is_named_dispute(ty: &Type) -> bool {
-    matches!(ty, Type::Disputed(_, form) if matches!(**form, Type::Enum(_) | Type::Struct(_)))
 }
 
 /// The checks of the implemented form of a scalar dispute: a number's string within the
@@ -485,7 +474,7 @@ fn requirements(fields: &[Field], vendor: &str) -> Vec<TokenStream> {
         .filter(|f| !f.required_when.is_empty())
         .map(|f| {
             let name = ident(&f.rust);
-            let key = format!("/{}", f.wire.replace('~', "~0").replace('/', "~1"));
+            let key = crate::naming::pointer_key("", &f.wire);
             let tests = f.required_when.iter().map(|any| {
                 let each = any.iter().map(|c| holds(quote!(self), c, vendor));
                 quote!((#(#each)||*))
@@ -634,6 +623,9 @@ fn type_strategy(
     vendor: &str,
     owner: TagOwner,
 ) -> TokenStream {
+    if let Some((documented, form)) = ty.scalar_dispute() {
+        return disputed_strategy(documented, form, r, vendor, owner);
+    }
     match ty {
         Type::Int if string_wire => {
             let (min, max) = string_int_bounds(r);
@@ -666,20 +658,6 @@ fn type_strategy(
             quote!(crate::arbitrary::text(#min, #max, #pattern))
         }
         Type::Decimal => decimal_strategy(r, false),
-        Type::Disputed(documented, form) if !is_named_dispute(ty) => {
-            let documented = type_strategy(documented, r, false, vendor, owner);
-            let form = match (form.as_ref(), ty) {
-                (Type::Decimal, Type::Disputed(d, _)) => decimal_strategy(r, **d == Type::Int),
-                (Type::Int, _) => quote!(crate::arbitrary::int(Some(0), Some(1))),
-                _ => quote!(crate::arbitrary::any::<bool>()),
-            };
-            quote!(::proptest::strategy::Strategy::boxed(
-                ::proptest::prop_oneof![
-                    ::proptest::strategy::Strategy::prop_map(#documented, crate::Disputed::Documented),
-                    ::proptest::strategy::Strategy::prop_map(#form, crate::Disputed::Implemented),
-                ]
-            ))
-        }
         Type::Array(inner) => {
             let inner = type_strategy(inner, &crate::ir::Range::default(), false, vendor, owner);
             let (min, max) = (option_count(r.min_items), option_count(r.max_items));
@@ -695,15 +673,36 @@ fn type_strategy(
     }
 }
 
+/// Either form of a scalar dispute, each within the field's bounds.
+fn disputed_strategy(
+    documented: &Type,
+    form: &Type,
+    r: &crate::ir::Range,
+    vendor: &str,
+    owner: TagOwner,
+) -> TokenStream {
+    let form = match form {
+        Type::Decimal => decimal_strategy(r, *documented == Type::Int),
+        Type::Int => quote!(crate::arbitrary::int(Some(0), Some(1))),
+        _ => quote!(crate::arbitrary::any::<bool>()),
+    };
+    let documented = type_strategy(documented, r, false, vendor, owner);
+    quote!(::proptest::strategy::Strategy::boxed(
+        ::proptest::prop_oneof![
+            ::proptest::strategy::Strategy::prop_map(#documented, crate::Disputed::Documented),
+            ::proptest::strategy::Strategy::prop_map(#form, crate::Disputed::Implemented),
+        ]
+    ))
+}
+
 /// Numbers sent as strings within the field's bounds: integers only for an `int`'s.
 fn decimal_strategy(r: &crate::ir::Range, integer: bool) -> TokenStream {
     let bounds = match (decimal_bounds(r), integer) {
-        (Some((min, max)), _) => quote!(::core::option::Option::Some((#min, #max))),
-        (None, true) => {
+        (None, false) => quote!(::core::option::Option::None),
+        _ => {
             let (min, max) = string_int_bounds(r);
             quote!(::core::option::Option::Some((#min, #max)))
         }
-        (None, false) => quote!(::core::option::Option::None),
     };
     quote!(crate::arbitrary::decimal(#bounds, #integer))
 }

@@ -5,9 +5,10 @@
 use toml::Spanned;
 
 use super::Ctx;
+use super::condition::{self, Enums};
 use super::fill::{FieldDefs, leads_to_body};
 use crate::codes::Code;
-use crate::ir::{self, Type};
+use crate::ir;
 use crate::load::{Named, VendorFile};
 use crate::model::{EnvelopeDef, MessageDef, Scalar};
 
@@ -129,60 +130,22 @@ fn condition(
         );
         return None;
     };
-    let Some(typed) = typed_value(&field.ty, value.get_ref(), enums) else {
+    let enums = Enums {
+        family: None,
+        own: &[],
+        vendor: enums,
+    };
+    let held = condition::condition(field, value.get_ref(), &enums);
+    if held.is_none() {
         ctx.diags.error_help(
             Code::ReplyWhenValue,
             ctx.file,
             value.span(),
             format!("the field `{}` cannot hold this value", field.wire),
-            what_it_holds(&field.ty, enums),
+            condition::what_it_holds(field, &enums),
         );
-        return None;
-    };
-    Some(ir::Condition {
-        field: field.rust.clone(),
-        wire: field.wire.clone(),
-        optional: field.optional,
-        value: typed,
-    })
-}
-
-/// `value` as a value of a field of type `ty`: an integer, a text, or a documented value of a
-/// vendor enum.
-fn typed_value(ty: &Type, value: &Scalar, enums: &[ir::Enum]) -> Option<ir::Value> {
-    match (ty, value) {
-        (Type::Int, Scalar::Int(n)) => Some(ir::Value::Int(*n)),
-        (Type::Text, Scalar::Text(s)) => Some(ir::Value::Text(s.clone())),
-        (Type::Enum(r), _) if r.family.is_none() => {
-            let wire = value.enum_wire()?;
-            let e = enums.iter().find(|e| e.name == r.name)?;
-            let v = e.values.iter().find(|v| v.wire == wire)?;
-            Some(ir::Value::Variant {
-                name: e.name.clone(),
-                family: None,
-                variant: v.variant.clone(),
-                wire: v.wire.clone(),
-                string: e.wire == ir::EnumWire::String,
-            })
-        }
-        _ => None,
     }
-}
-
-fn what_it_holds(ty: &Type, enums: &[ir::Enum]) -> String {
-    match ty {
-        Type::Enum(r) if r.family.is_none() => {
-            let values: Vec<String> = enums
-                .iter()
-                .filter(|e| e.name == r.name)
-                .flat_map(|e| e.values.iter().map(|v| format!("`{}`", v.wire)))
-                .collect();
-            format!("`{}` holds {}", r.name, values.join(", "))
-        }
-        Type::Int => "an `int` field holds an integer".to_owned(),
-        Type::Text => "a `text` field holds a string".to_owned(),
-        _ => "`reply_when` tests `int`, `text` and vendor enum fields only".to_owned(),
-    }
+    held
 }
 
 /// A reply on another envelope than its request's copies its envelope's `correlate` fields

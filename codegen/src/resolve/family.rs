@@ -101,8 +101,8 @@ pub(super) fn resolve_family(
     }
     pair_replies(ctx, ff, known, &mut messages, &unplaced);
     let mut structs = structs;
-    let enums_seen = super::requirements::Enums {
-        family: &ff.id,
+    let enums_seen = super::condition::Enums {
+        family: Some(&ff.id),
         own: &enums,
         vendor: known.enums,
     };

@@ -282,11 +282,10 @@ fn scalar_form(documented: &Type, implemented: &str) -> Option<Type> {
 /// Whether a number may travel as a string: a [`Type::Decimal`], alone or as the implemented
 /// form of a dispute.
 fn holds_decimal(ty: &Type) -> bool {
-    match ty {
-        Type::Decimal => true,
-        Type::Disputed(_, form) => **form == Type::Decimal,
-        _ => false,
-    }
+    *ty == Type::Decimal
+        || ty
+            .scalar_dispute()
+            .is_some_and(|(_, form)| *form == Type::Decimal)
 }
 
 /// The bounds of a number sent as a string are integers within 18 digits: the JSON Schema
@@ -334,12 +333,7 @@ fn carries_generic(ty: &Type) -> bool {
 fn resolve_range(ctx: &mut Ctx<'_>, d: &FieldDef, ty: &Type) -> ir::Range {
     let file = ctx.file;
     // A scalar dispute is bounded as its documented form.
-    let ty = match ty {
-        Type::Disputed(documented, form) if !matches!(**form, Type::Enum(_) | Type::Struct(_)) => {
-            documented.as_ref()
-        }
-        ty => ty,
-    };
+    let ty = ty.scalar_dispute().map_or(ty, |(documented, _)| documented);
     let mut bound = |b: &Option<Spanned<Bound>>| -> Option<Number> {
         let b = b.as_ref()?;
         match (ty, *b.get_ref()) {

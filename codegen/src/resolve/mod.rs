@@ -12,6 +12,7 @@ use crate::ir;
 use crate::load::{VendorDir, VendorFile};
 use crate::naming;
 
+mod condition;
 mod correlation;
 mod enums;
 mod envelope;

@@ -8,19 +8,13 @@ use indexmap::IndexMap;
 use toml::Spanned;
 
 use super::Ctx;
+use super::condition::{self, Enums};
 use crate::codes::Code;
 use crate::ir::{self, Type};
 use crate::load::Named;
-use crate::model::{FieldDef, MessageDef, Scalar, StructDef, Values};
+use crate::model::{FieldDef, MessageDef, StructDef, Values};
 
 type FieldDefs = IndexMap<Spanned<String>, Spanned<FieldDef>>;
-
-/// The enums a family's fields may name: its own, then its vendor's.
-pub(super) struct Enums<'a> {
-    pub(super) family: &'a str,
-    pub(super) own: &'a [ir::Enum],
-    pub(super) vendor: &'a [ir::Enum],
-}
 
 /// Fills `required_when` in the fields of the family's structs and messages.
 pub(super) fn resolve(
@@ -92,52 +86,17 @@ fn sibling_values(
         .as_slice()
         .iter()
         .map(|value| {
-            let typed = typed(field, value, enums);
-            if typed.is_none() {
+            let held = condition::condition(field, value, enums);
+            if held.is_none() {
                 ctx.diags.error_help(
                     Code::RequiredWhen,
                     ctx.file,
                     values.span(),
                     format!("`{key}` cannot hold {}", value.shown()),
-                    "`required_when` compares `int`, `bool`, `text` and enum fields (of this \
-                     family or the vendor) with a value they hold, an enum's documented value; \
-                     not an `int` sent as a string",
+                    condition::what_it_holds(field, enums),
                 );
             }
-            Some(ir::Condition {
-                field: field.rust.clone(),
-                wire: field.wire.clone(),
-                optional: field.optional,
-                value: typed?,
-            })
+            held
         })
         .collect()
-}
-
-/// `value` as a value of `field`: an integer (not one sent as a string), a bool, a text, or a
-/// documented value of an enum the family sees.
-fn typed(field: &ir::Field, value: &Scalar, enums: &Enums<'_>) -> Option<ir::Value> {
-    match (&field.ty, value) {
-        (Type::Int, Scalar::Int(n)) if !field.string_wire => Some(ir::Value::Int(*n)),
-        (Type::Text, Scalar::Text(s)) => Some(ir::Value::Text(s.clone())),
-        (Type::Bool, Scalar::Bool(b)) => Some(ir::Value::Bool(*b)),
-        (Type::Enum(r), _) => {
-            let (list, family) = match &r.family {
-                Some(f) if f == enums.family => (enums.own, Some(f.clone())),
-                Some(_) => return None,
-                None => (enums.vendor, None),
-            };
-            let wire = value.enum_wire()?;
-            let e = list.iter().find(|e| e.name == r.name)?;
-            let v = e.values.iter().find(|v| v.wire == wire)?;
-            Some(ir::Value::Variant {
-                name: e.name.clone(),
-                family,
-                variant: v.variant.clone(),
-                wire: v.wire.clone(),
-                string: e.wire == ir::EnumWire::String,
-            })
-        }
-        _ => None,
-    }
 }
